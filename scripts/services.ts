@@ -1,0 +1,8 @@
+// `npm run services`: finds or starts Postgres and Redis and prints the URLs in use.
+import { loadConfig } from '../src/config.ts'
+import { resolveDatabaseUrls } from '../src/infra/resolve-urls.ts'
+
+const config = loadConfig()
+const urls = await resolveDatabaseUrls(config, (m) => console.log(m))
+console.log(`DATABASE_URL=${urls.databaseUrl}`)
+console.log(`REDIS_URL=${urls.redisUrl}`)

@@ -1,0 +1,125 @@
+import type { Db } from '../db/database.ts'
+
+export type Role = 'agent' | 'supervisor' | 'manager' | 'admin'
+export type Presence = 'available' | 'busy' | 'away'
+
+export interface Agent {
+  id: number
+  jobNumber: string
+  name: string
+  phoneNumber: string | null
+  clientIdentity: string | null
+  departmentId: number | null
+  role: Role
+  presence: Presence
+  presenceChangedAt: Date
+}
+
+/** Where Twilio rings the agent: their browser/softphone identity, else their phone. */
+export function agentAddress(a: Pick<Agent, 'clientIdentity' | 'phoneNumber'>): string {
+  if (a.clientIdentity) return `client:${a.clientIdentity}`
+  if (a.phoneNumber) return a.phoneNumber
+  throw new Error('agent has neither a client identity nor a phone number')
+}
+
+function toAgent(r: {
+  id: number
+  job_number: string
+  name: string
+  phone_number: string | null
+  client_identity: string | null
+  department_id: number | null
+  role: Role
+  presence: Presence
+  presence_changed_at: Date
+}): Agent {
+  return {
+    id: r.id,
+    jobNumber: r.job_number,
+    name: r.name,
+    phoneNumber: r.phone_number,
+    clientIdentity: r.client_identity,
+    departmentId: r.department_id,
+    role: r.role,
+    presence: r.presence,
+    presenceChangedAt: r.presence_changed_at,
+  }
+}
+
+const COLUMNS = [
+  'id',
+  'job_number',
+  'name',
+  'phone_number',
+  'client_identity',
+  'department_id',
+  'role',
+  'presence',
+  'presence_changed_at',
+] as const
+
+export async function findAgentById(db: Db, id: number): Promise<Agent | undefined> {
+  const r = await db.selectFrom('agents').select(COLUMNS).where('id', '=', id).executeTakeFirst()
+  return r && toAgent(r)
+}
+
+export async function findAgentByJobNumber(
+  db: Db,
+  jobNumber: string,
+): Promise<(Agent & { passwordHash: string | null }) | undefined> {
+  const r = await db
+    .selectFrom('agents')
+    .select([...COLUMNS, 'password_hash'])
+    .where('job_number', '=', jobNumber)
+    .executeTakeFirst()
+  return r && { ...toAgent(r), passwordHash: r.password_hash }
+}
+
+export async function listAgents(db: Db): Promise<Agent[]> {
+  const rows = await db.selectFrom('agents').select(COLUMNS).orderBy('job_number').execute()
+  return rows.map(toAgent)
+}
+
+/** Available agents not already ringing for some call: the ones the dispatcher may offer. */
+export async function listFreeAgents(db: Db): Promise<(Agent & { lastOfferAt: Date | null })[]> {
+  const rows = await db
+    .selectFrom('agents')
+    .select([...COLUMNS, 'last_offer_at'])
+    .where('presence', '=', 'available')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('agent_offers')
+            .select('agent_offers.id')
+            .whereRef('agent_offers.agent_id', '=', 'agents.id')
+            .where('agent_offers.status', 'in', ['dialing', 'ringing', 'answered']),
+        ),
+      ),
+    )
+    .execute()
+  return rows.map((r) => ({ ...toAgent(r), lastOfferAt: r.last_offer_at }))
+}
+
+export async function setPresence(
+  db: Db,
+  agentId: number,
+  presence: Presence,
+  at: Date,
+  onlyIf?: { presence: Presence; changedAt?: Date },
+): Promise<boolean> {
+  let q = db
+    .updateTable('agents')
+    .set({ presence, presence_changed_at: at })
+    .where('id', '=', agentId)
+  if (onlyIf) {
+    q = q.where('presence', '=', onlyIf.presence)
+    if (onlyIf.changedAt) q = q.where('presence_changed_at', '=', onlyIf.changedAt)
+  }
+  const r = await q.executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function touchLastOffer(db: Db, agentId: number, at: Date): Promise<void> {
+  await db.updateTable('agents').set({ last_offer_at: at }).where('id', '=', agentId).execute()
+}

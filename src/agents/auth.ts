@@ -1,0 +1,82 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { promisify } from 'node:util'
+
+import type { Db } from '../db/database.ts'
+import type { Agent } from './agents.repository.ts'
+import { findAgentById, findAgentByJobNumber } from './agents.repository.ts'
+
+const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>
+const KEY_LEN = 32
+
+/** scrypt with a random salt, stored as `scrypt$<salt>$<key>` (base64). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await scryptAsync(password, salt, KEY_LEN)
+  return `scrypt$${salt.toString('base64')}$${key.toString('base64')}`
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, salt, key] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !key) return false
+  const expected = Buffer.from(key, 'base64')
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length)
+  return timingSafeEqual(actual, expected)
+}
+
+// Tokens are random; only their hash is stored, so a database dump grants no access.
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+export async function issueToken(
+  db: Db,
+  o: { agentId: number; kind: 'session' | 'agent'; label: string | null; expiresAt: Date | null },
+): Promise<string> {
+  const token = `sw_${o.kind === 'session' ? 's' : 'a'}_${randomBytes(24).toString('base64url')}`
+  await db
+    .insertInto('api_tokens')
+    .values({
+      agent_id: o.agentId,
+      token_hash: hashToken(token),
+      kind: o.kind,
+      label: o.label,
+      expires_at: o.expiresAt,
+      revoked_at: null,
+    })
+    .execute()
+  return token
+}
+
+export async function revokeToken(db: Db, token: string, at: Date): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('token_hash', '=', hashToken(token))
+    .execute()
+}
+
+export async function agentForToken(db: Db, token: string, at: Date): Promise<Agent | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select('agent_id')
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .executeTakeFirst()
+  return row ? findAgentById(db, row.agent_id) : undefined
+}
+
+/** Same answer and similar time for an unknown job number and a wrong password. */
+export async function checkLogin(
+  db: Db,
+  jobNumber: string,
+  password: string,
+): Promise<Agent | undefined> {
+  const agent = await findAgentByJobNumber(db, jobNumber)
+  const ok = await verifyPassword(password, agent?.passwordHash ?? DUMMY_HASH)
+  if (!agent || !ok || !agent.passwordHash) return undefined
+  const { passwordHash: _omit, ...rest } = agent
+  return rest
+}
+
+const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='

@@ -1,0 +1,134 @@
+import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { claimFirstOwner, findCaseById, findOpenCasesOfCaller } from '../cases/cases.repository.ts'
+import { setPresence } from '../agents/agents.repository.ts'
+import { EMERGENCY_PRIORITY } from '../domain/dispatch.ts'
+import type { Language } from '../domain/language.ts'
+import { NotFoundError } from '../errors.ts'
+import { claimWaitingCall, findCall } from './calls.repository.ts'
+import type { CallDeps } from './deps.ts'
+import { conferenceNameFor } from './inbound-call.ts'
+import { findOffer, moveOffer } from './offers.repository.ts'
+
+export type TooLate = { kind: 'too_late'; reason: 'taken' | 'gone'; language: Language }
+
+export interface Whisper {
+  kind: 'whisper'
+  language: Language
+  reference: string
+  category: string | null
+  emergency: boolean
+  openCases: string[]
+  followUp: boolean
+}
+
+async function loadOffer(deps: CallDeps, offerId: string) {
+  const offer = await findOffer(deps.db, offerId)
+  if (!offer) throw new NotFoundError('offer', offerId)
+  const call = await findCall(deps.db, offer.callSid)
+  if (!call) throw new NotFoundError('call', offer.callSid)
+  return { offer, call, language: call.language ?? deps.config.defaultLanguage }
+}
+
+/** The agent picked up: tell them what the call is about before they accept. */
+export async function agentAnswered(deps: CallDeps, offerId: string): Promise<Whisper | TooLate> {
+  const { offer, call, language } = await loadOffer(deps, offerId)
+  if (call.queueState !== 'waiting') {
+    await moveOffer(
+      deps.db,
+      offer.id,
+      ['dialing', 'ringing', 'answered'],
+      call.queueState === 'connected' ? 'taken' : 'caller_gone',
+      deps.clock.now(),
+    )
+    return {
+      kind: 'too_late',
+      reason: call.queueState === 'connected' ? 'taken' : 'gone',
+      language,
+    }
+  }
+  await moveOffer(deps.db, offer.id, ['dialing', 'ringing'], 'answered', deps.clock.now())
+  const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
+  if (!kase) throw new NotFoundError('case of call', call.callSid)
+  const open = call.callerId ? await findOpenCasesOfCaller(deps.db, call.callerId) : []
+  return {
+    kind: 'whisper',
+    language,
+    reference: kase.reference,
+    category: (language === 'zh-CN' ? kase.categoryNameZh : kase.categoryNameEn) ?? null,
+    emergency: call.priority >= EMERGENCY_PRIORITY,
+    openCases: open.filter((c) => c.id !== kase.id).map((c) => c.reference),
+    followUp: kase.firstOwnerId !== null,
+  }
+}
+
+export type AcceptOutcome =
+  | { kind: 'connected'; language: Language; conferenceName: string; reference: string }
+  | { kind: 'declined'; language: Language }
+  | TooLate
+
+/**
+ * The agent pressed a key at the whisper. On 1 the call goes to whoever claims it first: the
+ * claim is one conditional UPDATE, so of many agents pressing 1 at once exactly one wins; if the
+ * case had no owner yet, that agent becomes its first owner in the same transaction.
+ */
+export async function agentPressed(
+  deps: CallDeps,
+  offerId: string,
+  digits: string | undefined,
+): Promise<AcceptOutcome> {
+  const { offer, call, language } = await loadOffer(deps, offerId)
+  const at = deps.clock.now()
+  if (digits?.startsWith('1') !== true) {
+    const moved = await moveOffer(
+      deps.db,
+      offer.id,
+      ['dialing', 'ringing', 'answered'],
+      digits ? 'declined' : 'no_answer',
+      at,
+    )
+    if (moved) await deps.triggers.dispatch(`declined-${offer.id}`)
+    return { kind: 'declined', language }
+  }
+  const won = await deps.db.transaction().execute(async (trx) => {
+    if (!(await claimWaitingCall(trx, call.callSid, offer.agentId, at))) return false
+    await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], 'accepted', at)
+    const caseId = call.caseId
+    if (!caseId) throw new NotFoundError('case of call', call.callSid)
+    const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
+    await appendCaseEvent(trx, {
+      caseId,
+      type: firstOwner ? 'first_owner_claimed' : 'call_answered',
+      actor: { kind: 'agent', agentId: offer.agentId },
+      at,
+      callSid: call.callSid,
+      data: { offerId: offer.id, wave: offer.wave },
+    })
+    await setPresence(trx, offer.agentId, 'busy', at)
+    return true
+  })
+  const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
+  if (won) {
+    await deps.triggers.dispatch(`claimed-${call.callSid}`)
+  } else {
+    // A retried webhook from the winner must get the same answer, not "taken".
+    const again = await findOffer(deps.db, offer.id)
+    const latest = await findCall(deps.db, call.callSid)
+    if (again?.status !== 'accepted' || latest?.answeredByAgentId !== offer.agentId) {
+      const taken = latest?.queueState === 'connected'
+      await moveOffer(
+        deps.db,
+        offer.id,
+        ['dialing', 'ringing', 'answered'],
+        taken ? 'taken' : 'caller_gone',
+        at,
+      )
+      return { kind: 'too_late', reason: taken ? 'taken' : 'gone', language }
+    }
+  }
+  return {
+    kind: 'connected',
+    language,
+    conferenceName: conferenceNameFor(call.callSid),
+    reference: kase?.reference ?? '',
+  }
+}

@@ -1,0 +1,298 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import type { QueueState } from '../db/schema.ts'
+import type { CallStatus } from '../domain/call-status.ts'
+import { statusRank } from '../domain/call-status.ts'
+import type { Language } from '../domain/language.ts'
+
+export interface CallRecord {
+  callSid: string
+  kind: 'caller' | 'agent_offer' | 'department' | 'callback'
+  caseId: string | null
+  callerId: string | null
+  hotlineNumber: string | null
+  language: Language | null
+  status: string
+  queueState: QueueState
+  priority: number
+  preferredAgentId: number | null
+  enqueuedAt: Date | null
+  answeredByAgentId: number | null
+  conferenceName: string | null
+  digits: string[]
+}
+
+export async function upsertCaller(
+  db: Db,
+  c: {
+    phoneNumber: string
+    name: string | null
+    city: string | null
+    state: string | null
+    country: string | null
+    at: Date
+  },
+): Promise<string> {
+  // Twilio's caller-name and location fill gaps but never erase what we already know.
+  const row = await db
+    .insertInto('callers')
+    .values({
+      phone_number: c.phoneNumber,
+      name: c.name,
+      city: c.city,
+      state: c.state,
+      country: c.country,
+      created_at: c.at,
+      updated_at: c.at,
+    })
+    .onConflict((oc) =>
+      oc.column('phone_number').doUpdateSet({
+        name: sql`coalesce(excluded.name, callers.name)`,
+        city: sql`coalesce(excluded.city, callers.city)`,
+        state: sql`coalesce(excluded.state, callers.state)`,
+        country: sql`coalesce(excluded.country, callers.country)`,
+        updated_at: c.at,
+      }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** Records the caller's leg once; a retried webhook finds the row and changes nothing. */
+export async function insertInboundCall(
+  db: Db,
+  c: {
+    callSid: string
+    hotlineNumber: string
+    fromNumber: string
+    callerId: string
+    callerName: string | null
+    fromCity: string | null
+    fromState: string | null
+    fromCountry: string | null
+    language: Language
+    at: Date
+  },
+): Promise<void> {
+  await db
+    .insertInto('calls')
+    .values({
+      call_sid: c.callSid,
+      direction: 'inbound',
+      kind: 'caller',
+      parent_call_sid: null,
+      case_id: null,
+      agent_id: null,
+      hotline_number: c.hotlineNumber,
+      from_number: c.fromNumber,
+      to_number: c.hotlineNumber,
+      caller_id: c.callerId,
+      caller_name: c.callerName,
+      from_city: c.fromCity,
+      from_state: c.fromState,
+      from_country: c.fromCountry,
+      language: c.language,
+      preferred_agent_id: null,
+      enqueued_at: null,
+      answered_by_agent_id: null,
+      answered_at: null,
+      ended_at: null,
+      duration_seconds: null,
+      conference_name: null,
+      conference_sid: null,
+      started_at: c.at,
+      created_at: c.at,
+      updated_at: c.at,
+    })
+    .onConflict((oc) => oc.column('call_sid').doNothing())
+    .execute()
+}
+
+export async function findCall(db: Db, callSid: string): Promise<CallRecord | undefined> {
+  const r = await db
+    .selectFrom('calls')
+    .selectAll()
+    .where('call_sid', '=', callSid)
+    .executeTakeFirst()
+  if (!r) return undefined
+  return {
+    callSid: r.call_sid,
+    kind: r.kind,
+    caseId: r.case_id,
+    callerId: r.caller_id,
+    hotlineNumber: r.hotline_number,
+    language: r.language,
+    status: r.status,
+    queueState: r.queue_state,
+    priority: r.priority,
+    preferredAgentId: r.preferred_agent_id,
+    enqueuedAt: r.enqueued_at,
+    answeredByAgentId: r.answered_by_agent_id,
+    conferenceName: r.conference_name,
+    digits: r.digits,
+  }
+}
+
+/** Keys pressed are logged in order; `step` keeps a retried webhook from logging twice. */
+export async function recordDigits(
+  db: Db,
+  callSid: string,
+  step: string,
+  digits: string,
+): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({
+      digits: sql`digits || ${JSON.stringify([`${step}:${digits}`])}::jsonb`,
+      updated_at: sql`now()`,
+    })
+    .where('call_sid', '=', callSid)
+    .where(sql<boolean>`not digits @> ${JSON.stringify([`${step}:${digits}`])}::jsonb`)
+    .execute()
+}
+
+/** ivr → waiting, once. False when the call already left the menu (a retried webhook). */
+export async function enqueueCall(
+  db: Db,
+  q: {
+    callSid: string
+    caseId: string
+    priority: number
+    preferredAgentId: number | null
+    language: Language
+    conferenceName: string
+    at: Date
+  },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('calls')
+    .set({
+      queue_state: 'waiting',
+      case_id: q.caseId,
+      priority: q.priority,
+      preferred_agent_id: q.preferredAgentId,
+      language: q.language,
+      conference_name: q.conferenceName,
+      enqueued_at: q.at,
+      updated_at: q.at,
+    })
+    .where('call_sid', '=', q.callSid)
+    .where('queue_state', '=', 'ivr')
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function setCallLanguage(db: Db, callSid: string, language: Language): Promise<void> {
+  await db.updateTable('calls').set({ language }).where('call_sid', '=', callSid).execute()
+}
+
+/** waiting → connected for exactly one agent, however many press 1 at the same moment. */
+export async function claimWaitingCall(
+  db: Db,
+  callSid: string,
+  agentId: number,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('calls')
+    .set({
+      queue_state: 'connected',
+      answered_by_agent_id: agentId,
+      answered_at: at,
+      updated_at: at,
+    })
+    .where('call_sid', '=', callSid)
+    .where('queue_state', '=', 'waiting')
+    .where('answered_by_agent_id', 'is', null)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function moveQueueState(
+  db: Db,
+  callSid: string,
+  from: readonly QueueState[],
+  to: QueueState,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('calls')
+    .set({ queue_state: to, updated_at: at })
+    .where('call_sid', '=', callSid)
+    .where('queue_state', 'in', from)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+/**
+ * Records a status callback once (resource + event + SequenceNumber) and moves the call's status
+ * only forward. Returns 'duplicate' for a retry, 'stale' for a late callback that arrived after a
+ * later one, 'applied' otherwise. The receipt and the move share the caller's transaction.
+ */
+export async function applyStatusCallback(
+  db: Db,
+  s: {
+    callSid: string
+    status: CallStatus
+    sequenceNumber: number
+    durationSeconds: number | null
+    at: Date
+  },
+): Promise<'applied' | 'duplicate' | 'stale'> {
+  const receipt = await db
+    .insertInto('status_receipts')
+    .values({
+      resource_sid: s.callSid,
+      event: `call:${s.status}`,
+      sequence_number: s.sequenceNumber,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('resource_sid')
+    .executeTakeFirst()
+  if (!receipt) return 'duplicate'
+  const rank = statusRank(s.status)
+  const terminal = rank === 4
+  const r = await db
+    .updateTable('calls')
+    .set({
+      status: s.status,
+      status_rank: rank,
+      last_sequence: sql`greatest(last_sequence, ${s.sequenceNumber})`,
+      ...(terminal ? { ended_at: s.at, duration_seconds: s.durationSeconds } : {}),
+      updated_at: s.at,
+    })
+    .where('call_sid', '=', s.callSid)
+    .where('status_rank', '<', rank)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n ? 'applied' : 'stale'
+}
+
+/** Generic receipt for callbacks that are not call statuses (conference, recording). */
+export async function recordReceipt(
+  db: Db,
+  r: { resourceSid: string; event: string; sequenceNumber: number },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('status_receipts')
+    .values({ resource_sid: r.resourceSid, event: r.event, sequence_number: r.sequenceNumber })
+    .onConflict((oc) => oc.doNothing())
+    .returning('resource_sid')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export async function setConferenceSid(
+  db: Db,
+  conferenceName: string,
+  conferenceSid: string,
+): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({ conference_sid: conferenceSid })
+    .where('conference_name', '=', conferenceName)
+    .where('kind', '=', 'caller')
+    .where('conference_sid', 'is', null)
+    .execute()
+}

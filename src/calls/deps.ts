@@ -1,0 +1,30 @@
+import type { Config } from '../config.ts'
+import type { Db } from '../db/database.ts'
+import type { Logger } from '../logger.ts'
+import type { Telephony } from '../telephony/telephony.ts'
+
+export interface Clock {
+  now(): Date
+}
+
+export const systemClock: Clock = { now: () => new Date() }
+
+/** Work that must happen after a commit: the dispatcher runs on a queue, never inline. */
+export interface Triggers {
+  /** `key` makes the trigger idempotent: a retried webhook enqueues nothing new. */
+  dispatch(key: string, delayMs?: number): Promise<void>
+}
+
+/** What the call use-cases need; built once in the composition root. */
+export interface CallDeps {
+  db: Db
+  clock: Clock
+  config: Config
+  logger: Logger
+  triggers: Triggers
+}
+
+export interface DispatchDeps extends CallDeps {
+  telephony: Telephony
+  newId(): string
+}

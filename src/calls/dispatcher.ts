@@ -1,0 +1,159 @@
+import { sql } from 'kysely'
+
+import {
+  agentAddress,
+  findAgentById,
+  listFreeAgents,
+  touchLastOffer,
+} from '../agents/agents.repository.ts'
+import { planDispatch } from '../domain/dispatch.ts'
+import { coerceError } from '../errors.ts'
+import type { VoicePaths } from '../voice/paths.ts'
+import type { DispatchDeps } from './deps.ts'
+import { claimOffersToRelease, insertOffer, moveOffer, setOfferLeg } from './offers.repository.ts'
+import { sendToVoicemail } from './voicemail.ts'
+
+// One lock id for the whole dispatcher: runs on any instance serialize, so an agent is never
+// offered two calls and a wave is never dialled twice.
+const DISPATCH_LOCK_ID = 4_242_001
+
+export interface DispatchResult {
+  dialled: number
+  released: number
+  toVoicemail: number
+}
+
+/**
+ * One pass of the ACD: release offers that lost their caller, send long waits to voicemail,
+ * ring the next wave for every waiting caller. Decisions are made in one locked transaction;
+ * Twilio is called only after commit, so a crash in between leaves a row the next pass repairs.
+ */
+export async function runDispatch(
+  deps: DispatchDeps & { paths: VoicePaths },
+): Promise<DispatchResult> {
+  const at = deps.clock.now()
+  const ringSeconds = deps.config.voice.ringTimeoutSeconds
+  const decided = await deps.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_ID})`.execute(trx)
+    const released = await claimOffersToRelease(trx, { at, staleAfterSeconds: ringSeconds + 60 })
+    const waiting = await trx
+      .selectFrom('calls')
+      .select([
+        'call_sid',
+        'priority',
+        'enqueued_at',
+        'preferred_agent_id',
+        'case_id',
+        'hotline_number',
+      ])
+      .where('queue_state', '=', 'waiting')
+      .execute()
+    const offers = waiting.length
+      ? await trx
+          .selectFrom('agent_offers')
+          .select(['call_sid', 'agent_id', 'status', 'wave'])
+          .where(
+            'call_sid',
+            'in',
+            waiting.map((w) => w.call_sid),
+          )
+          .execute()
+      : []
+    const free = waiting.length ? await listFreeAgents(trx) : []
+    const plan = planDispatch({
+      now: at,
+      waveSize: deps.config.voice.ringWaveSize,
+      maxWaitMs: deps.config.voice.queueMaxWaitSeconds * 1000,
+      freeAgents: free.map((a) => ({ id: a.id, lastOfferAt: a.lastOfferAt })),
+      waiting: waiting.map((w) => {
+        const mine = offers.filter((o) => o.call_sid === w.call_sid)
+        return {
+          callSid: w.call_sid,
+          priority: w.priority,
+          enqueuedAt: w.enqueued_at ?? at,
+          emergency: w.priority > 0,
+          preferredAgentId: w.preferred_agent_id,
+          liveOffers: mine.filter((o) => ['dialing', 'ringing', 'answered'].includes(o.status))
+            .length,
+          triedAgentIds: mine.map((o) => o.agent_id),
+        }
+      }),
+    })
+    const toDial: { offerId: string; callSid: string; agentId: number; hotline: string }[] = []
+    for (const o of plan.offers) {
+      const w = waiting.find((x) => x.call_sid === o.callSid)
+      if (!w?.hotline_number) continue
+      const wave =
+        1 + Math.max(0, ...offers.filter((x) => x.call_sid === o.callSid).map((x) => x.wave))
+      const offerId = deps.newId()
+      await insertOffer(trx, {
+        id: offerId,
+        callSid: o.callSid,
+        caseId: w.case_id,
+        agentId: o.agentId,
+        wave,
+        at,
+      })
+      await touchLastOffer(trx, o.agentId, at)
+      toDial.push({ offerId, callSid: o.callSid, agentId: o.agentId, hotline: w.hotline_number })
+    }
+    return { released, toDial, toVoicemail: plan.toVoicemail }
+  })
+
+  for (const sid of decided.toVoicemail) {
+    if (await sendToVoicemail(deps, sid, 'no agent answered in time')) {
+      await deps.telephony
+        .redirectCall(sid, deps.paths.voicemail(sid))
+        .catch((e: unknown) =>
+          deps.logger.warn({ err: coerceError(e), callSid: sid }, 'voicemail redirect failed'),
+        )
+    }
+  }
+  for (const r of decided.released) {
+    if (!r.legCallSid) continue
+    // A ringing leg is cancelled; an agent already listening to the whisper hears why instead.
+    const p =
+      r.status === 'answered'
+        ? deps.telephony.redirectCall(
+            r.legCallSid,
+            deps.paths.agentReleased(r.id, r.reason === 'taken' ? 'taken' : 'gone'),
+          )
+        : deps.telephony.endCall(r.legCallSid, 'canceled')
+    await p.catch((e: unknown) =>
+      deps.logger.info(
+        { err: coerceError(e), offerId: r.id },
+        'releasing agent leg failed (it may have ended already)',
+      ),
+    )
+  }
+  let failed = 0
+  for (const d of decided.toDial) {
+    const agent = await findAgentById(deps.db, d.agentId)
+    try {
+      if (!agent) throw new Error(`agent ${d.agentId} vanished`)
+      const { callSid } = await deps.telephony.createCall({
+        to: agentAddress(agent),
+        from: d.hotline,
+        url: deps.paths.agentAnswer(d.offerId),
+        statusCallback: deps.paths.agentStatus(d.offerId),
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        timeoutSeconds: ringSeconds,
+      })
+      await setOfferLeg(deps.db, d.offerId, callSid)
+    } catch (e) {
+      failed++
+      deps.logger.warn(
+        { err: coerceError(e), offerId: d.offerId, agentId: d.agentId },
+        'ringing agent failed',
+      )
+      await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
+    }
+  }
+  // A failed dial frees the caller for the next agent now rather than at the next sweep.
+  if (failed > 0) await deps.triggers.dispatch(`redial-${decided.toDial[0]?.offerId ?? 'x'}`, 2000)
+  return {
+    dialled: decided.toDial.length - failed,
+    released: decided.released.length,
+    toVoicemail: decided.toVoicemail.length,
+  }
+}

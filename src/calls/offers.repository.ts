@@ -1,0 +1,153 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import type { OfferStatus } from '../db/schema.ts'
+
+export const LIVE_OFFER_STATUSES = ['dialing', 'ringing', 'answered'] as const
+
+export interface Offer {
+  id: string
+  callSid: string
+  caseId: string | null
+  agentId: number
+  legCallSid: string | null
+  wave: number
+  status: OfferStatus
+}
+
+function toOffer(r: {
+  id: string
+  call_sid: string
+  case_id: string | null
+  agent_id: number
+  leg_call_sid: string | null
+  wave: number
+  status: OfferStatus
+}): Offer {
+  return {
+    id: r.id,
+    callSid: r.call_sid,
+    caseId: r.case_id,
+    agentId: r.agent_id,
+    legCallSid: r.leg_call_sid,
+    wave: r.wave,
+    status: r.status,
+  }
+}
+
+export async function insertOffer(
+  db: Db,
+  o: {
+    id: string
+    callSid: string
+    caseId: string | null
+    agentId: number
+    wave: number
+    at: Date
+  },
+): Promise<void> {
+  await db
+    .insertInto('agent_offers')
+    .values({
+      id: o.id,
+      call_sid: o.callSid,
+      case_id: o.caseId,
+      agent_id: o.agentId,
+      wave: o.wave,
+      leg_call_sid: null,
+      created_at: o.at,
+      answered_at: null,
+      ended_at: null,
+    })
+    .execute()
+}
+
+export async function findOffer(db: Db, id: string): Promise<Offer | undefined> {
+  const r = await db.selectFrom('agent_offers').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toOffer(r)
+}
+
+/** The leg's CallSid, learned from Twilio's create response or its first status callback. */
+export async function setOfferLeg(db: Db, id: string, legCallSid: string): Promise<void> {
+  await db
+    .updateTable('agent_offers')
+    .set({ leg_call_sid: legCallSid })
+    .where('id', '=', id)
+    .where('leg_call_sid', 'is', null)
+    .execute()
+}
+
+/** Moves an offer from one of `from` to `to`; false when it had already moved on. */
+export async function moveOffer(
+  db: Db,
+  id: string,
+  from: readonly OfferStatus[],
+  to: OfferStatus,
+  at: Date,
+): Promise<boolean> {
+  const ended = !(LIVE_OFFER_STATUSES as readonly string[]).includes(to) && to !== 'accepted'
+  const r = await db
+    .updateTable('agent_offers')
+    .set({
+      status: to,
+      ...(to === 'answered' ? { answered_at: at } : {}),
+      ...(ended ? { ended_at: at } : {}),
+    })
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function listOffersOfCall(db: Db, callSid: string): Promise<Offer[]> {
+  const rows = await db
+    .selectFrom('agent_offers')
+    .selectAll()
+    .where('call_sid', '=', callSid)
+    .orderBy('created_at')
+    .execute()
+  return rows.map(toOffer)
+}
+
+/**
+ * Live offers whose caller is no longer waiting (taken, hung up, sent to voicemail), plus offers
+ * stuck past any plausible ring time (a lost callback or a crash between create and record).
+ */
+export async function claimOffersToRelease(
+  db: Db,
+  opts: { at: Date; staleAfterSeconds: number },
+): Promise<(Offer & { reason: 'taken' | 'caller_gone' | 'stale' })[]> {
+  const rows = await db
+    .selectFrom('agent_offers as o')
+    .innerJoin('calls as c', 'c.call_sid', 'o.call_sid')
+    .selectAll('o')
+    .select(['c.queue_state', 'c.answered_by_agent_id'])
+    .where('o.status', 'in', LIVE_OFFER_STATUSES)
+    .where((eb) =>
+      eb.or([
+        eb('c.queue_state', '!=', 'waiting'),
+        eb(
+          'o.created_at',
+          '<',
+          sql<Date>`${opts.at}::timestamptz - make_interval(secs => ${opts.staleAfterSeconds})`,
+        ),
+      ]),
+    )
+    .forUpdate('o')
+    .skipLocked()
+    .execute()
+  const out: (Offer & { reason: 'taken' | 'caller_gone' | 'stale' })[] = []
+  for (const r of rows) {
+    const reason =
+      r.queue_state === 'connected'
+        ? 'taken'
+        : r.queue_state === 'waiting'
+          ? 'stale'
+          : 'caller_gone'
+    const to: OfferStatus =
+      reason === 'taken' ? 'taken' : reason === 'stale' ? 'failed' : 'caller_gone'
+    if (await moveOffer(db, r.id, LIVE_OFFER_STATUSES, to, opts.at))
+      out.push({ ...toOffer(r), reason })
+  }
+  return out
+}

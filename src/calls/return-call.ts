@@ -1,0 +1,74 @@
+import { sql } from 'kysely'
+
+import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { markNeedsReturnCall } from '../cases/cases.repository.ts'
+import type { Db } from '../db/database.ts'
+import { findHotline } from './directory.repository.ts'
+
+/**
+ * A caller nobody answered is owed a call back. The case still gets an accountable owner (the
+ * hotline's duty supervisor, when nobody claimed it) and a return-call row in Postgres, so the
+ * debt survives anything that happens to Redis or a worker.
+ */
+export async function oweReturnCall(
+  db: Db,
+  o: {
+    caseId: string
+    callSid: string
+    hotlineNumber: string | null
+    reason: 'voicemail' | 'abandoned'
+    at: Date
+  },
+): Promise<void> {
+  const hotline = o.hotlineNumber ? await findHotline(db, o.hotlineNumber) : undefined
+  if (hotline) {
+    const assigned = await db
+      .updateTable('cases')
+      .set({
+        first_owner_id: hotline.dutySupervisorId,
+        first_owned_at: o.at,
+        assignee_agent_id: hotline.dutySupervisorId,
+        updated_at: o.at,
+      })
+      .where('id', '=', o.caseId)
+      .where('first_owner_id', 'is', null)
+      .executeTakeFirst()
+    if (assigned.numUpdatedRows === 1n) {
+      await appendCaseEvent(db, {
+        caseId: o.caseId,
+        type: 'first_owner_assigned',
+        actor: { kind: 'system' },
+        at: o.at,
+        callSid: o.callSid,
+        data: { agentId: hotline.dutySupervisorId, reason: `duty supervisor: ${o.reason}` },
+      })
+    }
+  }
+  await markNeedsReturnCall(db, o.caseId, o.at)
+  const inserted = await db
+    .insertInto('callbacks')
+    .values({ case_id: o.caseId, purpose: 'unanswered_inbound', due_at: o.at, outcome: null })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  if (inserted) {
+    await appendCaseEvent(db, {
+      caseId: o.caseId,
+      type: 'return_call_needed',
+      actor: { kind: 'system' },
+      at: o.at,
+      callSid: o.callSid,
+      data: { reason: o.reason, callbackId: inserted.id },
+    })
+  }
+}
+
+/** Count of agents who could take a call right now (presence available). */
+export async function countAvailableAgents(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('agents')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('presence', '=', 'available')
+    .executeTakeFirstOrThrow()
+  return r.n
+}

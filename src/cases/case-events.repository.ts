@@ -1,0 +1,99 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+
+export type CaseEventType =
+  | 'case_opened'
+  | 'call_queued'
+  | 'follow_up_call'
+  | 'first_owner_claimed'
+  | 'first_owner_assigned'
+  | 'call_answered'
+  | 'call_abandoned'
+  | 'voicemail_offered'
+  | 'voicemail_left'
+  | 'return_call_needed'
+  | 'case_updated'
+
+export type Actor =
+  | { kind: 'agent'; agentId: number }
+  | { kind: 'caller' }
+  | { kind: 'system' }
+  | { kind: 'department' }
+
+export interface CaseEvent {
+  id: string
+  caseId: string
+  type: string
+  actorKind: Actor['kind']
+  actorAgentId: number | null
+  firstOwnerId: number | null
+  callSid: string | null
+  data: Record<string, unknown>
+  occurredAt: Date
+}
+
+/**
+ * Appends one event. The case's first owner at that moment is copied onto the event, so the
+ * trail shows who was accountable at every step without joining history.
+ */
+export async function appendCaseEvent(
+  db: Db,
+  e: {
+    caseId: string
+    type: CaseEventType
+    actor: Actor
+    at: Date
+    callSid?: string | null
+    data?: Record<string, unknown>
+  },
+): Promise<void> {
+  await db
+    .insertInto('case_events')
+    .columns([
+      'case_id',
+      'type',
+      'actor_kind',
+      'actor_agent_id',
+      'first_owner_id',
+      'call_sid',
+      'data',
+      'occurred_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('cases')
+        .select([
+          'cases.id',
+          sql.lit(e.type).as('type'),
+          sql.lit(e.actor.kind).as('actor_kind'),
+          sql<number | null>`${e.actor.kind === 'agent' ? e.actor.agentId : null}::int`.as('a'),
+          'cases.first_owner_id',
+          sql<string | null>`${e.callSid ?? null}::text`.as('c'),
+          sql<string>`${JSON.stringify(e.data ?? {})}::jsonb`.as('d'),
+          sql<Date>`${e.at}::timestamptz`.as('t'),
+        ])
+        .where('cases.id', '=', e.caseId),
+    )
+    .execute()
+}
+
+export async function listCaseEvents(db: Db, caseId: string): Promise<CaseEvent[]> {
+  const rows = await db
+    .selectFrom('case_events')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    type: r.type,
+    actorKind: r.actor_kind,
+    actorAgentId: r.actor_agent_id,
+    firstOwnerId: r.first_owner_id,
+    callSid: r.call_sid,
+    data: r.data,
+    occurredAt: r.occurred_at,
+  }))
+}

@@ -1,0 +1,217 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import { formatCaseReference, localDateOf } from '../domain/case-reference.ts'
+import type { CaseStatus, Urgency } from '../domain/case-status.ts'
+import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
+
+export interface CaseSummary {
+  id: string
+  reference: string
+  status: CaseStatus
+  categoryId: number | null
+  categoryCode: string | null
+  categoryNameZh: string | null
+  categoryNameEn: string | null
+  urgency: Urgency
+  firstOwnerId: number | null
+  firstOwnerJobNumber: string | null
+  assigneeAgentId: number | null
+  callerId: string | null
+  place: string | null
+  content: string | null
+  contactName: string | null
+  contactPhone: string | null
+  needsReturnCall: boolean
+  createdAt: Date
+  firstOwnedAt: Date | null
+}
+
+/** Next reference for the deployment-local day; atomic under concurrent calls. */
+export async function nextCaseReference(
+  db: Db,
+  opts: { prefix: string; at: Date; timeZone: string },
+): Promise<string> {
+  const day = localDateOf(opts.at, opts.timeZone)
+  const row = await db
+    .insertInto('case_reference_counters')
+    .values({ day, last_value: 1 })
+    .onConflict((oc) =>
+      oc.column('day').doUpdateSet({ last_value: sql`case_reference_counters.last_value + 1` }),
+    )
+    .returning('last_value')
+    .executeTakeFirstOrThrow()
+  return formatCaseReference(opts.prefix, day, row.last_value)
+}
+
+export async function insertCase(
+  db: Db,
+  c: {
+    reference: string
+    hotlineNumber: string | null
+    callerId: string | null
+    categoryId: number | null
+    urgency: Urgency
+    at: Date
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('cases')
+    .values({
+      reference: c.reference,
+      hotline_number: c.hotlineNumber,
+      caller_id: c.callerId,
+      category_id: c.categoryId,
+      urgency: c.urgency,
+      source: 'call',
+      first_owner_id: null,
+      first_owned_at: null,
+      assignee_agent_id: null,
+      assignee_department_id: null,
+      place: null,
+      content: null,
+      contact_name: null,
+      contact_phone: null,
+      promised_reply_at: null,
+      closed_at: null,
+      created_at: c.at,
+      updated_at: c.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+function summaryQuery(db: Db) {
+  return db
+    .selectFrom('cases')
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .leftJoin('agents as owner', 'owner.id', 'cases.first_owner_id')
+    .select([
+      'cases.id',
+      'cases.reference',
+      'cases.status',
+      'cases.category_id',
+      'categories.code as category_code',
+      'categories.name_zh',
+      'categories.name_en',
+      'cases.urgency',
+      'cases.first_owner_id',
+      'owner.job_number as owner_job_number',
+      'cases.assignee_agent_id',
+      'cases.caller_id',
+      'cases.place',
+      'cases.content',
+      'cases.contact_name',
+      'cases.contact_phone',
+      'cases.needs_return_call',
+      'cases.created_at',
+      'cases.first_owned_at',
+    ])
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>
+
+function toSummary(r: SummaryRow): CaseSummary {
+  return {
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    categoryId: r.category_id,
+    categoryCode: r.category_code,
+    categoryNameZh: r.name_zh,
+    categoryNameEn: r.name_en,
+    urgency: r.urgency,
+    firstOwnerId: r.first_owner_id,
+    firstOwnerJobNumber: r.owner_job_number,
+    assigneeAgentId: r.assignee_agent_id,
+    callerId: r.caller_id,
+    place: r.place,
+    content: r.content,
+    contactName: r.contact_name,
+    contactPhone: r.contact_phone,
+    needsReturnCall: r.needs_return_call,
+    createdAt: r.created_at,
+    firstOwnedAt: r.first_owned_at,
+  }
+}
+
+export async function findCaseById(db: Db, id: string): Promise<CaseSummary | undefined> {
+  const r = await summaryQuery(db).where('cases.id', '=', id).executeTakeFirst()
+  return r && toSummary(r)
+}
+
+export async function findCaseByReference(db: Db, ref: string): Promise<CaseSummary | undefined> {
+  const r = await summaryQuery(db).where('cases.reference', '=', ref).executeTakeFirst()
+  return r && toSummary(r)
+}
+
+export async function findOpenCasesOfCaller(db: Db, callerId: string): Promise<CaseSummary[]> {
+  const rows = await summaryQuery(db)
+    .where('cases.caller_id', '=', callerId)
+    .where('cases.status', 'in', OPEN_CASE_STATUSES)
+    .orderBy('cases.created_at', 'desc')
+    .execute()
+  return rows.map(toSummary)
+}
+
+export async function listCasesOwnedBy(db: Db, agentId: number): Promise<CaseSummary[]> {
+  const rows = await summaryQuery(db)
+    .where('cases.first_owner_id', '=', agentId)
+    .where('cases.status', 'in', OPEN_CASE_STATUSES)
+    .orderBy('cases.created_at')
+    .execute()
+  return rows.map(toSummary)
+}
+
+/**
+ * Sets the first owner if, and only if, the case has none. Returns false when somebody else got
+ * there first; the row lock makes two same-millisecond claims serialize.
+ */
+export async function claimFirstOwner(
+  db: Db,
+  caseId: string,
+  agentId: number,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('cases')
+    .set({
+      first_owner_id: agentId,
+      first_owned_at: at,
+      assignee_agent_id: agentId,
+      updated_at: at,
+    })
+    .where('id', '=', caseId)
+    .where('first_owner_id', 'is', null)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function markNeedsReturnCall(db: Db, caseId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set({ needs_return_call: true, updated_at: at })
+    .where('id', '=', caseId)
+    .execute()
+}
+
+export async function updateCaseRecord(
+  db: Db,
+  caseId: string,
+  fields: Partial<{
+    place: string | null
+    content: string | null
+    contact_name: string | null
+    contact_phone: string | null
+    category_id: number | null
+    urgency: Urgency
+  }>,
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set({ ...fields, updated_at: at })
+    .where('id', '=', caseId)
+    .execute()
+}

@@ -1,0 +1,99 @@
+import type { Agent } from '../agents/agents.repository.ts'
+import { findCategoryByCode } from '../calls/directory.repository.ts'
+import type { Clock } from '../calls/deps.ts'
+import type { Db } from '../db/database.ts'
+import type { Urgency } from '../domain/case-status.ts'
+import { AppError, NotFoundError } from '../errors.ts'
+import { appendCaseEvent } from './case-events.repository.ts'
+import type { CaseSummary } from './cases.repository.ts'
+import { findCaseByReference, updateCaseRecord } from './cases.repository.ts'
+
+export interface CaseRecordInput {
+  place?: string | null
+  content?: string | null
+  contactName?: string | null
+  contactPhone?: string | null
+  category?: string
+  urgency?: Urgency
+}
+
+const SUPERVISING_ROLES = ['supervisor', 'manager', 'admin']
+
+/** The first owner, whoever holds the case now, an agent who took one of its calls, or a supervisor. */
+export async function mayWorkOnCase(db: Db, agent: Agent, kase: CaseSummary): Promise<boolean> {
+  if (SUPERVISING_ROLES.includes(agent.role)) return true
+  if (kase.firstOwnerId === agent.id || kase.assigneeAgentId === agent.id) return true
+  const took = await db
+    .selectFrom('calls')
+    .select('call_sid')
+    .where('case_id', '=', kase.id)
+    .where('answered_by_agent_id', '=', agent.id)
+    .executeTakeFirst()
+  return took !== undefined
+}
+
+/** Agents fill in what the caller said. Every change is one event listing each field's from/to. */
+export async function updateCaseFields(
+  deps: { db: Db; clock: Clock },
+  agent: Agent,
+  reference: string,
+  input: CaseRecordInput,
+): Promise<CaseSummary> {
+  const kase = await findCaseByReference(deps.db, reference)
+  if (!kase) throw new NotFoundError('case', reference)
+  if (!(await mayWorkOnCase(deps.db, agent, kase))) {
+    throw new AppError(
+      'forbidden',
+      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
+    )
+  }
+  if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
+    throw new AppError(
+      'invalid_state',
+      `case ${reference} is ${kase.status}; its record can no longer change`,
+    )
+  }
+  const category =
+    input.category === undefined ? undefined : await findCategoryByCode(deps.db, input.category)
+  if (input.category !== undefined && !category) {
+    throw new AppError('bad_request', `unknown category "${input.category}"`)
+  }
+  const next = {
+    place: input.place,
+    content: input.content,
+    contact_name: input.contactName,
+    contact_phone: input.contactPhone,
+    category_id: category?.id,
+    urgency: input.urgency,
+  }
+  const before: Record<keyof typeof next, unknown> = {
+    place: kase.place,
+    content: kase.content,
+    contact_name: kase.contactName,
+    contact_phone: kase.contactPhone,
+    category_id: kase.categoryId,
+    urgency: kase.urgency,
+  }
+  const changes: Record<string, { from: unknown; to: unknown }> = {}
+  for (const [k, v] of Object.entries(next) as [keyof typeof next, unknown][]) {
+    if (v !== undefined && v !== before[k]) changes[k] = { from: before[k], to: v }
+  }
+  if (Object.keys(changes).length === 0) return kase
+  const at = deps.clock.now()
+  await deps.db.transaction().execute(async (trx) => {
+    const set = Object.fromEntries(
+      Object.keys(changes).map((k) => [k, next[k as keyof typeof next]]),
+    )
+    await updateCaseRecord(trx, kase.id, set, at)
+    await appendCaseEvent(trx, {
+      caseId: kase.id,
+      type: 'case_updated',
+      actor: { kind: 'agent', agentId: agent.id },
+      at,
+      data: { changes },
+    })
+  })
+  const updated = await findCaseByReference(deps.db, reference)
+  if (!updated) throw new NotFoundError('case', reference)
+  return updated
+}

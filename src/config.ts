@@ -1,0 +1,168 @@
+import { z } from 'zod'
+
+/**
+ * The only reader of process.env. A pure function of its input, so tests pass literals.
+ * Every bad variable is listed in one error, named, so an operator fixes them in one go.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    })
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_BASE_URL: url(['http', 'https']).optional(),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  LOCAL_SERVICES_DIR: z.string().min(1).default('.local'),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Shanghai' })
+    .default('Asia/Shanghai'),
+  CASE_REFERENCE_PREFIX: z
+    .string()
+    .regex(/^[A-Z]{2,6}$/, 'must be 2 to 6 capital letters')
+    .default('HL'),
+  DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
+  RING_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(30).default(16),
+  RING_WAVE_SIZE: z.coerce.number().int().min(1).max(20).default(3),
+  QUEUE_MAX_WAIT_SECONDS: z.coerce.number().int().min(30).max(1800).default(120),
+  HOLD_PROGRESS_SECONDS: z.coerce.number().int().min(5).max(60).default(15),
+  HOLD_MUSIC_URL: url(['http', 'https']).optional(),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  DISPATCH_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  TRUST_PROXY: bool.default(false),
+})
+
+export type Env = z.input<typeof envSchema>
+
+export interface Config {
+  readonly http: {
+    readonly port: number
+    readonly host: string
+    readonly publicBaseUrl: string
+    readonly trustProxy: boolean
+  }
+  /** Unset means "find or start a local one" (see src/infra/local-services.ts). */
+  readonly db: { readonly url: string | undefined }
+  readonly redis: { readonly url: string | undefined }
+  readonly localServicesDir: string
+  readonly twilio:
+    | { readonly mode: 'live'; readonly accountSid: string; readonly authToken: string }
+    | { readonly mode: 'simulator'; readonly accountSid: string; readonly authToken: string }
+  readonly log: { readonly level: string }
+  readonly timeZone: string
+  readonly caseReferencePrefix: string
+  readonly defaultLanguage: 'zh-CN' | 'en-US'
+  readonly voice: {
+    readonly ringTimeoutSeconds: number
+    readonly ringWaveSize: number
+    readonly queueMaxWaitSeconds: number
+    readonly holdProgressSeconds: number
+    readonly holdMusicUrl: string | undefined
+  }
+  readonly sessionTtlHours: number
+  readonly shutdownTimeoutMs: number
+  readonly dispatchSweepMs: number
+}
+
+/** Fixed credentials of the local simulator: it signs webhooks with them as Twilio would. */
+export const SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000'
+export const SIMULATOR_AUTH_TOKEN = 'simulator-auth-token-not-secret'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}\nSee .env.example and the README.`)
+    this.problems = problems
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset: `FOO=` in a .env file means "use the default".
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  const parsed = envSchema.safeParse(cleaned)
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+  const e = parsed.success ? parsed.data : undefined
+  if (e && Boolean(e.TWILIO_ACCOUNT_SID) !== Boolean(e.TWILIO_AUTH_TOKEN)) {
+    problems.push(
+      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: set both for a real Twilio account, or neither for the local simulator',
+    )
+  }
+  if (!e || problems.length > 0) throw new ConfigError(problems)
+
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
+  const twilio =
+    e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+      ? { mode: 'live' as const, accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN }
+      : {
+          mode: 'simulator' as const,
+          accountSid: SIMULATOR_ACCOUNT_SID,
+          authToken: SIMULATOR_AUTH_TOKEN,
+        }
+
+  return deepFreeze({
+    http: { port: e.PORT, host: e.HOST, publicBaseUrl, trustProxy: e.TRUST_PROXY },
+    db: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL },
+    localServicesDir: e.LOCAL_SERVICES_DIR,
+    twilio,
+    log: { level: e.LOG_LEVEL },
+    timeZone: e.TIME_ZONE,
+    caseReferencePrefix: e.CASE_REFERENCE_PREFIX,
+    defaultLanguage: e.DEFAULT_LANGUAGE,
+    voice: {
+      ringTimeoutSeconds: e.RING_TIMEOUT_SECONDS,
+      ringWaveSize: e.RING_WAVE_SIZE,
+      queueMaxWaitSeconds: e.QUEUE_MAX_WAIT_SECONDS,
+      holdProgressSeconds: e.HOLD_PROGRESS_SECONDS,
+      holdMusicUrl: e.HOLD_MUSIC_URL,
+    },
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dispatchSweepMs: e.DISPATCH_SWEEP_MS,
+  })
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v)
+    Object.freeze(o)
+  }
+  return o
+}

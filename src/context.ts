@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+
+import type { Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+
+import type { Clock, DispatchDeps, Triggers } from './calls/deps.ts'
+import { systemClock } from './calls/deps.ts'
+import { listAgents } from './agents/agents.repository.ts'
+import { listHotlines } from './calls/directory.repository.ts'
+import type { Config } from './config.ts'
+import type { Db } from './db/database.ts'
+import { createDb } from './db/database.ts'
+import type { Logger } from './logger.ts'
+import type { AcdQueue } from './queues/acd.queue.ts'
+import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
+import { createAcdWorker } from './queues/acd.worker.ts'
+import { createRedis } from './queues/connection.ts'
+import type { Simulator } from './telephony/simulator/simulator.ts'
+import { createSimulator } from './telephony/simulator/simulator.ts'
+import type { EdgeHttpClient, Telephony } from './telephony/telephony.ts'
+import { createTwilioTelephony } from './telephony/telephony.ts'
+import type { VoicePaths } from './voice/paths.ts'
+import { createVoicePaths } from './voice/paths.ts'
+
+/** Everything the service is made of, built once here; tests override the parts they control. */
+export interface AppContext extends DispatchDeps {
+  paths: VoicePaths
+  producer: Redis
+  acdQueue: AcdQueue
+  queuePrefix: string
+  telephony: Telephony
+  simulator: Simulator | undefined
+  triggers: Triggers
+  startWorkers(): Worker[]
+  close(): Promise<void>
+}
+
+export interface ContextOptions {
+  databaseUrl: string
+  redisUrl: string
+  logger: Logger
+  clock?: Clock
+  /** BullMQ key prefix; tests use one per file so queues never collide. */
+  queuePrefix?: string
+  /** Replaces Twilio's HTTP edge (tests); the official client still builds every request. */
+  twilioHttpClient?: EdgeHttpClient
+  simulatorTimings?: Parameters<typeof createSimulator>[0]['timings']
+  dbPoolSize?: number
+}
+
+export function createAppContext(config: Config, o: ContextOptions): AppContext {
+  const logger = o.logger
+  const db: Db = createDb({
+    url: o.databaseUrl,
+    logger: logger.child({ component: 'db' }),
+    max: o.dbPoolSize,
+  })
+  const producer = createRedis(o.redisUrl, 'producer', logger)
+  const queuePrefix = o.queuePrefix ?? 'shouwen'
+  const acdQueue = createAcdQueue(producer, queuePrefix)
+  acdQueue.on('error', (err) => logger.warn({ err }, 'acd queue error'))
+  const triggers = createTriggers(acdQueue, logger)
+  const paths = createVoicePaths(config.http.publicBaseUrl)
+
+  const simulator =
+    config.twilio.mode === 'simulator' && !o.twilioHttpClient
+      ? createSimulator({
+          accountSid: config.twilio.accountSid,
+          authToken: config.twilio.authToken,
+          logger: logger.child({ component: 'simulator' }),
+          timings: o.simulatorTimings,
+          // Every hotline in the database rings our own webhooks, as a Twilio number would.
+          resolveNumber: () => ({ voiceUrl: paths.incoming, statusCallback: paths.status }),
+        })
+      : undefined
+  const telephony = createTwilioTelephony({
+    mode: config.twilio.mode,
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    httpClient: o.twilioHttpClient ?? simulator?.httpClient,
+  })
+
+  const workers: Worker[] = []
+  const workerRedis: Redis[] = []
+  const ctx: AppContext = {
+    config,
+    logger,
+    db,
+    clock: o.clock ?? systemClock,
+    newId: randomUUID,
+    paths,
+    producer,
+    acdQueue,
+    queuePrefix,
+    telephony,
+    simulator,
+    triggers,
+    startWorkers() {
+      const connection = createRedis(o.redisUrl, 'worker', logger)
+      workerRedis.push(connection)
+      const w = createAcdWorker({
+        connection,
+        prefix: queuePrefix,
+        deps: ctx,
+        logger: logger.child({ component: 'acd' }),
+      })
+      workers.push(w)
+      return [w]
+    },
+    async close() {
+      // Order matters: finish jobs in hand, then drop the queue, then Redis, then Postgres.
+      await Promise.allSettled(workers.map((w) => w.close()))
+      await simulator?.close()
+      await acdQueue.close().catch(() => {})
+      for (const r of [...workerRedis, producer]) await r.quit().catch(() => r.disconnect())
+      await db.destroy()
+    },
+  }
+  return ctx
+}
+
+/** What the simulator's terminal and browser clients list: hotlines to call, agents to play. */
+export async function simulatorDirectory(db: Db) {
+  const [hotlines, agents] = await Promise.all([listHotlines(db), listAgents(db)])
+  return {
+    hotlines: hotlines.map((h) => ({ number: h.phoneNumber, name: h.name, language: h.language })),
+    agents: agents.map((a) => ({
+      jobNumber: a.jobNumber,
+      name: a.name,
+      address: a.clientIdentity ? `client:${a.clientIdentity}` : (a.phoneNumber ?? ''),
+    })),
+  }
+}

@@ -1,0 +1,25 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+
+import type { Logger } from '../logger.ts'
+import type { Database } from './schema.ts'
+
+export type Db = Kysely<Database>
+
+// bigint ids come back as strings (pg's safe default); counts are cast where read.
+export function createDb(opts: { url: string; logger: Logger; max?: number }): Db {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
+  // An idle client losing its connection emits here; without a listener the process would crash.
+  pool.on('error', (err) => opts.logger.error({ err }, 'postgres pool error'))
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log(event) {
+      if (event.level === 'error') {
+        opts.logger.error(
+          { err: event.error, durationMs: event.queryDurationMillis },
+          'query failed',
+        )
+      }
+    },
+  })
+}

@@ -1,0 +1,228 @@
+import type { ColumnType, Generated } from 'kysely'
+
+/** Row shapes as Postgres holds them. They stay inside repositories: callers get domain types. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T> = ColumnType<T, string | undefined, string>
+
+export interface DepartmentsTable {
+  id: Generated<number>
+  code: string
+  name: string
+  created_at: Generated<Date>
+}
+
+export interface CategoriesTable {
+  id: Generated<number>
+  code: string
+  name_zh: string
+  name_en: string
+  ivr_key: number | null
+  is_emergency: Generated<boolean>
+  created_at: Generated<Date>
+}
+
+export interface AgentsTable {
+  id: Generated<number>
+  job_number: string
+  name: string
+  phone_number: string | null
+  client_identity: string | null
+  department_id: number | null
+  role: 'agent' | 'supervisor' | 'manager' | 'admin'
+  presence: Generated<'available' | 'busy' | 'away'>
+  presence_changed_at: Generated<Date>
+  password_hash: string | null
+  last_offer_at: Timestamp | null
+  created_at: Generated<Date>
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>
+  agent_id: number
+  token_hash: string
+  kind: 'session' | 'agent'
+  label: string | null
+  expires_at: Timestamp | null
+  revoked_at: Timestamp | null
+  created_at: Generated<Date>
+}
+
+export interface HotlinesTable {
+  phone_number: string
+  name: string
+  language: 'zh-CN' | 'en-US'
+  duty_supervisor_id: number
+  created_at: Generated<Date>
+}
+
+export interface CallersTable {
+  id: Generated<string>
+  phone_number: string
+  name: string | null
+  city: string | null
+  state: string | null
+  country: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface CaseReferenceCountersTable {
+  day: string
+  last_value: number
+}
+
+export interface CasesTable {
+  id: Generated<string>
+  reference: string
+  hotline_number: string | null
+  caller_id: string | null
+  category_id: number | null
+  urgency: Generated<'normal' | 'urgent' | 'emergency'>
+  source: Generated<'call' | 'walk_in' | 'internal_relay' | 'superior_instruction'>
+  place: string | null
+  content: string | null
+  contact_name: string | null
+  contact_phone: string | null
+  first_owner_id: number | null
+  first_owned_at: Timestamp | null
+  assignee_agent_id: number | null
+  assignee_department_id: number | null
+  status: Generated<
+    | 'open'
+    | 'in_progress'
+    | 'transferred'
+    | 'resolved'
+    | 'awaiting_confirmation'
+    | 'closed'
+    | 'referred_external'
+    | 'declined'
+  >
+  promised_reply_at: Timestamp | null
+  needs_return_call: Generated<boolean>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  closed_at: Timestamp | null
+}
+
+export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abandoned' | 'ended'
+
+export interface CallsTable {
+  call_sid: string
+  direction: 'inbound' | 'outbound'
+  kind: 'caller' | 'agent_offer' | 'department' | 'callback'
+  parent_call_sid: string | null
+  case_id: string | null
+  agent_id: number | null
+  hotline_number: string | null
+  from_number: string | null
+  to_number: string | null
+  caller_id: string | null
+  caller_name: string | null
+  from_city: string | null
+  from_state: string | null
+  from_country: string | null
+  language: 'zh-CN' | 'en-US' | null
+  status: Generated<string>
+  status_rank: Generated<number>
+  last_sequence: Generated<number>
+  digits: Json<string[]>
+  ivr_state: Json<Record<string, unknown>>
+  queue_state: Generated<QueueState>
+  priority: Generated<number>
+  preferred_agent_id: number | null
+  enqueued_at: Timestamp | null
+  answered_by_agent_id: number | null
+  answered_at: Timestamp | null
+  started_at: Generated<Date>
+  ended_at: Timestamp | null
+  duration_seconds: number | null
+  conference_name: string | null
+  conference_sid: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export type OfferStatus =
+  | 'dialing'
+  | 'ringing'
+  | 'answered'
+  | 'accepted'
+  | 'declined'
+  | 'no_answer'
+  | 'busy'
+  | 'failed'
+  | 'cancelled'
+  | 'taken'
+  | 'caller_gone'
+
+export interface AgentOffersTable {
+  id: string
+  call_sid: string
+  case_id: string | null
+  agent_id: number
+  leg_call_sid: string | null
+  wave: number
+  status: Generated<OfferStatus>
+  created_at: Generated<Date>
+  answered_at: Timestamp | null
+  ended_at: Timestamp | null
+}
+
+export interface StatusReceiptsTable {
+  resource_sid: string
+  event: string
+  sequence_number: number
+  received_at: Generated<Date>
+}
+
+export interface VoicemailsTable {
+  id: Generated<string>
+  case_id: string
+  call_sid: string
+  recording_sid: string | null
+  recording_url: string | null
+  duration_seconds: number | null
+  created_at: Generated<Date>
+}
+
+export interface CallbacksTable {
+  id: Generated<string>
+  case_id: string
+  purpose: 'confirmation' | 'promised_reply' | 'department_callback' | 'unanswered_inbound'
+  attempt: Generated<number>
+  due_at: Timestamp
+  status: Generated<'pending' | 'dialing' | 'done' | 'failed' | 'cancelled'>
+  outcome: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface CaseEventsTable {
+  id: Generated<string>
+  case_id: string
+  type: string
+  actor_kind: 'agent' | 'caller' | 'system' | 'department'
+  actor_agent_id: number | null
+  first_owner_id: number | null
+  call_sid: string | null
+  data: Json<Record<string, unknown>>
+  occurred_at: Generated<Date>
+}
+
+export interface Database {
+  departments: DepartmentsTable
+  categories: CategoriesTable
+  agents: AgentsTable
+  api_tokens: ApiTokensTable
+  hotlines: HotlinesTable
+  callers: CallersTable
+  case_reference_counters: CaseReferenceCountersTable
+  cases: CasesTable
+  calls: CallsTable
+  agent_offers: AgentOffersTable
+  status_receipts: StatusReceiptsTable
+  voicemails: VoicemailsTable
+  callbacks: CallbacksTable
+  case_events: CaseEventsTable
+}

@@ -1,0 +1,72 @@
+/**
+ * Automatic call distribution, pure. Waiting callers are served in priority order (emergencies
+ * first), then by arrival. Each gets a "wave" of available agents rung at once for one ring
+ * period (the three-rings rule); when a wave ends unanswered, the next untried agents are rung.
+ * An emergency rings everyone free at once. A caller following up a case is offered their
+ * first owner alone first. Past the longest wait, the caller is offered voicemail.
+ */
+
+export interface WaitingCall {
+  callSid: string
+  priority: number
+  enqueuedAt: Date
+  emergency: boolean
+  preferredAgentId: number | null
+  liveOffers: number
+  /** Agents already rung for this call (any outcome). */
+  triedAgentIds: readonly number[]
+}
+
+export interface FreeAgent {
+  id: number
+  lastOfferAt: Date | null
+}
+
+export interface DispatchPlan {
+  offers: { callSid: string; agentId: number }[]
+  toVoicemail: string[]
+}
+
+export const EMERGENCY_PRIORITY = 100
+export const NORMAL_PRIORITY = 0
+
+export function planDispatch(input: {
+  now: Date
+  waiting: readonly WaitingCall[]
+  freeAgents: readonly FreeAgent[]
+  waveSize: number
+  maxWaitMs: number
+}): DispatchPlan {
+  const plan: DispatchPlan = { offers: [], toVoicemail: [] }
+  // Longest idle first: spreads calls fairly across the team.
+  let free = [...input.freeAgents].sort(
+    (a, b) => (a.lastOfferAt?.getTime() ?? 0) - (b.lastOfferAt?.getTime() ?? 0),
+  )
+  const ordered = [...input.waiting].sort(
+    (a, b) => b.priority - a.priority || a.enqueuedAt.getTime() - b.enqueuedAt.getTime(),
+  )
+  for (const call of ordered) {
+    if (input.now.getTime() - call.enqueuedAt.getTime() >= input.maxWaitMs) {
+      plan.toVoicemail.push(call.callSid)
+      continue
+    }
+    if (call.liveOffers > 0 && !call.emergency) continue // a wave is still ringing
+    const chosen = pickWave(call, free, input.waveSize)
+    for (const agentId of chosen) plan.offers.push({ callSid: call.callSid, agentId })
+    free = free.filter((a) => !chosen.includes(a.id))
+  }
+  return plan
+}
+
+function pickWave(call: WaitingCall, free: readonly FreeAgent[], waveSize: number): number[] {
+  const tried = new Set(call.triedAgentIds)
+  const preferred = call.preferredAgentId
+  if (preferred !== null && !tried.has(preferred) && free.some((a) => a.id === preferred)) {
+    return [preferred]
+  }
+  const untried = free.filter((a) => !tried.has(a.id))
+  // Everyone free has been tried once: start another round rather than leave the caller alone.
+  const pool = untried.length > 0 ? untried : call.liveOffers === 0 ? free : []
+  const size = call.emergency ? pool.length : waveSize
+  return pool.slice(0, size).map((a) => a.id)
+}

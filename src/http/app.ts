@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto'
+
+import express from 'express'
+import type { Express } from 'express'
+import { pinoHttp } from 'pino-http'
+
+import type { AppContext } from '../context.ts'
+import { simulatorDirectory } from '../context.ts'
+import { createSimulatorRouter } from '../telephony/simulator/simulator.routes.ts'
+import { createVoiceRouter } from '../voice/voice.routes.ts'
+import { createApiRouter } from './api.routes.ts'
+import { jsonErrorHandler } from './error-handler.ts'
+import { createHealthRouter } from './health.routes.ts'
+
+export function createApp(ctx: AppContext, opts: { isShuttingDown: () => boolean }): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  if (ctx.config.http.trustProxy) app.set('trust proxy', true)
+  app.use(
+    pinoHttp({
+      logger: ctx.logger.child({ component: 'http' }),
+      // Twilio's own request id when there is one, so our lines match Twilio's debugger.
+      genReqId: (req) =>
+        (req.headers['i-twilio-idempotency-token'] as string | undefined) ?? randomUUID(),
+      // Only method and path: query strings and bodies can carry phone numbers.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  )
+  app.use(
+    createHealthRouter({ db: ctx.db, redis: ctx.producer, isShuttingDown: opts.isShuttingDown }),
+  )
+  // While shutting down, Twilio gets a 503 and retries against another instance or its fallback URL.
+  app.use((_req, res, next) => {
+    if (opts.isShuttingDown())
+      res.status(503).setHeader('Connection', 'close').send('shutting down\n')
+    else next()
+  })
+  app.use('/voice', createVoiceRouter(ctx))
+  app.use('/api', createApiRouter({ ...ctx, sessionTtlHours: ctx.config.sessionTtlHours }))
+  if (ctx.simulator) {
+    app.use(
+      '/simulator',
+      createSimulatorRouter(ctx.simulator, { directory: () => simulatorDirectory(ctx.db) }),
+    )
+  }
+  app.use('/api', jsonErrorHandler(ctx.logger))
+  app.use(jsonErrorHandler(ctx.logger))
+  return app
+}

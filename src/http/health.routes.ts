@@ -1,0 +1,54 @@
+import { Router } from 'express'
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import { pendingMigrations } from '../db/migrate.ts'
+import { coerceError } from '../errors.ts'
+
+export interface Pingable {
+  ping(): Promise<unknown>
+}
+
+/** /healthz: the process answers. /readyz: it can do its job (Postgres, Redis, schema). */
+export function createHealthRouter(deps: {
+  db: Db
+  redis: Pingable
+  isShuttingDown: () => boolean
+}): Router {
+  const router = Router()
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' })
+  })
+  router.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {}
+    const run = async (name: string, f: () => Promise<string>) => {
+      try {
+        checks[name] = await withTimeout(f(), 2000)
+      } catch (e) {
+        checks[name] = `failed: ${coerceError(e).message}`
+      }
+    }
+    await Promise.all([
+      run('postgres', async () => (await sql`select 1`.execute(deps.db), 'ok')),
+      run('redis', async () => (await deps.redis.ping(), 'ok')),
+      run('migrations', async () => {
+        const pending = await pendingMigrations(deps.db)
+        if (pending.length) throw new Error(`pending: ${pending.join(', ')}`)
+        return 'ok'
+      }),
+    ])
+    if (deps.isShuttingDown()) checks['shutdown'] = 'in progress'
+    const ready = Object.values(checks).every((v) => v === 'ok')
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks })
+  })
+  return router
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ])
+}

@@ -1,0 +1,255 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+
+import { Redis } from 'ioredis'
+import pg from 'pg'
+
+/**
+ * "Embedded defaults": with DATABASE_URL / REDIS_URL unset we use a Postgres and a Redis that
+ * already answer on their usual ports, or start our own with data under the project folder.
+ * Nothing here is used when both URLs are set, which is how production runs.
+ */
+
+export const OWN_PG_PORT = 54329
+export const OWN_REDIS_PORT = 63799
+
+export interface ServiceUrls {
+  /** Server-level URL without a database name; callers add the database they want. */
+  readonly pgServerUrl: string
+  readonly redisUrl: string
+}
+
+type Say = (msg: string) => void
+
+export class MissingServiceError extends Error {
+  override name = 'MissingServiceError'
+}
+
+export async function findOrStartServices(opts: {
+  dir: string
+  databaseUrl?: string | undefined
+  redisUrl?: string | undefined
+  say?: Say
+}): Promise<ServiceUrls> {
+  const say = opts.say ?? (() => {})
+  const dir = path.resolve(opts.dir)
+  const pgServerUrl = opts.databaseUrl
+    ? serverUrlOf(opts.databaseUrl)
+    : await findOrStartPostgres(path.join(dir, 'pg'), say)
+  const redisUrl = opts.redisUrl ?? (await findOrStartRedis(path.join(dir, 'redis'), say))
+  return { pgServerUrl, redisUrl }
+}
+
+/** The URL with its database name replaced. */
+export function withDatabase(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+function serverUrlOf(url: string): string {
+  return withDatabase(url, 'postgres')
+}
+
+/** Creates the database if it is missing. Safe when several processes race to create it. */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`bad database name ${database}`)
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database])
+    if (found.rowCount === 0) {
+      await client.query(`create database ${database}`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04' && e.code !== '23505') throw e // already created by a sibling
+      })
+    }
+  } finally {
+    await client.end()
+  }
+  return withDatabase(serverUrl, database)
+}
+
+async function pgAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function findOrStartPostgres(dataDir: string, say: Say): Promise<string> {
+  const candidates = [
+    `postgres://postgres@127.0.0.1:5432/postgres`,
+    `postgres://postgres@127.0.0.1:${OWN_PG_PORT}/postgres`,
+  ]
+  for (const url of candidates) if (await pgAnswers(url)) return url
+
+  const bin = findPgBin() ?? (aptInstall('postgresql', say) ? findPgBin() : undefined)
+  if (!bin) {
+    throw new MissingServiceError(
+      'PostgreSQL: none answers on 127.0.0.1:5432 and no server binaries were found. ' +
+        'Install it (Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL.',
+    )
+  }
+  const own = candidates[1] as string
+  say(`starting a project Postgres on 127.0.0.1:${OWN_PG_PORT} (data in ${dataDir})`)
+  // Postgres refuses to run as root; run it as the postgres system user the package created.
+  const asUser = process.getuid?.() === 0 ? 'postgres' : undefined
+  mkdirSync(dataDir, { recursive: true })
+  if (asUser) execFileSync('chown', ['-R', `${asUser}:`, dataDir])
+  const run = (cmd: string, args: string[]) => {
+    const full = asUser ? ['runuser', ['-u', asUser, '--', cmd, ...args]] : [cmd, args]
+    const r = spawnSync(full[0] as string, full[1] as string[], { encoding: 'utf8' })
+    if (r.status !== 0) {
+      throw new MissingServiceError(
+        `PostgreSQL: ${path.basename(cmd)} failed: ${r.stderr || r.stdout}`,
+      )
+    }
+  }
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    run(path.join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ])
+  }
+  run(path.join(bin, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-l',
+    path.join(dataDir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+    '-o',
+    `-p ${OWN_PG_PORT} -c listen_addresses=127.0.0.1 -k ${dataDir}`,
+  ])
+  if (!(await pgAnswers(own)))
+    throw new MissingServiceError(
+      `PostgreSQL started but does not answer; see ${dataDir}/server.log`,
+    )
+  return own
+}
+
+function findPgBin(): string | undefined {
+  const root = '/usr/lib/postgresql'
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+    for (const v of versions) {
+      const bin = path.join(root, v, 'bin')
+      if (existsSync(path.join(bin, 'initdb'))) return bin
+    }
+  }
+  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' })
+  return which.status === 0 ? path.dirname(which.stdout.trim()) : undefined
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
+  r.on('error', () => {})
+  try {
+    await r.connect()
+    return (await r.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    r.disconnect()
+  }
+}
+
+async function findOrStartRedis(dataDir: string, say: Say): Promise<string> {
+  const candidates = ['redis://127.0.0.1:6379', `redis://127.0.0.1:${OWN_REDIS_PORT}`]
+  for (const url of candidates) if (await redisAnswers(url)) return url
+
+  const bin = findRedisBin() ?? (aptInstall('redis-server', say) ? findRedisBin() : undefined)
+  if (!bin) {
+    throw new MissingServiceError(
+      'Redis: none answers on 127.0.0.1:6379 and redis-server was not found. ' +
+        'Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.',
+    )
+  }
+  say(`starting a project Redis on 127.0.0.1:${OWN_REDIS_PORT} (data in ${dataDir})`)
+  mkdirSync(dataDir, { recursive: true })
+  // AOF on and noeviction: BullMQ keys must never be evicted or lost on restart.
+  const r = spawnSync(
+    bin,
+    [
+      '--port',
+      String(OWN_REDIS_PORT),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'yes',
+      '--logfile',
+      path.join(dataDir, 'redis.log'),
+      '--pidfile',
+      path.join(dataDir, 'redis.pid'),
+    ],
+    { encoding: 'utf8' },
+  )
+  if (r.status !== 0)
+    throw new MissingServiceError(`Redis: redis-server failed: ${r.stderr || r.stdout}`)
+  const own = candidates[1] as string
+  for (let i = 0; i < 50; i++) {
+    if (await redisAnswers(own)) return own
+    await new Promise((res) => setTimeout(res, 100))
+  }
+  throw new MissingServiceError(`Redis started but does not answer; see ${dataDir}/redis.log`)
+}
+
+function findRedisBin(): string | undefined {
+  const which = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server'], {
+    encoding: 'utf8',
+  })
+  const found = which.stdout.trim().split('\n')[0]
+  return which.status === 0 && found ? found : undefined
+}
+
+/** Installs a Debian package when we are root on a Debian-like machine; false otherwise. */
+function aptInstall(pkg: string, say: Say): boolean {
+  if (process.getuid?.() !== 0) return false
+  if (spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status !== 0) return false
+  say(`installing ${pkg} with apt-get (this takes a minute)`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
+    stdio: 'inherit',
+    env,
+  })
+  return r.status === 0
+}
+
+/** True when something listens on the port: used to tell "stopped" from "refusing us". */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host })
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http'
+
+import { ConfigError, loadConfig } from './config.ts'
+import { createAppContext } from './context.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { coerceError } from './errors.ts'
+import { createApp } from './http/app.ts'
+import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
+import { createLogger } from './logger.ts'
+import { scheduleSweep } from './queues/acd.queue.ts'
+
+/** Composition root: config → services → context → http + workers → graceful shutdown. */
+export async function startService(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ server: Server; stop: () => Promise<void> }> {
+  const config = loadConfig(env)
+  const logger = createLogger({ level: config.log.level })
+  const { databaseUrl, redisUrl } = await resolveDatabaseUrls(config, (msg) => logger.info(msg))
+  const ctx = createAppContext(config, { databaseUrl, redisUrl, logger })
+  const ran = await migrateToLatest(ctx.db)
+  if (ran.length) logger.info({ migrations: ran }, 'database migrated')
+
+  let shuttingDown = false
+  const app = createApp(ctx, { isShuttingDown: () => shuttingDown })
+  const server = app.listen(config.http.port, config.http.host)
+  await new Promise<void>((resolve, reject) =>
+    server.once('listening', resolve).once('error', reject),
+  )
+  ctx.startWorkers()
+  await scheduleSweep(ctx.acdQueue, config.dispatchSweepMs)
+  logger.info(
+    { url: config.http.publicBaseUrl, twilio: config.twilio.mode },
+    config.twilio.mode === 'simulator'
+      ? 'shouwen is up with the local Twilio simulator: run `npm run simulate` in another terminal'
+      : 'shouwen is up',
+  )
+
+  const stop = async () => {
+    if (shuttingDown) return
+    shuttingDown = true
+    logger.info('shutting down: no new webhooks, finishing jobs in hand')
+    const hardExit = setTimeout(() => {
+      logger.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    hardExit.unref()
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeIdleConnections()
+    })
+    await ctx.close()
+    clearTimeout(hardExit)
+    logger.info('stopped')
+  }
+  return { server, stop }
+}
+
+if (import.meta.main) {
+  try {
+    const { stop } = await startService()
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        stop().then(
+          () => (process.exitCode = 0),
+          () => (process.exitCode = 1),
+        )
+      })
+    }
+  } catch (e) {
+    const err = coerceError(e)
+    // Startup errors go to stderr plainly: the operator reads them, not a log pipeline.
+    process.stderr.write(
+      `shouwen could not start: ${err instanceof ConfigError ? err.message : err.message}\n`,
+    )
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,310 @@
+import {
+  childController,
+  type Core,
+  emit,
+  isAborted,
+  newSid,
+  track,
+  twilioDate,
+  untilAborted,
+} from './core.ts'
+import { forever, loopMedia, playPrompt } from './media.ts'
+import type { ConferenceOptions, HttpMethod } from './twiml.ts'
+import type { SimCall, SimConference, SimParticipant } from './types.ts'
+import { callParams, fetchTwiml, postCallback, resolveUrl } from './webhooks.ts'
+
+/**
+ * Conferences as Twilio runs them: one starts once two people are in and one of them has
+ * startConferenceOnEnter; it ends when someone with endConferenceOnExit leaves or the last one
+ * does, which drops everyone (their <Dial> ends `completed`). Waiting and held participants hear
+ * their waitUrl / holdUrl TwiML in a loop.
+ */
+
+/** Short event names (TwiML `statusCallbackEvent`) for each callback's StatusCallbackEvent. */
+const EVENT_GROUP: Record<string, string> = {
+  'conference-start': 'start',
+  'conference-end': 'end',
+  'participant-join': 'join',
+  'participant-leave': 'leave',
+  'participant-hold': 'hold',
+  'participant-unhold': 'hold',
+  'participant-mute': 'mute',
+  'participant-unmute': 'mute',
+  'participant-modify': 'modify',
+  'announcement-end': 'announcement',
+}
+
+export function findConference(core: Core, sidOrName: string): SimConference | undefined {
+  const bySid = core.conferences.get(sidOrName)
+  if (bySid) return bySid
+  for (const conf of core.conferences.values()) {
+    if (conf.friendlyName === sidOrName && conf.status !== 'completed') return conf
+  }
+  return undefined
+}
+
+export function getOrCreateConference(core: Core, name: string): SimConference {
+  const existing = findConference(core, name)
+  if (existing && existing.status !== 'completed') return existing
+  const now = new Date()
+  const conf: SimConference = {
+    sid: newSid('CF'),
+    friendlyName: name,
+    status: 'init',
+    createdAt: now,
+    updatedAt: now,
+    participants: new Map(),
+    statusCallback: undefined,
+    seq: 0,
+    endedReason: undefined,
+    callSidEndingConference: undefined,
+    callbackChain: Promise.resolve(),
+  }
+  core.conferences.set(conf.sid, conf)
+  return conf
+}
+
+/**
+ * Puts `call` in the conference until it ends or the participant is removed. Abort (hangup,
+ * redirect) takes the participant out on the way, as Twilio does.
+ */
+export async function joinConference(
+  core: Core,
+  call: SimCall,
+  opts: ConferenceOptions,
+  baseUrl: string | undefined,
+  signal: AbortSignal,
+): Promise<'conference-ended' | 'kicked'> {
+  const conf = getOrCreateConference(core, opts.name)
+  if (!conf.statusCallback && opts.statusCallback) {
+    const events = opts.statusCallbackEvents.length ? opts.statusCallbackEvents : ['start', 'end']
+    conf.statusCallback = {
+      url: resolveUrl(opts.statusCallback, baseUrl),
+      method: opts.statusCallbackMethod,
+      events: new Set(events),
+    }
+  }
+  const waitUrl = opts.waitUrl ? resolveUrl(opts.waitUrl, baseUrl) : opts.waitUrl
+  const p: SimParticipant = {
+    callSid: call.sid,
+    label: opts.label,
+    muted: opts.muted,
+    hold: false,
+    holdUrl: undefined,
+    holdMethod: 'GET',
+    startConferenceOnEnter: opts.startConferenceOnEnter,
+    endConferenceOnExit: opts.endConferenceOnExit,
+    joinedAt: new Date(),
+    left: undefined,
+    wake: () => {},
+  }
+  conf.participants.set(call.sid, p)
+  conf.updatedAt = new Date()
+  call.conferenceSid = conf.sid
+  const { sid: conferenceSid, friendlyName: name } = conf
+  emit(core, { type: 'conference-join', callSid: call.sid, conferenceSid, name, label: opts.label })
+  conferenceCallback(core, conf, 'participant-join', p)
+  maybeStart(core, conf, call.sid)
+  try {
+    for (;;) {
+      if (p.left) return p.left === 'kicked' ? 'kicked' : 'conference-ended'
+      const round = childController(signal)
+      const woke = new Promise<void>((resolve) => (p.wake = resolve))
+      let music: Promise<never>
+      if (p.hold) {
+        const params = callParams(core, call)
+        music = loopMedia(
+          core,
+          call,
+          { url: p.holdUrl, method: p.holdMethod, params },
+          round.signal,
+        )
+      } else if (conf.status !== 'in-progress') {
+        const params = {
+          ...callParams(core, call),
+          ConferenceSid: conferenceSid,
+          FriendlyName: name,
+        }
+        music = loopMedia(
+          core,
+          call,
+          { url: waitUrl, method: opts.waitMethod, params },
+          round.signal,
+        )
+      } else {
+        music = forever(round.signal)
+      }
+      music.catch(() => {})
+      try {
+        await untilAborted(Promise.race([woke, music]), signal)
+      } finally {
+        round.abort()
+      }
+    }
+  } finally {
+    call.conferenceSid = undefined
+    if (!p.left) leaveConference(core, conf, p, call.endedAt ? 'hangup' : 'redirected')
+  }
+}
+
+function maybeStart(core: Core, conf: SimConference, callSid: string): void {
+  if (conf.status !== 'init') return
+  const all = [...conf.participants.values()]
+  if (all.length < 2 || !all.some((p) => p.startConferenceOnEnter)) return
+  conf.status = 'in-progress'
+  conf.updatedAt = new Date()
+  const { sid: conferenceSid, friendlyName: name } = conf
+  emit(core, { type: 'conference-start', callSid, conferenceSid, name })
+  conferenceCallback(core, conf, 'conference-start', conf.participants.get(callSid))
+  for (const p of all) p.wake()
+}
+
+export function leaveConference(
+  core: Core,
+  conf: SimConference,
+  p: SimParticipant,
+  reason: NonNullable<SimParticipant['left']>,
+): void {
+  if (p.left) return
+  p.left = reason
+  conf.participants.delete(p.callSid)
+  conf.updatedAt = new Date()
+  const { sid: conferenceSid, friendlyName: name } = conf
+  emit(core, { type: 'conference-leave', callSid: p.callSid, conferenceSid, name, reason })
+  const why = {
+    hangup: 'participant_hung_up',
+    redirected: 'participant_updated_via_api',
+    kicked: 'participant_updated_via_api',
+    'conference-ended': 'conference_ended',
+  }[reason]
+  conferenceCallback(core, conf, 'participant-leave', p, { ReasonParticipantLeft: why })
+  p.wake()
+  if (conf.status === 'completed') return
+  if (p.endConferenceOnExit) {
+    endConference(core, conf, 'participant-with-end-conference-on-exit-left', p.callSid)
+  } else if (conf.participants.size === 0) {
+    endConference(core, conf, 'last-participant-left', p.callSid)
+  }
+}
+
+export function endConference(
+  core: Core,
+  conf: SimConference,
+  reason: string,
+  callSid: string | undefined,
+): void {
+  if (conf.status === 'completed') return
+  conf.status = 'completed'
+  conf.updatedAt = new Date()
+  conf.endedReason = reason
+  conf.callSidEndingConference = callSid
+  for (const p of [...conf.participants.values()])
+    leaveConference(core, conf, p, 'conference-ended')
+  const { sid: conferenceSid, friendlyName: name } = conf
+  emit(core, { type: 'conference-end', callSid: callSid ?? '', conferenceSid, name, reason })
+  const extra: Record<string, string> = { ReasonConferenceEnded: reason }
+  if (callSid) extra.CallSidEndingConference = callSid
+  conferenceCallback(core, conf, 'conference-end', undefined, extra)
+}
+
+export interface ParticipantChanges {
+  hold?: boolean
+  holdUrl?: string
+  holdMethod?: HttpMethod
+  muted?: boolean
+  endConferenceOnExit?: boolean
+  announceUrl?: string
+  announceMethod?: HttpMethod
+}
+
+/** The REST participant update: hold (with its music), mute, announce, endConferenceOnExit. */
+export function updateParticipant(
+  core: Core,
+  conf: SimConference,
+  p: SimParticipant,
+  changes: ParticipantChanges,
+): void {
+  if (changes.holdUrl !== undefined) p.holdUrl = changes.holdUrl
+  if (changes.holdMethod) p.holdMethod = changes.holdMethod
+  if (changes.endConferenceOnExit !== undefined) p.endConferenceOnExit = changes.endConferenceOnExit
+  if (changes.hold !== undefined && changes.hold !== p.hold) {
+    p.hold = changes.hold
+    emit(core, {
+      type: 'conference-hold',
+      callSid: p.callSid,
+      conferenceSid: conf.sid,
+      hold: p.hold,
+    })
+    conferenceCallback(core, conf, p.hold ? 'participant-hold' : 'participant-unhold', p)
+    p.wake()
+  }
+  if (changes.muted !== undefined && changes.muted !== p.muted) {
+    p.muted = changes.muted
+    conferenceCallback(core, conf, p.muted ? 'participant-mute' : 'participant-unmute', p)
+  }
+  conf.updatedAt = new Date()
+  const call = core.calls.get(p.callSid)
+  if (changes.announceUrl && call) {
+    const req = { url: changes.announceUrl, method: changes.announceMethod ?? 'POST' }
+    track(core, announce(core, conf, p, call, req))
+  }
+}
+
+/** An announcement plays over whatever the participant hears; it does not interrupt it. */
+async function announce(
+  core: Core,
+  conf: SimConference,
+  p: SimParticipant,
+  call: SimCall,
+  req: { url: string; method: HttpMethod },
+): Promise<void> {
+  const signal = call.run?.signal ?? core.lifetime.signal
+  try {
+    const verbs = await fetchTwiml(core, call, { ...req, params: callParams(core, call) }, signal)
+    for (const verb of verbs) {
+      if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') {
+        await playPrompt(core, call, verb, signal)
+      }
+    }
+    conferenceCallback(core, conf, 'announcement-end', p)
+  } catch (e) {
+    if (isAborted(e)) return
+    const message = e instanceof Error ? e.message : String(e)
+    emit(core, { type: 'error', callSid: call.sid, code: 11200, message })
+  }
+}
+
+function conferenceCallback(
+  core: Core,
+  conf: SimConference,
+  event: string,
+  p: SimParticipant | undefined,
+  extra: Record<string, string> = {},
+): void {
+  const cb = conf.statusCallback
+  const group = EVENT_GROUP[event]
+  if (!cb || !group || !cb.events.has(group) || core.lifetime.signal.aborted) return
+  const params: Record<string, string> = {
+    AccountSid: core.accountSid,
+    ConferenceSid: conf.sid,
+    FriendlyName: conf.friendlyName,
+    StatusCallbackEvent: event,
+    // Twilio numbers conference events from 1 (call-progress events count from 0).
+    SequenceNumber: String(++conf.seq),
+    Timestamp: twilioDate(new Date()) ?? '',
+    ...extra,
+  }
+  if (p) {
+    Object.assign(params, {
+      CallSid: p.callSid,
+      Hold: String(p.hold),
+      Muted: String(p.muted),
+      Coaching: 'false',
+      EndConferenceOnExit: String(p.endConferenceOnExit),
+      StartConferenceOnEnter: String(p.startConferenceOnEnter),
+    })
+    if (p.label) params.ParticipantLabel = p.label
+  }
+  const call = p ? core.calls.get(p.callSid) : undefined
+  postCallback(core, conf, call, { url: cb.url, method: cb.method, params })
+}

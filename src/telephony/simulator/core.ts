@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import type { EventEmitter } from 'node:events'
+
+import type {
+  DeviceOptions,
+  SimCall,
+  SimConference,
+  SimEvent,
+  SimEventBody,
+  SimMessage,
+  SimRecording,
+  SimulatorTimings,
+} from './types.ts'
+
+/** Only the pino methods we use, so tests can pass a plain object. */
+export interface SimLogger {
+  debug(obj: object, msg?: string): void
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+}
+
+export interface HotlineTarget {
+  voiceUrl: string
+  statusCallback?: string
+}
+
+/** The state every part of the engine shares; functions take it first, as repositories take `db`. */
+export interface Core {
+  accountSid: string
+  authToken: string
+  resolveNumber: (to: string) => HotlineTarget | undefined
+  fetch: typeof fetch
+  timings: Required<SimulatorTimings>
+  logger: SimLogger | undefined
+  calls: Map<string, SimCall>
+  conferences: Map<string, SimConference>
+  devices: Map<string, DeviceOptions>
+  messages: SimMessage[]
+  recordings: SimRecording[]
+  events: EventEmitter<{ event: [SimEvent] }>
+  /** Aborted by close(): every wait in the engine listens to it. */
+  lifetime: AbortController
+  /** Webhooks in flight, so close() can let them finish. */
+  pending: Set<Promise<unknown>>
+}
+
+export const DEFAULT_TIMINGS: Required<SimulatorTimings> = {
+  sayMsPerChar: 40,
+  playMs: 3000,
+  ringTimeoutScale: 1,
+  secondMs: 1000,
+}
+
+export function emit(core: Core, body: SimEventBody): void {
+  const event = { ...body, at: new Date().toISOString() }
+  core.events.emit('event', event)
+}
+
+export function newSid(prefix: 'CA' | 'CF' | 'SM' | 'RE' | 'PN'): string {
+  return prefix + randomBytes(16).toString('hex')
+}
+
+export class AbortedError extends Error {
+  override name = 'AbortedError'
+}
+
+export function isAborted(e: unknown): boolean {
+  return e instanceof AbortedError
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AbortedError('aborted')
+}
+
+/** Resolves after `ms`; rejects with AbortedError as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortedError('aborted'))
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new AbortedError('aborted'))
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** Races a promise against `signal`, so an engine wait never outlives its call. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortedError('aborted'))
+    const onAbort = () => reject(new AbortedError('aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e instanceof Error ? e : new Error(String(e)))
+      },
+    )
+  })
+}
+
+/** A child controller that aborts with its parent. */
+export function childController(parent: AbortSignal): AbortController {
+  const child = new AbortController()
+  if (parent.aborted) child.abort()
+  else parent.addEventListener('abort', () => child.abort(), { once: true })
+  return child
+}
+
+/** A timer owned by a call: cleared when the call ends or the simulator closes. */
+export function callTimer(call: SimCall, ms: number, fn: () => void): void {
+  const timer = setTimeout(() => {
+    call.timers.delete(timer)
+    fn()
+  }, ms)
+  call.timers.add(timer)
+}
+
+/** Engine time: how many TwiML seconds `ms` of wall time is. */
+export function simSeconds(core: Core, fromDate: Date | undefined, to = new Date()): number {
+  if (!fromDate) return 0
+  return Math.max(0, Math.round((to.getTime() - fromDate.getTime()) / core.timings.secondMs))
+}
+
+/** Keeps a background promise visible to close() and out of unhandled rejections. */
+export function track(core: Core, promise: Promise<unknown>): void {
+  const p = promise.catch((e: unknown) => core.logger?.warn({ err: e }, 'simulator task failed'))
+  core.pending.add(p)
+  void p.finally(() => core.pending.delete(p))
+}
+
+export function isLive(call: SimCall): boolean {
+  return call.endedAt === undefined
+}
+
+/** Twilio's date format in resources and callbacks: RFC 2822 with a numeric zone. */
+export function twilioDate(date: Date | undefined): string | null {
+  return date ? date.toUTCString().replace('GMT', '+0000') : null
+}

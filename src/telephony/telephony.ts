@@ -1,0 +1,80 @@
+import twilio from 'twilio'
+
+/**
+ * The Twilio REST port. The service reaches Twilio only through the official client; what
+ * differs between production, the local simulator and tests is the client's HTTP edge
+ * (`httpClient`), so the same request-building code runs everywhere.
+ */
+
+export type CallStatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed'
+
+export interface CreateCallParams {
+  to: string
+  from: string
+  /** Webhook that returns the TwiML for the answered leg. */
+  url: string
+  statusCallback: string
+  statusCallbackEvent: CallStatusEvent[]
+  /** Seconds to let it ring before Twilio gives up with no-answer. */
+  timeoutSeconds: number
+}
+
+export interface Telephony {
+  readonly mode: 'live' | 'simulator'
+  createCall(p: CreateCallParams): Promise<{ callSid: string }>
+  /** Takes a live call to new TwiML (Twilio fetches `url`). */
+  redirectCall(callSid: string, url: string): Promise<void>
+  /** `canceled` stops a ringing leg; `completed` hangs up an answered one. */
+  endCall(callSid: string, status: 'canceled' | 'completed'): Promise<void>
+}
+
+/** The subset of twilio's RequestClient that the client calls: the HTTP edge. */
+export interface EdgeHttpClient {
+  request(opts: {
+    method: string
+    uri: string
+    username?: string
+    password?: string
+    headers?: Record<string, string>
+    params?: object
+    data?: object
+    timeout?: number
+  }): Promise<{ statusCode: number; body: unknown; headers: unknown }>
+}
+
+export function createTwilioTelephony(opts: {
+  mode: 'live' | 'simulator'
+  accountSid: string
+  authToken: string
+  httpClient?: EdgeHttpClient
+  /** A hung Twilio request must not hold a worker forever. */
+  timeoutMs?: number
+}): Telephony {
+  const client = twilio(opts.accountSid, opts.authToken, {
+    // The cast is where our narrow edge type meets twilio's class type; both have `request`.
+    httpClient: opts.httpClient as never,
+    timeout: opts.timeoutMs ?? 10_000,
+  })
+  return {
+    mode: opts.mode,
+    async createCall(p) {
+      const call = await client.calls.create({
+        to: p.to,
+        from: p.from,
+        url: p.url,
+        method: 'POST',
+        statusCallback: p.statusCallback,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: p.statusCallbackEvent,
+        timeout: p.timeoutSeconds,
+      })
+      return { callSid: call.sid }
+    },
+    async redirectCall(callSid, url) {
+      await client.calls(callSid).update({ url, method: 'POST' })
+    },
+    async endCall(callSid, status) {
+      await client.calls(callSid).update({ status })
+    },
+  }
+}

@@ -1,0 +1,34 @@
+import type { MenuPosition } from '../domain/ivr-flow.ts'
+import type { Language } from '../domain/language.ts'
+
+/**
+ * Every URL we hand to Twilio, built in one place from the public base URL. Twilio signs the
+ * exact URL it calls, query included, so these are also the URLs signatures are checked against.
+ */
+export function createVoicePaths(publicBaseUrl: string) {
+  const base = `${publicBaseUrl}/voice`
+  const q = (params: Record<string, string | number>) =>
+    '?' + new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString()
+  return {
+    incoming: `${base}/incoming`,
+    status: `${base}/status`,
+    menu: (p: MenuPosition) =>
+      `${base}/menu${q({ step: p.step, lang: p.language, s: p.silences, i: p.invalids })}`,
+    hold: (lang: Language) => `${base}/hold${q({ lang })}`,
+    holdMusic: `${base}/assets/hold.wav`,
+    conferenceStatus: `${base}/conference-status`,
+    afterCall: (lang: Language) => `${base}/after-call${q({ lang })}`,
+    voicemail: (callSid: string) => `${base}/voicemail${q({ call: callSid })}`,
+    voicemailDone: `${base}/voicemail/done`,
+    voicemailRecording: `${base}/voicemail/recording`,
+    agentAnswer: (offerId: string) => `${base}/agent/answer${q({ offer: offerId })}`,
+    agentAccept: (offerId: string) => `${base}/agent/accept${q({ offer: offerId })}`,
+    agentStatus: (offerId: string) => `${base}/agent/status${q({ offer: offerId })}`,
+    agentReleased: (offerId: string, reason: 'taken' | 'gone') =>
+      `${base}/agent/released${q({ offer: offerId, reason })}`,
+  }
+}
+
+export type VoicePaths = ReturnType<typeof createVoicePaths>

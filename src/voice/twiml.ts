@@ -1,0 +1,162 @@
+import twilio from 'twilio'
+
+import type { MenuOutcome, MenuView } from '../calls/inbound-call.ts'
+import type { AcceptOutcome, TooLate, Whisper } from '../calls/agent-offer.ts'
+import type { Language } from '../domain/language.ts'
+import { otherLanguage } from '../domain/language.ts'
+import {
+  agentConnected,
+  agentDeclined,
+  agentTooLate,
+  prompts,
+  whisper as whisperText,
+} from '../domain/prompts.ts'
+import type { VoicePaths } from './paths.ts'
+
+/** Pure renderers: a use-case outcome in, a TwiML string out. */
+
+const { VoiceResponse } = twilio.twiml
+type Response = InstanceType<typeof VoiceResponse>
+
+// Long enough for a caller to find a key, short enough that silence is noticed.
+const MENU_GATHER_TIMEOUT_SECONDS = 6
+const WHISPER_GATHER_TIMEOUT_SECONDS = 8
+const VOICEMAIL_MAX_SECONDS = 120
+
+function say(r: Pick<Response, 'say'>, lang: Language, text: string): void {
+  r.say({ language: lang }, text)
+}
+
+export function renderMenu(
+  paths: VoicePaths,
+  v: MenuView & { notice?: 'none' | 'invalid' | 'silence' },
+  opts: { greet: boolean },
+): string {
+  const r = new VoiceResponse()
+  const lang = v.position.language
+  const p = prompts(lang)
+  const g = r.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: MENU_GATHER_TIMEOUT_SECONDS,
+    action: paths.menu(v.position),
+    method: 'POST',
+  })
+  if (v.notice === 'invalid') say(g, lang, p.invalidChoice)
+  if (v.notice === 'silence') say(g, lang, p.didNotHear)
+  if (opts.greet) say(g, lang, p.greeting(v.orgName))
+  if (v.position.step === 'open_case' && v.openCase) {
+    say(g, lang, p.openCase(v.openCase.reference, v.openCase.ownerJobNumber))
+  } else {
+    say(g, lang, p.categoryMenu(v.categories))
+  }
+  say(g, otherLanguage(lang), p.switchLanguage)
+  // No key by the timeout: Twilio falls through to here; the menu counts the silence.
+  r.redirect({ method: 'POST' }, paths.menu(v.position))
+  return r.toString()
+}
+
+export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
+  switch (o.kind) {
+    case 'menu':
+      return renderMenu(paths, o, { greet: false })
+    case 'hangup_silent':
+      return sayAndHangUp(o.language, prompts(o.language).silentGoodbye)
+    case 'voicemail':
+      return renderVoicemailPrompt(paths, o.language)
+    case 'queued': {
+      const r = new VoiceResponse()
+      const p = prompts(o.language)
+      say(r, o.language, o.emergency ? p.connectingEmergency : p.connecting)
+      const d = r.dial({ action: paths.afterCall(o.language), method: 'POST' })
+      d.conference(
+        {
+          // The caller waits with music until an agent joins; the agent's joining starts it.
+          startConferenceOnEnter: false,
+          endConferenceOnExit: true,
+          beep: 'false',
+          waitUrl: paths.hold(o.language),
+          waitMethod: 'POST',
+          statusCallback: paths.conferenceStatus,
+          statusCallbackMethod: 'POST',
+          statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+        },
+        o.conferenceName,
+      )
+      return r.toString()
+    }
+  }
+}
+
+/** The waitUrl document, looped by Twilio: a progress message, then ~15 s of music. */
+export function renderHold(lang: Language, musicUrl: string): string {
+  const r = new VoiceResponse()
+  say(r, lang, prompts(lang).holdProgress)
+  // The built-in clip lasts HOLD_PROGRESS_SECONDS; Twilio re-fetches this document when it ends,
+  // so the progress message comes back at that interval. A custom HOLD_MUSIC_URL should match.
+  r.play({}, musicUrl)
+  return r.toString()
+}
+
+export function renderVoicemailPrompt(paths: VoicePaths, lang: Language): string {
+  const r = new VoiceResponse()
+  say(r, lang, prompts(lang).voicemail)
+  r.record({
+    action: paths.voicemailDone,
+    method: 'POST',
+    maxLength: VOICEMAIL_MAX_SECONDS,
+    finishOnKey: '#',
+    playBeep: true,
+    recordingStatusCallback: paths.voicemailRecording,
+    recordingStatusCallbackMethod: 'POST',
+  })
+  return r.toString()
+}
+
+export function sayAndHangUp(lang: Language, text: string): string {
+  const r = new VoiceResponse()
+  say(r, lang, text)
+  r.hangup()
+  return r.toString()
+}
+
+export function renderWhisper(paths: VoicePaths, offerId: string, w: Whisper | TooLate): string {
+  if (w.kind === 'too_late') return sayAndHangUp(w.language, agentTooLate(w.language, w.reason))
+  const r = new VoiceResponse()
+  const g = r.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: WHISPER_GATHER_TIMEOUT_SECONDS,
+    action: paths.agentAccept(offerId),
+    method: 'POST',
+  })
+  say(g, w.language, whisperText(w.language, w))
+  // No key: the accept handler sees no digits and releases the call to a colleague.
+  r.redirect({ method: 'POST' }, paths.agentAccept(offerId))
+  return r.toString()
+}
+
+export function renderAccept(paths: VoicePaths, o: AcceptOutcome): string {
+  if (o.kind === 'too_late') return sayAndHangUp(o.language, agentTooLate(o.language, o.reason))
+  if (o.kind === 'declined') return sayAndHangUp(o.language, agentDeclined(o.language))
+  const r = new VoiceResponse()
+  say(r, o.language, agentConnected(o.language, o.reference))
+  const d = r.dial()
+  d.conference(
+    {
+      startConferenceOnEnter: true,
+      // In a one-to-one call the agent hanging up ends it; the caller hears the goodbye.
+      endConferenceOnExit: true,
+      beep: 'false',
+      statusCallback: paths.conferenceStatus,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+    },
+    o.conferenceName,
+  )
+  return r.toString()
+}
+
+export function emptyResponse(): string {
+  return new VoiceResponse().toString()
+}

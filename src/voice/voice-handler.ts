@@ -1,0 +1,75 @@
+import type { Request, RequestHandler, Response } from 'express'
+import { ZodError } from 'zod'
+
+import { isLanguage } from '../domain/language.ts'
+import type { Language } from '../domain/language.ts'
+import { prompts } from '../domain/prompts.ts'
+import { coerceError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import { emptyResponse, sayAndHangUp } from './twiml.ts'
+
+/**
+ * The one error mapping for webhooks. Twilio must always get valid TwiML: on bad input or a
+ * failure the caller hears a polite apology instead of Twilio's "application error". Status
+ * callbacks need no TwiML; a malformed one gets a 400 naming the problem.
+ */
+export function twimlRoute(
+  logger: Logger,
+  defaultLanguage: Language,
+  handler: (req: Request) => Promise<string>,
+): RequestHandler {
+  return async (req: Request, res: Response) => {
+    try {
+      res.type('text/xml').send(await handler(req))
+    } catch (e) {
+      const err = coerceError(e)
+      const lang = languageOf(req) ?? defaultLanguage
+      const log = req.log ?? logger
+      if (e instanceof ZodError)
+        log.warn({ problems: e.issues.map(describe) }, 'malformed twilio parameters')
+      else log.error({ err }, 'webhook failed; answered with fallback twiml')
+      res.setHeader(
+        'X-Shouwen-Error',
+        e instanceof ZodError ? 'malformed parameters' : 'internal error',
+      )
+      res.type('text/xml').send(sayAndHangUp(lang, prompts(lang).technicalProblem))
+    }
+  }
+}
+
+export function callbackRoute(
+  logger: Logger,
+  handler: (req: Request) => Promise<void>,
+): RequestHandler {
+  return async (req: Request, res: Response) => {
+    try {
+      await handler(req)
+      res.type('text/xml').send(emptyResponse())
+    } catch (e) {
+      const log = req.log ?? logger
+      if (e instanceof ZodError) {
+        const problems = e.issues.map(describe)
+        log.warn({ problems }, 'malformed twilio callback')
+        res
+          .status(400)
+          .type('text/xml')
+          .send(
+            `<?xml version="1.0" encoding="UTF-8"?><!-- ${problems.join('; ').replaceAll('--', '-')} --><Response/>`,
+          )
+        return
+      }
+      // A 5xx makes Twilio retry the callback later, which is what we want after a failure.
+      log.error({ err: coerceError(e) }, 'status callback failed')
+      res.status(500).type('text/xml').send(emptyResponse())
+    }
+  }
+}
+
+function describe(i: { path: PropertyKey[]; message: string }): string {
+  return `${i.path.map(String).join('.')}: ${i.message}`
+}
+
+function languageOf(req: Request): Language | undefined {
+  const lang: unknown = req.query['lang']
+  return isLanguage(lang) ? lang : undefined
+}

@@ -1,0 +1,179 @@
+import express, { Router } from 'express'
+
+import { agentAnswered, agentPressed } from '../calls/agent-offer.ts'
+import type { CallDeps } from '../calls/deps.ts'
+import { chooseFromMenu, receiveIncomingCall } from '../calls/inbound-call.ts'
+import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
+import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
+import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
+import { agentTooLate, prompts } from '../domain/prompts.ts'
+import { synthesizeHoldMusic } from './hold-music.ts'
+import type { VoicePaths } from './paths.ts'
+import { requireTwilioSignature } from './twilio-signature.ts'
+import * as P from './twilio-params.ts'
+import {
+  renderAccept,
+  renderHold,
+  renderMenu,
+  renderMenuOutcome,
+  renderVoicemailPrompt,
+  renderWhisper,
+  sayAndHangUp,
+} from './twiml.ts'
+import { callbackRoute, twimlRoute } from './voice-handler.ts'
+
+/** Twilio's webhooks. Each route: parse → one use-case → render. */
+export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Router {
+  const { config, logger, paths } = deps
+  const router = Router()
+  const music = synthesizeHoldMusic(config.voice.holdProgressSeconds)
+  // Twilio fetches <Play> media unsigned, like any media server would; it holds nothing private.
+  router.get('/assets/hold.wav', (_req, res) => {
+    res.type('audio/wav').setHeader('Cache-Control', 'public, max-age=86400').send(music)
+  })
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }))
+  router.use(
+    requireTwilioSignature({
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.http.publicBaseUrl,
+      logger,
+    }),
+  )
+  const twiml = (h: Parameters<typeof twimlRoute>[2]) =>
+    twimlRoute(logger, config.defaultLanguage, h)
+  const callback = (h: Parameters<typeof callbackRoute>[1]) => callbackRoute(logger, h)
+
+  router.post(
+    '/incoming',
+    twiml(async (req) => {
+      const outcome = await receiveIncomingCall(deps, P.incomingParams.parse(req.body))
+      if (outcome.kind === 'not_in_service')
+        return sayAndHangUp(config.defaultLanguage, prompts(config.defaultLanguage).notInService)
+      return renderMenu(paths, outcome, { greet: true })
+    }),
+  )
+
+  router.post(
+    '/menu',
+    twiml(async (req) => {
+      const q = P.menuQuery.parse(req.query)
+      const b = P.digitsParams.parse(req.body)
+      const position = {
+        step: q.step,
+        language: q.lang as 'zh-CN' | 'en-US',
+        silences: q.s,
+        invalids: q.i,
+      }
+      const outcome = await chooseFromMenu(deps, { callSid: b.CallSid, position, digits: b.Digits })
+      return renderMenuOutcome(paths, outcome)
+    }),
+  )
+
+  router.post(
+    '/hold',
+    twiml(async (req) => {
+      const { lang } = P.langQuery.parse(req.query)
+      const l = lang as 'zh-CN' | 'en-US'
+      return renderHold(l, config.voice.holdMusicUrl ?? paths.holdMusic)
+    }),
+  )
+
+  router.post(
+    '/after-call',
+    twiml(async (req) => {
+      const { lang } = P.langQuery.parse(req.query)
+      const l = lang as 'zh-CN' | 'en-US'
+      return sayAndHangUp(l, prompts(l).afterCall)
+    }),
+  )
+
+  router.post(
+    '/voicemail',
+    twiml(async (req) => {
+      const { call } = P.voicemailQuery.parse(req.query)
+      const { language } = await voicemailContext(deps, call)
+      return renderVoicemailPrompt(paths, language)
+    }),
+  )
+
+  router.post(
+    '/voicemail/done',
+    twiml(async (req) => {
+      const { CallSid } = P.digitsParams.parse(req.body)
+      const { language, reference } = await voicemailContext(deps, CallSid)
+      return sayAndHangUp(language, prompts(language).voicemailDone(reference))
+    }),
+  )
+
+  router.post(
+    '/voicemail/recording',
+    callback(async (req) => {
+      const r = P.recordingParams.parse(req.body)
+      await saveVoicemail(deps, {
+        callSid: r.CallSid,
+        recordingSid: r.RecordingSid,
+        recordingUrl: r.RecordingUrl,
+        durationSeconds: r.RecordingDuration ?? null,
+      })
+    }),
+  )
+
+  router.post(
+    '/status',
+    callback(async (req) => {
+      await applyCallerStatus(deps, P.statusParams.parse(req.body))
+    }),
+  )
+
+  router.post(
+    '/conference-status',
+    callback(async (req) => {
+      const c = P.conferenceParams.parse(req.body)
+      const fresh = await recordReceipt(deps.db, {
+        resourceSid: c.ConferenceSid,
+        event: `conference:${c.StatusCallbackEvent}:${c.CallSid ?? ''}`,
+        sequenceNumber: c.SequenceNumber,
+      })
+      if (fresh && c.StatusCallbackEvent === 'conference-start')
+        await setConferenceSid(deps.db, c.FriendlyName, c.ConferenceSid)
+    }),
+  )
+
+  router.post(
+    '/agent/answer',
+    twiml(async (req) => {
+      const { offer } = P.offerQuery.parse(req.query)
+      P.digitsParams.parse(req.body)
+      return renderWhisper(paths, offer, await agentAnswered(deps, offer))
+    }),
+  )
+
+  router.post(
+    '/agent/accept',
+    twiml(async (req) => {
+      const { offer } = P.offerQuery.parse(req.query)
+      const b = P.digitsParams.parse(req.body)
+      return renderAccept(paths, await agentPressed(deps, offer, b.Digits))
+    }),
+  )
+
+  router.post(
+    '/agent/released',
+    twiml(async (req) => {
+      const q = P.releasedQuery.parse(req.query)
+      P.digitsParams.parse(req.body)
+      const lang = config.defaultLanguage
+      return sayAndHangUp(lang, agentTooLate(lang, q.reason))
+    }),
+  )
+
+  router.post(
+    '/agent/status',
+    callback(async (req) => {
+      const { offer } = P.offerQuery.parse(req.query)
+      await applyAgentLegStatus(deps, offer, P.statusParams.parse(req.body))
+    }),
+  )
+
+  return router
+}

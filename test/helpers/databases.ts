@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto'
+
+import pg from 'pg'
+
+import { withDatabase } from '../../src/infra/local-services.ts'
+
+export const TEMPLATE_DB = 'shouwen_test_template'
+
+export async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl })
+  await c.connect()
+  try {
+    await c.query(text)
+  } finally {
+    await c.end()
+  }
+}
+
+/** A fresh database cloned from the migrated template; dropped by the returned function. */
+export async function cloneTestDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `shouwen_t_${randomBytes(5).toString('hex')}`
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await adminQuery(serverUrl, `create database ${name} template ${TEMPLATE_DB}`)
+      break
+    } catch (e) {
+      // Two files cloning the template at the same instant: Postgres says "being accessed".
+      if ((e as { code?: string }).code !== '55006' || attempt > 50) throw e
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100))
+    }
+  }
+  return {
+    url: withDatabase(serverUrl, name),
+    drop: () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`),
+  }
+}

@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node'
+
+import { createDb } from '../../src/db/database.ts'
+import { migrateToLatest } from '../../src/db/migrate.ts'
+import { findOrStartServices, withDatabase } from '../../src/infra/local-services.ts'
+import { createLogger } from '../../src/logger.ts'
+import { adminQuery, TEMPLATE_DB } from './databases.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgServerUrl: string
+    redisUrl: string
+  }
+}
+
+/**
+ * Real Postgres and Redis (found, or started under .local/), never mocks. The schema is migrated
+ * once into a template database; each test file clones its own copy from it.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const urls = await findOrStartServices({
+    dir: process.env['LOCAL_SERVICES_DIR'] ?? '.local',
+    databaseUrl: process.env['DATABASE_URL'],
+    redisUrl: process.env['REDIS_URL'],
+    say: (m) => process.stderr.write(`[test services] ${m}\n`),
+  })
+  await adminQuery(urls.pgServerUrl, `drop database if exists ${TEMPLATE_DB} with (force)`)
+  await adminQuery(urls.pgServerUrl, `create database ${TEMPLATE_DB}`)
+  const db = createDb({ url: withDatabase(urls.pgServerUrl, TEMPLATE_DB), logger: createLogger({ level: 'silent' }) })
+  await migrateToLatest(db)
+  await db.destroy()
+  project.provide('pgServerUrl', urls.pgServerUrl)
+  project.provide('redisUrl', urls.redisUrl)
+}
