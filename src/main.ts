@@ -1,13 +1,14 @@
 import type { Server } from 'node:http'
 
 import { ConfigError, loadConfig } from './config.ts'
-import { createAppContext } from './context.ts'
+import { createAppContext, simulatorDirectory } from './context.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { coerceError } from './errors.ts'
 import { createApp } from './http/app.ts'
 import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
 import { createLogger } from './logger.ts'
 import { scheduleSweep } from './queues/acd.queue.ts'
+import { createSimulatorRouter } from './telephony/simulator/simulator.routes.ts'
 
 /** Composition root: config → services → context → http + workers → graceful shutdown. */
 export async function startService(
@@ -21,7 +22,13 @@ export async function startService(
   if (ran.length) logger.info({ migrations: ran }, 'database migrated')
 
   let shuttingDown = false
-  const app = createApp(ctx, { isShuttingDown: () => shuttingDown })
+  const sim = ctx.simulator
+  const app = createApp(ctx, {
+    isShuttingDown: () => shuttingDown,
+    extraRouters: sim
+      ? [['/simulator', createSimulatorRouter(sim, { directory: () => simulatorDirectory(ctx.db) })]]
+      : [],
+  })
   const server = app.listen(config.http.port, config.http.host)
   await new Promise<void>((resolve, reject) =>
     server.once('listening', resolve).once('error', reject),

@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto'
 
 import express from 'express'
-import type { Express } from 'express'
+import type { Express, Router } from 'express'
 import { pinoHttp } from 'pino-http'
 
 import type { AppContext } from '../context.ts'
-import { simulatorDirectory } from '../context.ts'
-import { createSimulatorRouter } from '../telephony/simulator/simulator.routes.ts'
 import { createVoiceRouter } from '../voice/voice.routes.ts'
 import { createApiRouter } from './api.routes.ts'
 import { jsonErrorHandler } from './error-handler.ts'
 import { createHealthRouter } from './health.routes.ts'
 
-export function createApp(ctx: AppContext, opts: { isShuttingDown: () => boolean }): Express {
+export function createApp(
+  ctx: AppContext,
+  opts: {
+    isShuttingDown: () => boolean
+    /** Mounted as they are, e.g. the simulator's control API in simulator mode. */
+    extraRouters?: [path: string, router: Router][]
+  },
+): Express {
   const app = express()
   app.disable('x-powered-by')
   if (ctx.config.http.trustProxy) app.set('trust proxy', true)
@@ -45,12 +50,7 @@ export function createApp(ctx: AppContext, opts: { isShuttingDown: () => boolean
   })
   app.use('/voice', createVoiceRouter(ctx))
   app.use('/api', createApiRouter({ ...ctx, sessionTtlHours: ctx.config.sessionTtlHours }))
-  if (ctx.simulator) {
-    app.use(
-      '/simulator',
-      createSimulatorRouter(ctx.simulator, { directory: () => simulatorDirectory(ctx.db) }),
-    )
-  }
+  for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)
   app.use('/api', jsonErrorHandler(ctx.logger))
   app.use(jsonErrorHandler(ctx.logger))
   return app

@@ -30,7 +30,7 @@ describe('status callbacks: retried, reordered, late', () => {
     await runDispatch(h.ctx)
     const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall')
     const statusPath = pathOf(String(offer?.data['StatusCallback']))
-    const leg = callSid()
+    const leg = String((offer?.answer as { body: { sid: string } }).body.sid)
     const post = (status: string, seq: number) => h.twilioPost(statusPath, { CallSid: leg, CallStatus: status, SequenceNumber: String(seq) })
 
     expect((await post('initiated', 0)).status).toBe(200)
@@ -49,6 +49,7 @@ describe('status callbacks: retried, reordered, late', () => {
 
   it('records an abandoned call once: the case gets the duty supervisor and one return call', async () => {
     const sid = await queuedCall()
+    await runDispatch(h.ctx)
     const completed = { CallSid: sid, CallStatus: 'completed', CallDuration: '42' }
     await h.twilioPost('/voice/status', completed)
     await h.twilioPost('/voice/status', completed)

@@ -14,7 +14,7 @@ import {
 import { type Core, DEFAULT_TIMINGS, emit, type HotlineTarget, type SimLogger } from './core.ts'
 import { execute } from './interpreter.ts'
 import { createRestEdge } from './rest-edge.ts'
-import type { DeviceOptions, SimEvent, SimSnapshot, SimulatorTimings } from './types.ts'
+import type { DeviceOptions, SimCall, SimEvent, SimSnapshot, SimulatorTimings } from './types.ts'
 
 export type { HotlineTarget, SimLogger } from './core.ts'
 export type { DeviceOptions, SimEvent, SimSnapshot, SimulatorTimings } from './types.ts'
@@ -95,14 +95,6 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   }
   // The CLI, SSE clients and tests may all listen at once.
   core.events.setMaxListeners(0)
-  const checkAddress = (address: string, what: string) => {
-    if (!ADDRESS.test(address)) {
-      throw new AppError('bad_request', `${what} must be an E.164 number (+8610...) or client:name`)
-    }
-  }
-  const checkOpen = () => {
-    if (core.lifetime.signal.aborted) throw new AppError('unavailable', 'The simulator is closed')
-  }
 
   return {
     httpClient: createRestEdge(core),
@@ -111,60 +103,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       core.events.on('event', listener)
       return () => core.events.off('event', listener)
     },
-    placeCall(p) {
-      checkOpen()
-      checkAddress(p.from, 'from')
-      const target = core.resolveNumber(p.to)
-      if (!target) {
-        throw new AppError(
-          'not_found',
-          `No hotline has the number ${p.to}; GET /simulator/directory lists the hotline numbers`,
-        )
-      }
-      const fromCountry = p.fromCountry ?? countryOf(p.from)
-      const toCountry = countryOf(p.to)
-      const geo = {
-        FromCity: p.fromCity ?? '',
-        FromState: p.fromState ?? '',
-        FromCountry: fromCountry,
-        FromZip: '',
-        ToCity: '',
-        ToState: '',
-        ToCountry: toCountry,
-        ToZip: '',
-      }
-      const extraParams: Record<string, string> = {
-        ...geo,
-        CallerCity: geo.FromCity,
-        CallerState: geo.FromState,
-        CallerCountry: fromCountry,
-        CallerZip: '',
-        CalledCity: '',
-        CalledState: '',
-        CalledCountry: toCountry,
-        CalledZip: '',
-      }
-      if (p.callerName) extraParams.CallerName = p.callerName
-      const call = createCall(core, {
-        from: p.from,
-        to: p.to,
-        direction: 'inbound',
-        status: 'ringing',
-        extraParams,
-        statusCallback: target.statusCallback
-          ? { url: target.statusCallback, method: 'POST', events: new Set(['completed']) }
-          : undefined,
-      })
-      emit(core, {
-        type: 'ringing',
-        callSid: call.sid,
-        from: p.from,
-        to: p.to,
-        direction: 'inbound',
-      })
-      execute(core, call, { kind: 'fetch', url: target.voiceUrl, method: 'POST' })
-      return Promise.resolve({ callSid: call.sid })
-    },
+    // A promise so a bad number is a rejection, as for any other network-ish operation.
+    placeCall: (p) => Promise.resolve().then(() => ({ callSid: placeInbound(core, p).sid })),
     registerDevice(address, deviceOpts = {}) {
       checkAddress(address, 'A device address')
       core.devices.set(address, deviceOpts)
@@ -192,6 +132,71 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       while (core.pending.size) await Promise.allSettled([...core.pending])
     },
   }
+}
+
+function placeInbound(core: Core, p: PlaceCallParams): SimCall {
+  checkOpen(core)
+  checkAddress(p.from, 'from')
+  const target = core.resolveNumber(p.to)
+  if (!target) {
+    throw new AppError(
+      'not_found',
+      `No hotline has the number ${p.to}; GET /simulator/directory lists the hotline numbers`,
+    )
+  }
+  const fromCountry = p.fromCountry ?? countryOf(p.from)
+  const toCountry = countryOf(p.to)
+  const geo = {
+    FromCity: p.fromCity ?? '',
+    FromState: p.fromState ?? '',
+    FromCountry: fromCountry,
+    FromZip: '',
+    ToCity: '',
+    ToState: '',
+    ToCountry: toCountry,
+    ToZip: '',
+  }
+  const extraParams: Record<string, string> = {
+    ...geo,
+    CallerCity: geo.FromCity,
+    CallerState: geo.FromState,
+    CallerCountry: fromCountry,
+    CallerZip: '',
+    CalledCity: '',
+    CalledState: '',
+    CalledCountry: toCountry,
+    CalledZip: '',
+  }
+  if (p.callerName) extraParams.CallerName = p.callerName
+  const call = createCall(core, {
+    from: p.from,
+    to: p.to,
+    direction: 'inbound',
+    status: 'ringing',
+    extraParams,
+    statusCallback: target.statusCallback
+      ? { url: target.statusCallback, method: 'POST', events: new Set(['completed']) }
+      : undefined,
+  })
+  emit(core, {
+    type: 'ringing',
+    callSid: call.sid,
+    from: p.from,
+    to: p.to,
+    direction: 'inbound',
+  })
+  execute(core, call, { kind: 'fetch', url: target.voiceUrl, method: 'POST' })
+  return call
+}
+
+function checkAddress(address: string, what: string): void {
+  if (!ADDRESS.test(address)) {
+    throw new AppError('bad_request', `${what} must be an E.164 number (+8610...) or client:name`)
+  }
+}
+
+function checkOpen(core: Core): void {
+  if (core.lifetime.signal.aborted) throw new AppError('unavailable', 'The simulator is closed')
 }
 
 function countryOf(address: string): string {
