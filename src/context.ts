@@ -6,7 +6,9 @@ import type { Redis } from 'ioredis'
 import type { Clock, DispatchDeps, Triggers } from './calls/deps.ts'
 import { systemClock } from './calls/deps.ts'
 import { listAgents } from './agents/agents.repository.ts'
+import { createDirectoryCache } from './calls/directory-cache.ts'
 import { listHotlines } from './calls/directory.repository.ts'
+import { createInboundRecorder } from './calls/inbound-recorder.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/database.ts'
 import { createDb } from './db/database.ts'
@@ -95,6 +97,8 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     telephony,
     simulator,
     triggers,
+    directory: createDirectoryCache(db),
+    inboundRecorder: createInboundRecorder(db),
     startWorkers() {
       const connection = createRedis(o.redisUrl, 'worker', logger)
       workerRedis.push(connection)

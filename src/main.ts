@@ -26,7 +26,12 @@ export async function startService(
   const app = createApp(ctx, {
     isShuttingDown: () => shuttingDown,
     extraRouters: sim
-      ? [['/simulator', createSimulatorRouter(sim, { directory: () => simulatorDirectory(ctx.db) })]]
+      ? [
+          [
+            '/simulator',
+            createSimulatorRouter(sim, { directory: () => simulatorDirectory(ctx.db) }),
+          ],
+        ]
       : [],
   })
   const server = app.listen(config.http.port, config.http.host)

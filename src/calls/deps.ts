@@ -2,6 +2,8 @@ import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import type { Logger } from '../logger.ts'
 import type { Telephony } from '../telephony/telephony.ts'
+import type { DirectoryCache } from './directory-cache.ts'
+import type { InboundRecorder } from './inbound-recorder.ts'
 
 export interface Clock {
   now(): Date
@@ -22,6 +24,8 @@ export interface CallDeps {
   config: Config
   logger: Logger
   triggers: Triggers
+  directory: DirectoryCache
+  inboundRecorder: InboundRecorder
 }
 
 export interface DispatchDeps extends CallDeps {

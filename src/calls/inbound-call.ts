@@ -9,14 +9,13 @@ import { NotFoundError } from '../errors.ts'
 import {
   enqueueCall,
   findCall,
-  insertInboundCall,
   moveQueueState,
   recordDigits,
   setCallLanguage,
-  upsertCaller,
 } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
-import { findEmergencyCategory, findHotline, listMenuCategories } from './directory.repository.ts'
+import type { Category } from './directory.repository.ts'
+import { findEmergencyCategory } from './directory.repository.ts'
 import { countAvailableAgents, oweReturnCall } from './return-call.ts'
 
 export interface IncomingCallInput {
@@ -51,30 +50,32 @@ export async function receiveIncomingCall(
   deps: CallDeps,
   input: IncomingCallInput,
 ): Promise<{ kind: 'not_in_service' } | ({ kind: 'menu' } & MenuView)> {
-  const at = deps.clock.now()
-  const hotline = await findHotline(deps.db, input.to)
+  const hotline = await deps.directory.hotline(input.to)
   if (!hotline) return { kind: 'not_in_service' }
-  const callerId = await deps.db.transaction().execute(async (trx) => {
-    const id = await upsertCaller(trx, {
-      phoneNumber: input.from,
-      name: input.callerName,
-      city: input.fromCity,
-      state: input.fromState,
-      country: input.fromCountry,
-      at,
-    })
-    await insertInboundCall(trx, {
+  const [recorded, categories] = await Promise.all([
+    deps.inboundRecorder.record({
       ...input,
       hotlineNumber: hotline.phoneNumber,
       fromNumber: input.from,
-      callerId: id,
       language: hotline.language,
-      at,
-    })
-    return id
-  })
-  const view = await menuView(deps, callerId, hotline.name, firstMenu(hotline.language, false))
-  return { kind: 'menu', ...view, position: firstMenu(hotline.language, view.openCase !== null) }
+      at: deps.clock.now(),
+    }),
+    deps.directory.menuCategories(),
+  ])
+  const openCase = recorded.openCases[0] ?? null
+  return {
+    kind: 'menu',
+    position: firstMenu(hotline.language, openCase !== null),
+    orgName: hotline.name,
+    openCase,
+    categories: menuEntries(categories),
+  }
+}
+
+function menuEntries(cats: Category[]): MenuCategory[] {
+  return cats.flatMap((c) =>
+    c.ivrKey === null ? [] : [{ key: c.ivrKey, nameZh: c.nameZh, nameEn: c.nameEn }],
+  )
 }
 
 async function menuView(
@@ -85,7 +86,7 @@ async function menuView(
 ): Promise<MenuView> {
   const [open, cats] = await Promise.all([
     callerId ? findOpenCasesOfCaller(deps.db, callerId) : Promise.resolve([]),
-    listMenuCategories(deps.db),
+    deps.directory.menuCategories(),
   ])
   const latest = open[0]
   return {
@@ -94,9 +95,7 @@ async function menuView(
     openCase: latest
       ? { reference: latest.reference, ownerJobNumber: latest.firstOwnerJobNumber }
       : null,
-    categories: cats.flatMap((c) =>
-      c.ivrKey === null ? [] : [{ key: c.ivrKey, nameZh: c.nameZh, nameEn: c.nameEn }],
-    ),
+    categories: menuEntries(cats),
   }
 }
 
@@ -107,7 +106,7 @@ export async function chooseFromMenu(
 ): Promise<MenuOutcome> {
   const call = await findCall(deps.db, input.callSid)
   if (!call || call.kind !== 'caller') throw new NotFoundError('call', input.callSid)
-  const hotline = call.hotlineNumber ? await findHotline(deps.db, call.hotlineNumber) : undefined
+  const hotline = call.hotlineNumber ? await deps.directory.hotline(call.hotlineNumber) : undefined
   if (!hotline) throw new NotFoundError('hotline of call', input.callSid)
   const language = input.position.language
   // A retried webhook after the caller already left the menu gets the same answer again.
@@ -122,7 +121,7 @@ export async function chooseFromMenu(
   if (call.queueState === 'voicemail') return { kind: 'voicemail', language }
   if (input.digits) await recordDigits(deps.db, call.callSid, input.position.step, input.digits)
 
-  const categories = await listMenuCategories(deps.db)
+  const categories = await deps.directory.menuCategories()
   const keys = categories.flatMap((c) => (c.ivrKey === null ? [] : [c.ivrKey]))
   const decision: IvrDecision = nextIvrStep(input.position, input.digits, keys)
   if (decision.kind === 'hangup_silent') return decision

@@ -90,14 +90,12 @@ export async function loadDemoData(db: Db): Promise<void> {
         .insertInto('categories')
         .values(c)
         .onConflict((oc) =>
-          oc
-            .column('code')
-            .doUpdateSet({
-              name_zh: c.name_zh,
-              name_en: c.name_en,
-              ivr_key: c.ivr_key,
-              is_emergency: c.is_emergency,
-            }),
+          oc.column('code').doUpdateSet({
+            name_zh: c.name_zh,
+            name_en: c.name_en,
+            ivr_key: c.ivr_key,
+            is_emergency: c.is_emergency,
+          }),
         )
         .execute()
     }
@@ -114,14 +112,12 @@ export async function loadDemoData(db: Db): Promise<void> {
         .insertInto('agents')
         .values(row)
         .onConflict((oc) =>
-          oc
-            .column('job_number')
-            .doUpdateSet({
-              name: a.name,
-              role: a.role,
-              presence: a.presence,
-              password_hash: password,
-            }),
+          oc.column('job_number').doUpdateSet({
+            name: a.name,
+            role: a.role,
+            presence: a.presence,
+            password_hash: password,
+          }),
         )
         .execute()
     }

@@ -8,7 +8,8 @@ import type { Language } from '../domain/language.ts'
 export function createVoicePaths(publicBaseUrl: string) {
   const base = `${publicBaseUrl}/voice`
   const q = (params: Record<string, string | number>) =>
-    '?' + new URLSearchParams(
+    '?' +
+    new URLSearchParams(
       Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
     ).toString()
   return {

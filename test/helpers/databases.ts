@@ -17,7 +17,9 @@ export async function adminQuery(serverUrl: string, text: string): Promise<void>
 }
 
 /** A fresh database cloned from the migrated template; dropped by the returned function. */
-export async function cloneTestDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function cloneTestDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `shouwen_t_${randomBytes(5).toString('hex')}`
   for (let attempt = 0; ; attempt++) {
     try {

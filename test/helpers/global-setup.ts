@@ -26,7 +26,10 @@ export default async function setup(project: TestProject): Promise<void> {
   })
   await adminQuery(urls.pgServerUrl, `drop database if exists ${TEMPLATE_DB} with (force)`)
   await adminQuery(urls.pgServerUrl, `create database ${TEMPLATE_DB}`)
-  const db = createDb({ url: withDatabase(urls.pgServerUrl, TEMPLATE_DB), logger: createLogger({ level: 'silent' }) })
+  const db = createDb({
+    url: withDatabase(urls.pgServerUrl, TEMPLATE_DB),
+    logger: createLogger({ level: 'silent' }),
+  })
   await migrateToLatest(db)
   await db.destroy()
   project.provide('pgServerUrl', urls.pgServerUrl)

@@ -24,7 +24,9 @@ export const ZH_HOTLINE = '+8657112345'
 export const EN_HOTLINE = '+15005550006'
 
 /** A settable clock: tests move time instead of waiting for it. */
-export function manualClock(start = new Date('2026-11-23T02:00:00Z')): Clock & { set(d: Date): void; advance(ms: number): void } {
+export function manualClock(
+  start = new Date('2026-11-23T02:00:00Z'),
+): Clock & { set(d: Date): void; advance(ms: number): void } {
   let now = start
   return {
     now: () => new Date(now),
@@ -39,17 +41,25 @@ export interface Harness {
   config: Config
   edge: FakeTwilioEdge
   /** POST a webhook signed the way Twilio signs it (or deliberately not). */
-  twilioPost(path: string, params: Record<string, string>, opts?: { signature?: string | null }): request.Test
+  twilioPost(
+    path: string,
+    params: Record<string, string>,
+    opts?: { signature?: string | null },
+  ): request.Test
   close(): Promise<void>
 }
 
 /** A whole service on its own database and queue prefix, with Twilio faked at its HTTP edge. */
-export async function createHarness(opts: { clock?: Clock; env?: Record<string, string>; simulator?: boolean } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { clock?: Clock; env?: Record<string, string>; simulator?: boolean } = {},
+): Promise<Harness> {
   const db = await cloneTestDatabase(inject('pgServerUrl'))
   const config = loadConfig({
     PUBLIC_BASE_URL,
     LOG_LEVEL: 'silent',
-    ...(opts.simulator ? {} : { TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN }),
+    ...(opts.simulator
+      ? {}
+      : { TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN }),
     ...opts.env,
   })
   const edge = createFakeTwilioEdge(opts.clock ? { clock: opts.clock } : {})
@@ -71,7 +81,10 @@ export async function createHarness(opts: { clock?: Clock; env?: Record<string, 
     edge,
     twilioPost(path, params, o = {}) {
       const url = `${PUBLIC_BASE_URL}${path}`
-      const sig = o.signature === undefined ? twilio.getExpectedTwilioSignature(config.twilio.authToken, url, params) : o.signature
+      const sig =
+        o.signature === undefined
+          ? twilio.getExpectedTwilioSignature(config.twilio.authToken, url, params)
+          : o.signature
       const r = request(app).post(path).type('form')
       if (sig !== null) void r.set('X-Twilio-Signature', sig)
       return r.send(params)

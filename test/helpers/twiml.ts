@@ -10,7 +10,8 @@ export interface TwimlNode {
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_m, e: string) => ENTITIES[e] ?? '')
+const decode = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|apos);/g, (_m, e: string) => ENTITIES[e] ?? '')
 
 export function parseTwiml(xml: string): TwimlNode {
   const body = xml.replace(/^<\?xml[^>]*\?>/, '').trim()
@@ -29,7 +30,8 @@ export function parseTwiml(xml: string): TwimlNode {
       continue
     }
     const attrs: Record<string, string> = {}
-    for (const a of (m[3] ?? '').matchAll(/([A-Za-z]+)="([^"]*)"/g)) attrs[a[1] as string] = decode(a[2] as string)
+    for (const a of (m[3] ?? '').matchAll(/([A-Za-z]+)="([^"]*)"/g))
+      attrs[a[1] as string] = decode(a[2] as string)
     const node: TwimlNode = { name: m[2] as string, attrs, children: [], text: '' }
     top.children.push(node)
     if (!m[4]) stack.push(node)

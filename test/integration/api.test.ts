@@ -16,20 +16,43 @@ describe('the agent API', () => {
   beforeAll(async () => {
     h = await createHarness({ env: { RING_WAVE_SIZE: '1' } })
     for (const job of ['1001', '1002', '2001']) {
-      const res = await api().post('/api/auth/login').send({ jobNumber: job, password: DEMO_PASSWORD })
+      const res = await api()
+        .post('/api/auth/login')
+        .send({ jobNumber: job, password: DEMO_PASSWORD })
       expect(res.status).toBe(200)
       tokens[job] = res.body.token as string
     }
     // Agent 1001 answers a call and becomes first owner.
-    await h.ctx.db.updateTable('agents').set({ presence: 'away' }).where('job_number', '!=', '1001').execute()
+    await h.ctx.db
+      .updateTable('agents')
+      .set({ presence: 'away' })
+      .where('job_number', '!=', '1001')
+      .execute()
     const sid = callSid()
-    const menu = parseTwiml((await h.twilioPost('/voice/incoming', { CallSid: sid, From: '+8613600000000', To: ZH_HOTLINE })).text)
-    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), { CallSid: sid, Digits: '1' })
+    const menu = parseTwiml(
+      (
+        await h.twilioPost('/voice/incoming', {
+          CallSid: sid,
+          From: '+8613600000000',
+          To: ZH_HOTLINE,
+        })
+      ).text,
+    )
+    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: sid,
+      Digits: '1',
+    })
     await runDispatch(h.ctx)
     const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall')
-    const w = parseTwiml((await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text)
-    await h.twilioPost(pathOf(find(w, 'Gather')?.attrs['action'] ?? ''), { CallSid: callSid(), Digits: '1' })
-    reference = (await h.ctx.db.selectFrom('cases').select('reference').executeTakeFirstOrThrow()).reference
+    const w = parseTwiml(
+      (await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text,
+    )
+    await h.twilioPost(pathOf(find(w, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: callSid(),
+      Digits: '1',
+    })
+    reference = (await h.ctx.db.selectFrom('cases').select('reference').executeTakeFirstOrThrow())
+      .reference
   })
   afterAll(async () => {
     await h.close()
@@ -38,10 +61,16 @@ describe('the agent API', () => {
   const as = (job: string) => ({ Authorization: `Bearer ${tokens[job]}` })
 
   it('refuses a wrong password and a missing or forged token', async () => {
-    expect((await api().post('/api/auth/login').send({ jobNumber: '1001', password: 'nope' })).status).toBe(401)
-    expect((await api().post('/api/auth/login').send({ jobNumber: '7777', password: 'nope' })).status).toBe(401)
+    expect(
+      (await api().post('/api/auth/login').send({ jobNumber: '1001', password: 'nope' })).status,
+    ).toBe(401)
+    expect(
+      (await api().post('/api/auth/login').send({ jobNumber: '7777', password: 'nope' })).status,
+    ).toBe(401)
     expect((await api().get('/api/me')).status).toBe(401)
-    expect((await api().get('/api/me').set({ Authorization: 'Bearer sw_s_forged' })).status).toBe(401)
+    expect((await api().get('/api/me').set({ Authorization: 'Bearer sw_s_forged' })).status).toBe(
+      401,
+    )
   })
 
   it('lets an agent set presence, and refuses a value that is not one', async () => {
@@ -50,37 +79,83 @@ describe('the agent API', () => {
     const bad = await api().put('/api/me/presence').set(as('1002')).send({ presence: 'asleep' })
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toContain('presence')
-    const row = await h.ctx.db.selectFrom('agents').select('presence').where('job_number', '=', '1002').executeTakeFirstOrThrow()
+    const row = await h.ctx.db
+      .selectFrom('agents')
+      .select('presence')
+      .where('job_number', '=', '1002')
+      .executeTakeFirstOrThrow()
     expect(row.presence).toBe('available')
   })
 
   it('lets the first owner record place, content and contact; each change is an event', async () => {
-    const res = await api().patch(`/api/cases/${reference}`).set(as('1001')).send({ place: 'Building 3, unit 502', content: 'Kitchen tap leaking', contactName: 'Mr Wang', contactPhone: '+8613600000000' })
+    const res = await api()
+      .patch(`/api/cases/${reference}`)
+      .set(as('1001'))
+      .send({
+        place: 'Building 3, unit 502',
+        content: 'Kitchen tap leaking',
+        contactName: 'Mr Wang',
+        contactPhone: '+8613600000000',
+      })
     expect(res.status).toBe(200)
-    expect(res.body.case).toMatchObject({ place: 'Building 3, unit 502', content: 'Kitchen tap leaking' })
+    expect(res.body.case).toMatchObject({
+      place: 'Building 3, unit 502',
+      content: 'Kitchen tap leaking',
+    })
     const got = await api().get(`/api/cases/${reference}`).set(as('1001'))
-    const updated = (got.body.events as { type: string; data: { changes: Record<string, unknown> } }[]).find((e) => e.type === 'case_updated')
-    expect(Object.keys(updated?.data.changes ?? {}).sort()).toEqual(['contact_name', 'contact_phone', 'content', 'place'])
+    const updated = (
+      got.body.events as { type: string; data: { changes: Record<string, unknown> } }[]
+    ).find((e) => e.type === 'case_updated')
+    expect(Object.keys(updated?.data.changes ?? {}).sort()).toEqual([
+      'contact_name',
+      'contact_phone',
+      'content',
+      'place',
+    ])
     const mine = await api().get('/api/cases/mine').set(as('1001'))
-    expect((mine.body.cases as { reference: string }[]).map((c) => c.reference)).toEqual([reference])
+    expect((mine.body.cases as { reference: string }[]).map((c) => c.reference)).toEqual([
+      reference,
+    ])
   })
 
   it('refuses another agent, an unknown case, an unknown category and unknown fields, changing nothing', async () => {
-    const before = await h.ctx.db.selectFrom('case_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
-    expect((await api().patch(`/api/cases/${reference}`).set(as('1002')).send({ place: 'x' })).status).toBe(403)
+    const before = await h.ctx.db
+      .selectFrom('case_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(
+      (await api().patch(`/api/cases/${reference}`).set(as('1002')).send({ place: 'x' })).status,
+    ).toBe(403)
     expect((await api().get(`/api/cases/${reference}`).set(as('1002'))).status).toBe(403)
-    expect((await api().patch('/api/cases/HL-20990101-9999').set(as('1001')).send({ place: 'x' })).status).toBe(404)
-    expect((await api().patch('/api/cases/not-a-ref').set(as('1001')).send({ place: 'x' })).status).toBe(400)
-    const cat = await api().patch(`/api/cases/${reference}`).set(as('1001')).send({ category: 'astrology' })
+    expect(
+      (await api().patch('/api/cases/HL-20990101-9999').set(as('1001')).send({ place: 'x' }))
+        .status,
+    ).toBe(404)
+    expect(
+      (await api().patch('/api/cases/not-a-ref').set(as('1001')).send({ place: 'x' })).status,
+    ).toBe(400)
+    const cat = await api()
+      .patch(`/api/cases/${reference}`)
+      .set(as('1001'))
+      .send({ category: 'astrology' })
     expect(cat.status).toBe(400)
     expect(cat.body.error.message).toContain('astrology')
-    expect((await api().patch(`/api/cases/${reference}`).set(as('1001')).send({ firstOwnerId: 5 })).status).toBe(400)
-    const after = await h.ctx.db.selectFrom('case_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    expect(
+      (await api().patch(`/api/cases/${reference}`).set(as('1001')).send({ firstOwnerId: 5 }))
+        .status,
+    ).toBe(400)
+    const after = await h.ctx.db
+      .selectFrom('case_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     expect(after.n).toEqual(before.n)
   })
 
   it('lets a supervisor see and correct any case, and only supervisors list agents', async () => {
-    expect((await api().patch(`/api/cases/${reference}`).set(as('2001')).send({ category: 'complaint' })).status).toBe(200)
+    expect(
+      (await api().patch(`/api/cases/${reference}`).set(as('2001')).send({ category: 'complaint' }))
+        .status,
+    ).toBe(200)
     expect((await api().get('/api/agents').set(as('1001'))).status).toBe(403)
     expect((await api().get('/api/agents').set(as('2001'))).status).toBe(200)
   })
@@ -88,7 +163,9 @@ describe('the agent API', () => {
   it('issues a long-lived agent token for scripts, usable like a session', async () => {
     const res = await api().post('/api/auth/tokens').set(as('1001')).send({ label: 'crm sync' })
     expect(res.status).toBe(201)
-    const me = await api().get('/api/me').set({ Authorization: `Bearer ${res.body.token}` })
+    const me = await api()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${res.body.token}` })
     expect(me.body.agent.jobNumber).toBe('1001')
   })
 })

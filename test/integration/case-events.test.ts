@@ -12,8 +12,19 @@ describe('case events are append-only', () => {
   beforeAll(async () => {
     h = await createHarness()
     const at = new Date()
-    const reference = await nextCaseReference(h.ctx.db, { prefix: 'HL', at, timeZone: 'Asia/Shanghai' })
-    caseId = await insertCase(h.ctx.db, { reference, hotlineNumber: null, callerId: null, categoryId: null, urgency: 'normal', at })
+    const reference = await nextCaseReference(h.ctx.db, {
+      prefix: 'HL',
+      at,
+      timeZone: 'Asia/Shanghai',
+    })
+    caseId = await insertCase(h.ctx.db, {
+      reference,
+      hotlineNumber: null,
+      callerId: null,
+      categoryId: null,
+      urgency: 'normal',
+      at,
+    })
     await appendCaseEvent(h.ctx.db, { caseId, type: 'case_opened', actor: { kind: 'system' }, at })
   })
   afterAll(async () => {
@@ -21,20 +32,41 @@ describe('case events are append-only', () => {
   })
 
   it('refuses UPDATE', async () => {
-    await expect(h.ctx.db.updateTable('case_events').set({ type: 'forged' }).where('case_id', '=', caseId).execute()).rejects.toThrow(/append-only: UPDATE refused/)
+    await expect(
+      h.ctx.db
+        .updateTable('case_events')
+        .set({ type: 'forged' })
+        .where('case_id', '=', caseId)
+        .execute(),
+    ).rejects.toThrow(/append-only: UPDATE refused/)
   })
 
   it('refuses DELETE', async () => {
-    await expect(h.ctx.db.deleteFrom('case_events').where('case_id', '=', caseId).execute()).rejects.toThrow(/append-only: DELETE refused/)
+    await expect(
+      h.ctx.db.deleteFrom('case_events').where('case_id', '=', caseId).execute(),
+    ).rejects.toThrow(/append-only: DELETE refused/)
   })
 
   it('refuses TRUNCATE', async () => {
-    await expect(sql`truncate case_events`.execute(h.ctx.db)).rejects.toThrow(/append-only: TRUNCATE refused/)
+    await expect(sql`truncate case_events`.execute(h.ctx.db)).rejects.toThrow(
+      /append-only: TRUNCATE refused/,
+    )
   })
 
   it('still accepts new events, with the first owner copied on', async () => {
-    await appendCaseEvent(h.ctx.db, { caseId, type: 'case_updated', actor: { kind: 'system' }, at: new Date(), data: { x: 1 } })
-    const rows = await h.ctx.db.selectFrom('case_events').select(['type', 'data']).where('case_id', '=', caseId).orderBy('id').execute()
+    await appendCaseEvent(h.ctx.db, {
+      caseId,
+      type: 'case_updated',
+      actor: { kind: 'system' },
+      at: new Date(),
+      data: { x: 1 },
+    })
+    const rows = await h.ctx.db
+      .selectFrom('case_events')
+      .select(['type', 'data'])
+      .where('case_id', '=', caseId)
+      .orderBy('id')
+      .execute()
     expect(rows).toEqual([
       { type: 'case_opened', data: {} },
       { type: 'case_updated', data: { x: 1 } },
@@ -43,7 +75,11 @@ describe('case events are append-only', () => {
 
   it('numbers references per local day, without gaps under concurrency', async () => {
     const at = new Date('2026-12-31T17:30:00Z') // already 1 January in Shanghai
-    const refs = await Promise.all(Array.from({ length: 20 }, () => nextCaseReference(h.ctx.db, { prefix: 'HL', at, timeZone: 'Asia/Shanghai' })))
+    const refs = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        nextCaseReference(h.ctx.db, { prefix: 'HL', at, timeZone: 'Asia/Shanghai' }),
+      ),
+    )
     expect(new Set(refs).size).toBe(20)
     expect(refs.sort()[0]).toBe('HL-20270101-0001')
     expect(refs.sort()[19]).toBe('HL-20270101-0020')

@@ -33,7 +33,10 @@ describe('an inbound call from ring to first owner', () => {
     const menu = parseTwiml(incoming.text)
     const gather = find(menu, 'Gather')
     expect(gather?.attrs['numDigits']).toBe('1')
-    const chosen = await h.twilioPost(pathOf(gather?.attrs['action'] ?? ''), { CallSid: sid, Digits: key })
+    const chosen = await h.twilioPost(pathOf(gather?.attrs['action'] ?? ''), {
+      CallSid: sid,
+      Digits: key,
+    })
     expect(chosen.status).toBe(200)
     return { menu, chosen: parseTwiml(chosen.text) }
   }
@@ -47,14 +50,34 @@ describe('an inbound call from ring to first owner', () => {
 
     expect(verbs(chosen)).toEqual(['Say', 'Dial', 'Dial>Conference'])
     const conf = find(chosen, 'Conference')
-    expect(conf?.attrs).toMatchObject({ startConferenceOnEnter: 'false', endConferenceOnExit: 'true' })
+    expect(conf?.attrs).toMatchObject({
+      startConferenceOnEnter: 'false',
+      endConferenceOnExit: 'true',
+    })
     expect(conf?.attrs['waitUrl']).toContain('/voice/hold')
 
-    const caller = await h.ctx.db.selectFrom('callers').selectAll().where('phone_number', '=', CALLER).executeTakeFirstOrThrow()
+    const caller = await h.ctx.db
+      .selectFrom('callers')
+      .selectAll()
+      .where('phone_number', '=', CALLER)
+      .executeTakeFirstOrThrow()
     expect(caller).toMatchObject({ name: 'WANG XIAOMING', city: 'HANGZHOU', country: 'CN' })
-    const call = await h.ctx.db.selectFrom('calls').selectAll().where('call_sid', '=', sid).executeTakeFirstOrThrow()
-    expect(call).toMatchObject({ queue_state: 'waiting', digits: ['category:1'], language: 'zh-CN' })
-    const kase = await h.ctx.db.selectFrom('cases').innerJoin('categories', 'categories.id', 'cases.category_id').select(['reference', 'categories.code', 'first_owner_id', 'status']).where('cases.id', '=', call.case_id ?? '0').executeTakeFirstOrThrow()
+    const call = await h.ctx.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('call_sid', '=', sid)
+      .executeTakeFirstOrThrow()
+    expect(call).toMatchObject({
+      queue_state: 'waiting',
+      digits: ['category:1'],
+      language: 'zh-CN',
+    })
+    const kase = await h.ctx.db
+      .selectFrom('cases')
+      .innerJoin('categories', 'categories.id', 'cases.category_id')
+      .select(['reference', 'categories.code', 'first_owner_id', 'status'])
+      .where('cases.id', '=', call.case_id ?? '0')
+      .executeTakeFirstOrThrow()
     expect(kase.reference).toMatch(/^HL-2026\d{4}-0001$/)
     expect(kase).toMatchObject({ code: 'repair', first_owner_id: null, status: 'open' })
   })
@@ -65,26 +88,52 @@ describe('an inbound call from ring to first owner', () => {
     const result = await runDispatch(h.ctx)
     expect(result.dialled).toBe(3)
     const creates = h.edge.requests.filter((r) => r.operationId === 'CreateCall')
-    expect(creates.map((r) => r.data['To']).sort()).toEqual(['client:agent-1001', 'client:agent-1002', 'client:agent-1003'])
-    expect(creates.every((r) => r.data['Timeout'] === '16' && r.data['From'] === ZH_HOTLINE)).toBe(true)
+    expect(creates.map((r) => r.data['To']).sort()).toEqual([
+      'client:agent-1001',
+      'client:agent-1002',
+      'client:agent-1003',
+    ])
+    expect(creates.every((r) => r.data['Timeout'] === '16' && r.data['From'] === ZH_HOTLINE)).toBe(
+      true,
+    )
 
     const [first, second] = creates
-    const whisper = parseTwiml((await h.twilioPost(pathOf(String(first?.data['Url'])), { CallSid: callSid(), Digits: '' })).text)
+    const whisper = parseTwiml(
+      (await h.twilioPost(pathOf(String(first?.data['Url'])), { CallSid: callSid(), Digits: '' }))
+        .text,
+    )
     expect(verbs(whisper)).toEqual(['Gather', 'Gather>Say', 'Redirect'])
     expect(allText(whisper)).toMatch(/工单 H L - 2 0 2 6/)
 
-    const accept = parseTwiml((await h.twilioPost(pathOf(find(whisper, 'Gather')?.attrs['action'] ?? ''), { CallSid: callSid(), Digits: '1' })).text)
+    const accept = parseTwiml(
+      (
+        await h.twilioPost(pathOf(find(whisper, 'Gather')?.attrs['action'] ?? ''), {
+          CallSid: callSid(),
+          Digits: '1',
+        })
+      ).text,
+    )
     expect(verbs(accept)).toEqual(['Say', 'Dial', 'Dial>Conference'])
     expect(find(accept, 'Conference')?.text).toBe(`call-${sid}`)
 
     // The second agent answers a moment later: told it was taken, and released.
-    const late = parseTwiml((await h.twilioPost(pathOf(String(second?.data['Url'])), { CallSid: callSid() })).text)
+    const late = parseTwiml(
+      (await h.twilioPost(pathOf(String(second?.data['Url'])), { CallSid: callSid() })).text,
+    )
     expect(verbs(late)).toEqual(['Say', 'Hangup'])
     expect(allText(late)).toContain('其他同事')
 
-    const owner = await h.ctx.db.selectFrom('cases').innerJoin('agents', 'agents.id', 'cases.first_owner_id').select(['agents.job_number', 'cases.assignee_agent_id', 'cases.first_owner_id']).executeTakeFirstOrThrow()
+    const owner = await h.ctx.db
+      .selectFrom('cases')
+      .innerJoin('agents', 'agents.id', 'cases.first_owner_id')
+      .select(['agents.job_number', 'cases.assignee_agent_id', 'cases.first_owner_id'])
+      .executeTakeFirstOrThrow()
     expect(owner.job_number).toBe(String(first?.data['To']).replace('client:agent-', ''))
-    const events = await h.ctx.db.selectFrom('case_events').select(['type', 'actor_kind', 'first_owner_id']).orderBy('id').execute()
+    const events = await h.ctx.db
+      .selectFrom('case_events')
+      .select(['type', 'actor_kind', 'first_owner_id'])
+      .orderBy('id')
+      .execute()
     expect(events.map((e) => e.type)).toEqual(['case_opened', 'call_queued', 'first_owner_claimed'])
     expect(events[2]?.first_owner_id).toBe(owner.first_owner_id)
 
@@ -100,9 +149,18 @@ describe('an inbound call from ring to first owner', () => {
 
   it('speaks English on the English hotline and switches language on 9', async () => {
     const sid = callSid()
-    const incoming = parseTwiml((await h.twilioPost('/voice/incoming', { CallSid: sid, From: CALLER, To: EN_HOTLINE })).text)
+    const incoming = parseTwiml(
+      (await h.twilioPost('/voice/incoming', { CallSid: sid, From: CALLER, To: EN_HOTLINE })).text,
+    )
     expect(find(incoming, 'Say')?.attrs['language']).toBe('en-US')
-    const switched = parseTwiml((await h.twilioPost(pathOf(find(incoming, 'Gather')?.attrs['action'] ?? ''), { CallSid: sid, Digits: '9' })).text)
+    const switched = parseTwiml(
+      (
+        await h.twilioPost(pathOf(find(incoming, 'Gather')?.attrs['action'] ?? ''), {
+          CallSid: sid,
+          Digits: '9',
+        })
+      ).text,
+    )
     expect(find(switched, 'Say')?.attrs['language']).toBe('zh-CN')
   })
 
@@ -110,19 +168,36 @@ describe('an inbound call from ring to first owner', () => {
     const first = callSid()
     await callAndChoose(first, '2')
     await runDispatch(h.ctx)
-    const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall' && r.data['To'] === 'client:agent-1002')
-    const w = parseTwiml((await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text)
-    await h.twilioPost(pathOf(find(w, 'Gather')?.attrs['action'] ?? ''), { CallSid: callSid(), Digits: '1' })
-    await h.twilioPost('/voice/status', { CallSid: first, CallStatus: 'completed', CallDuration: '60' })
+    const offer = h.edge.requests.find(
+      (r) => r.operationId === 'CreateCall' && r.data['To'] === 'client:agent-1002',
+    )
+    const w = parseTwiml(
+      (await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text,
+    )
+    await h.twilioPost(pathOf(find(w, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: callSid(),
+      Digits: '1',
+    })
+    await h.twilioPost('/voice/status', {
+      CallSid: first,
+      CallStatus: 'completed',
+      CallDuration: '60',
+    })
     await runDispatch(h.ctx)
     await h.ctx.db.updateTable('agents').set({ presence: 'available' }).execute()
 
     h.edge.requests.length = 0
     const again = callSid()
-    const incoming = parseTwiml((await h.twilioPost('/voice/incoming', { CallSid: again, From: CALLER, To: ZH_HOTLINE })).text)
+    const incoming = parseTwiml(
+      (await h.twilioPost('/voice/incoming', { CallSid: again, From: CALLER, To: ZH_HOTLINE }))
+        .text,
+    )
     expect(allText(incoming)).toMatch(/您的工单 H L - 2 0 2 6 .* 正在办理中/)
     expect(allText(incoming)).toContain('1 0 0 2 号客服')
-    await h.twilioPost(pathOf(find(incoming, 'Gather')?.attrs['action'] ?? ''), { CallSid: again, Digits: '1' })
+    await h.twilioPost(pathOf(find(incoming, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: again,
+      Digits: '1',
+    })
     await runDispatch(h.ctx)
     const creates = h.edge.requests.filter((r) => r.operationId === 'CreateCall')
     expect(creates.map((r) => r.data['To'])).toEqual(['client:agent-1002'])

@@ -158,7 +158,11 @@ describe('application errors', () => {
   })
 
   it('rejects a document that is not XML', async () => {
-    h.app.on('/voice', () => ({ status: 200, body: '<Response><Say>oops</Response>', type: 'text/xml' }))
+    h.app.on('/voice', () => ({
+      status: 200,
+      body: '<Response><Say>oops</Response>',
+      type: 'text/xml',
+    }))
     await h.sim.placeCall({ from: CALLER, to: HOTLINE })
     await h.waitForEvent((e) => e.type === 'ended')
     expect(h.events.find((e) => e.type === 'error')).toMatchObject({ code: 12100 })

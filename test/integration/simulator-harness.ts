@@ -80,7 +80,12 @@ export async function startTwimlApp(): Promise<TwimlApp> {
       routes.set(path, typeof handler === 'string' ? () => handler : handler)
     },
     hitsTo: (path) => hits.filter((h) => h.path === path),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // A webhook the simulator aborted at close may still hold its socket open.
+        server.closeAllConnections()
+      }),
   }
 }
 

@@ -18,12 +18,18 @@ describe('status callbacks: retried, reordered, late', () => {
 
   async function queuedCall(from = '+8613700000001') {
     const sid = callSid()
-    const menu = parseTwiml((await h.twilioPost('/voice/incoming', { CallSid: sid, From: from, To: ZH_HOTLINE })).text)
-    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), { CallSid: sid, Digits: '1' })
+    const menu = parseTwiml(
+      (await h.twilioPost('/voice/incoming', { CallSid: sid, From: from, To: ZH_HOTLINE })).text,
+    )
+    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: sid,
+      Digits: '1',
+    })
     return sid
   }
 
-  const row = (sid: string) => h.ctx.db.selectFrom('calls').selectAll().where('call_sid', '=', sid).executeTakeFirstOrThrow()
+  const row = (sid: string) =>
+    h.ctx.db.selectFrom('calls').selectAll().where('call_sid', '=', sid).executeTakeFirstOrThrow()
 
   it('applies an agent leg status once, and never moves it backwards', async () => {
     await queuedCall()
@@ -31,7 +37,8 @@ describe('status callbacks: retried, reordered, late', () => {
     const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall')
     const statusPath = pathOf(String(offer?.data['StatusCallback']))
     const leg = String((offer?.answer as { body: { sid: string } }).body.sid)
-    const post = (status: string, seq: number) => h.twilioPost(statusPath, { CallSid: leg, CallStatus: status, SequenceNumber: String(seq) })
+    const post = (status: string, seq: number) =>
+      h.twilioPost(statusPath, { CallSid: leg, CallStatus: status, SequenceNumber: String(seq) })
 
     expect((await post('initiated', 0)).status).toBe(200)
     expect((await post('no-answer', 2)).status).toBe(200)
@@ -41,9 +48,17 @@ describe('status callbacks: retried, reordered, late', () => {
 
     const r = await row(leg)
     expect(r).toMatchObject({ status: 'no-answer', last_sequence: 2 })
-    const offers = await h.ctx.db.selectFrom('agent_offers').select(['status', 'leg_call_sid']).where('leg_call_sid', '=', leg).execute()
+    const offers = await h.ctx.db
+      .selectFrom('agent_offers')
+      .select(['status', 'leg_call_sid'])
+      .where('leg_call_sid', '=', leg)
+      .execute()
     expect(offers).toEqual([{ status: 'no_answer', leg_call_sid: leg }])
-    const receipts = await h.ctx.db.selectFrom('status_receipts').selectAll().where('resource_sid', '=', leg).execute()
+    const receipts = await h.ctx.db
+      .selectFrom('status_receipts')
+      .selectAll()
+      .where('resource_sid', '=', leg)
+      .execute()
     expect(receipts).toHaveLength(3) // initiated, no-answer, ringing: the retry added nothing
   })
 
@@ -53,22 +68,45 @@ describe('status callbacks: retried, reordered, late', () => {
     const completed = { CallSid: sid, CallStatus: 'completed', CallDuration: '42' }
     await h.twilioPost('/voice/status', completed)
     await h.twilioPost('/voice/status', completed)
-    await h.twilioPost('/voice/status', { CallSid: sid, CallStatus: 'in-progress', SequenceNumber: '0' })
+    await h.twilioPost('/voice/status', {
+      CallSid: sid,
+      CallStatus: 'in-progress',
+      SequenceNumber: '0',
+    })
 
     const r = await row(sid)
     expect(r).toMatchObject({ queue_state: 'abandoned', status: 'completed', duration_seconds: 42 })
-    const kase = await h.ctx.db.selectFrom('cases').innerJoin('agents', 'agents.id', 'cases.first_owner_id').select(['agents.job_number', 'cases.needs_return_call', 'cases.id']).executeTakeFirstOrThrow()
+    const kase = await h.ctx.db
+      .selectFrom('cases')
+      .innerJoin('agents', 'agents.id', 'cases.first_owner_id')
+      .select(['agents.job_number', 'cases.needs_return_call', 'cases.id'])
+      .executeTakeFirstOrThrow()
     expect(kase).toMatchObject({ job_number: '2001', needs_return_call: true })
     const callbacks = await h.ctx.db.selectFrom('callbacks').selectAll().execute()
     expect(callbacks).toHaveLength(1)
     expect(callbacks[0]).toMatchObject({ purpose: 'unanswered_inbound', status: 'pending' })
-    const events = await h.ctx.db.selectFrom('case_events').select('type').where('case_id', '=', kase.id).orderBy('id').execute()
-    expect(events.map((e) => e.type)).toEqual(['case_opened', 'call_queued', 'call_abandoned', 'first_owner_assigned', 'return_call_needed'])
+    const events = await h.ctx.db
+      .selectFrom('case_events')
+      .select('type')
+      .where('case_id', '=', kase.id)
+      .orderBy('id')
+      .execute()
+    expect(events.map((e) => e.type)).toEqual([
+      'case_opened',
+      'call_queued',
+      'call_abandoned',
+      'first_owner_assigned',
+      'return_call_needed',
+    ])
 
     // The ringing agents are released on the next pass.
     h.edge.requests.length = 0
     await runDispatch(h.ctx)
-    expect(h.edge.requests.filter((q) => q.operationId === 'UpdateCall' && q.data['Status'] === 'canceled').length).toBeGreaterThan(0)
+    expect(
+      h.edge.requests.filter(
+        (q) => q.operationId === 'UpdateCall' && q.data['Status'] === 'canceled',
+      ).length,
+    ).toBeGreaterThan(0)
   })
 
   it('ignores a status callback for a call it never saw, without error', async () => {
@@ -78,13 +116,30 @@ describe('status callbacks: retried, reordered, late', () => {
   })
 
   it('rings the next wave when the first rings out, and offers voicemail past the longest wait', async () => {
-    await h.ctx.db.insertInto('agents').values({ job_number: '1004', name: 'Extra', client_identity: 'agent-1004', phone_number: null, department_id: null, role: 'agent', presence: 'available', password_hash: null, last_offer_at: null }).execute()
+    await h.ctx.db
+      .insertInto('agents')
+      .values({
+        job_number: '1004',
+        name: 'Extra',
+        client_identity: 'agent-1004',
+        phone_number: null,
+        department_id: null,
+        role: 'agent',
+        presence: 'available',
+        password_hash: null,
+        last_offer_at: null,
+      })
+      .execute()
     const sid = await queuedCall()
     await runDispatch(h.ctx)
     const wave1 = h.edge.requests.filter((r) => r.operationId === 'CreateCall')
     expect(wave1).toHaveLength(3)
     for (const o of wave1) {
-      await h.twilioPost(pathOf(String(o.data['StatusCallback'])), { CallSid: callSid(), CallStatus: 'no-answer', SequenceNumber: '3' })
+      await h.twilioPost(pathOf(String(o.data['StatusCallback'])), {
+        CallSid: callSid(),
+        CallStatus: 'no-answer',
+        SequenceNumber: '3',
+      })
     }
     h.edge.requests.length = 0
     await runDispatch(h.ctx)
@@ -95,18 +150,35 @@ describe('status callbacks: retried, reordered, late', () => {
     h.edge.requests.length = 0
     const pass = await runDispatch(h.ctx)
     expect(pass.toVoicemail).toBe(1)
-    const redirect = h.edge.requests.find((r) => r.operationId === 'UpdateCall' && r.pathParams['Sid'] === sid)
+    const redirect = h.edge.requests.find(
+      (r) => r.operationId === 'UpdateCall' && r.pathParams['Sid'] === sid,
+    )
     expect(redirect?.data['Url']).toContain('/voice/voicemail')
     expect((await row(sid)).queue_state).toBe('voicemail')
 
-    const vm = parseTwiml((await h.twilioPost(pathOf(String(redirect?.data['Url'])), { CallSid: sid })).text)
+    const vm = parseTwiml(
+      (await h.twilioPost(pathOf(String(redirect?.data['Url'])), { CallSid: sid })).text,
+    )
     const record = find(vm, 'Record')
     expect(record?.attrs['maxLength']).toBe('120')
-    const recording = { CallSid: sid, RecordingSid: `RE${'a'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/rec/RE1', RecordingDuration: '9', RecordingStatus: 'completed' }
+    const recording = {
+      CallSid: sid,
+      RecordingSid: `RE${'a'.repeat(32)}`,
+      RecordingUrl: 'https://api.twilio.com/rec/RE1',
+      RecordingDuration: '9',
+      RecordingStatus: 'completed',
+    }
     await h.twilioPost(pathOf(record?.attrs['recordingStatusCallback'] ?? ''), recording)
     await h.twilioPost(pathOf(record?.attrs['recordingStatusCallback'] ?? ''), recording)
     expect(await h.ctx.db.selectFrom('voicemails').selectAll().execute()).toHaveLength(1)
-    const done = parseTwiml((await h.twilioPost(pathOf(record?.attrs['action'] ?? ''), { CallSid: sid, RecordingSid: recording.RecordingSid })).text)
+    const done = parseTwiml(
+      (
+        await h.twilioPost(pathOf(record?.attrs['action'] ?? ''), {
+          CallSid: sid,
+          RecordingSid: recording.RecordingSid,
+        })
+      ).text,
+    )
     expect(find(done, 'Hangup')).toBeDefined()
   })
 })

@@ -5,45 +5,96 @@ import { EMERGENCY_PRIORITY, planDispatch } from '../../src/domain/dispatch.ts'
 
 const now = new Date('2026-11-23T02:00:00Z')
 const ago = (s: number) => new Date(now.getTime() - s * 1000)
-const call = (over: Partial<WaitingCall>): WaitingCall => ({ callSid: 'CA1', priority: 0, enqueuedAt: ago(5), emergency: false, preferredAgentId: null, liveOffers: 0, triedAgentIds: [], ...over })
+const call = (over: Partial<WaitingCall>): WaitingCall => ({
+  callSid: 'CA1',
+  priority: 0,
+  enqueuedAt: ago(5),
+  emergency: false,
+  preferredAgentId: null,
+  liveOffers: 0,
+  triedAgentIds: [],
+  ...over,
+})
 const agents = (...ids: number[]) => ids.map((id, i) => ({ id, lastOfferAt: ago(100 - i) }))
 const base = { now, waveSize: 2, maxWaitMs: 120_000 }
 
 describe('planDispatch', () => {
   it('rings a wave of the longest-idle agents', () => {
     const plan = planDispatch({ ...base, waiting: [call({})], freeAgents: agents(1, 2, 3) })
-    expect(plan.offers).toEqual([{ callSid: 'CA1', agentId: 1 }, { callSid: 'CA1', agentId: 2 }])
+    expect(plan.offers).toEqual([
+      { callSid: 'CA1', agentId: 1 },
+      { callSid: 'CA1', agentId: 2 },
+    ])
   })
 
   it('waits while a wave is still ringing', () => {
-    expect(planDispatch({ ...base, waiting: [call({ liveOffers: 2 })], freeAgents: agents(3) }).offers).toEqual([])
+    expect(
+      planDispatch({ ...base, waiting: [call({ liveOffers: 2 })], freeAgents: agents(3) }).offers,
+    ).toEqual([])
   })
 
   it('rings the untried agents next, then starts a new round', () => {
-    expect(planDispatch({ ...base, waiting: [call({ triedAgentIds: [1, 2] })], freeAgents: agents(1, 2, 3) }).offers.map((o) => o.agentId)).toEqual([3])
-    expect(planDispatch({ ...base, waiting: [call({ triedAgentIds: [1, 2, 3] })], freeAgents: agents(1, 2, 3) }).offers.map((o) => o.agentId)).toEqual([1, 2])
+    expect(
+      planDispatch({
+        ...base,
+        waiting: [call({ triedAgentIds: [1, 2] })],
+        freeAgents: agents(1, 2, 3),
+      }).offers.map((o) => o.agentId),
+    ).toEqual([3])
+    expect(
+      planDispatch({
+        ...base,
+        waiting: [call({ triedAgentIds: [1, 2, 3] })],
+        freeAgents: agents(1, 2, 3),
+      }).offers.map((o) => o.agentId),
+    ).toEqual([1, 2])
   })
 
   it('serves emergencies before earlier callers and rings everyone free for them', () => {
     const plan = planDispatch({
       ...base,
-      waiting: [call({ callSid: 'CAold', enqueuedAt: ago(60) }), call({ callSid: 'CAsos', priority: EMERGENCY_PRIORITY, emergency: true })],
+      waiting: [
+        call({ callSid: 'CAold', enqueuedAt: ago(60) }),
+        call({ callSid: 'CAsos', priority: EMERGENCY_PRIORITY, emergency: true }),
+      ],
       freeAgents: agents(1, 2, 3),
     })
     expect(plan.offers).toEqual([1, 2, 3].map((agentId) => ({ callSid: 'CAsos', agentId })))
   })
 
   it('offers a follow-up caller their first owner alone first', () => {
-    expect(planDispatch({ ...base, waiting: [call({ preferredAgentId: 3 })], freeAgents: agents(1, 2, 3) }).offers).toEqual([{ callSid: 'CA1', agentId: 3 }])
-    expect(planDispatch({ ...base, waiting: [call({ preferredAgentId: 3, triedAgentIds: [3] })], freeAgents: agents(1, 2, 3) }).offers.map((o) => o.agentId)).toEqual([1, 2])
+    expect(
+      planDispatch({
+        ...base,
+        waiting: [call({ preferredAgentId: 3 })],
+        freeAgents: agents(1, 2, 3),
+      }).offers,
+    ).toEqual([{ callSid: 'CA1', agentId: 3 }])
+    expect(
+      planDispatch({
+        ...base,
+        waiting: [call({ preferredAgentId: 3, triedAgentIds: [3] })],
+        freeAgents: agents(1, 2, 3),
+      }).offers.map((o) => o.agentId),
+    ).toEqual([1, 2])
   })
 
   it('never offers one agent to two callers in the same pass', () => {
-    const plan = planDispatch({ ...base, waiting: [call({ callSid: 'A', enqueuedAt: ago(9) }), call({ callSid: 'B' })], freeAgents: agents(1, 2, 3) })
-    expect(plan.offers).toEqual([{ callSid: 'A', agentId: 1 }, { callSid: 'A', agentId: 2 }, { callSid: 'B', agentId: 3 }])
+    const plan = planDispatch({
+      ...base,
+      waiting: [call({ callSid: 'A', enqueuedAt: ago(9) }), call({ callSid: 'B' })],
+      freeAgents: agents(1, 2, 3),
+    })
+    expect(plan.offers).toEqual([
+      { callSid: 'A', agentId: 1 },
+      { callSid: 'A', agentId: 2 },
+      { callSid: 'B', agentId: 3 },
+    ])
   })
 
   it('sends a caller to voicemail past the longest wait', () => {
-    expect(planDispatch({ ...base, waiting: [call({ enqueuedAt: ago(121) })], freeAgents: agents(1) })).toEqual({ offers: [], toVoicemail: ['CA1'] })
+    expect(
+      planDispatch({ ...base, waiting: [call({ enqueuedAt: ago(121) })], freeAgents: agents(1) }),
+    ).toEqual({ offers: [], toVoicemail: ['CA1'] })
   })
 })

@@ -47,6 +47,8 @@ export interface PlaceCallParams {
 export interface Simulator {
   /** Give this to the twilio client (`httpClient`) to send its REST calls here. */
   readonly httpClient: EdgeHttpClient
+  /** Aborted when the simulator closes: long-lived listeners (SSE) end with it. */
+  readonly signal: AbortSignal
   /** Emits `'event'` with each SimEvent. */
   readonly events: EventEmitter<{ event: [SimEvent] }>
   /** Listens to every event; returns the unsubscribe function. */
@@ -98,6 +100,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   return {
     httpClient: createRestEdge(core),
+    signal: core.lifetime.signal,
     events: core.events,
     subscribe(listener) {
       core.events.on('event', listener)

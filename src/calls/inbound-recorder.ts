@@ -1,0 +1,134 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
+import type { Language } from '../domain/language.ts'
+
+export interface InboundRecord {
+  callSid: string
+  hotlineNumber: string
+  fromNumber: string
+  callerName: string | null
+  fromCity: string | null
+  fromState: string | null
+  fromCountry: string | null
+  language: Language
+  at: Date
+}
+
+export interface InboundRecorded {
+  callerId: string
+  openCases: { reference: string; ownerJobNumber: string | null }[]
+}
+
+/**
+ * Records the first webhook of each call: upsert the caller (Twilio's name and location fill
+ * gaps, never erase), record the leg once (a retry changes nothing), read the caller's open
+ * cases. Calls arriving while a write is in flight are written together in the next statement:
+ * one plan and one durable commit for the group instead of one each. That is what lets a small
+ * Postgres keep up with a burst of calls; an idle hotline pays no added wait.
+ */
+export function createInboundRecorder(db: Db, opts: { maxBatch?: number } = {}) {
+  const maxBatch = opts.maxBatch ?? 100
+  let pending: {
+    rec: InboundRecord
+    resolve: (r: InboundRecorded) => void
+    reject: (e: unknown) => void
+  }[] = []
+  let flushing = false
+
+  async function flush(): Promise<void> {
+    flushing = true
+    while (pending.length > 0) {
+      const batch = pending.slice(0, maxBatch)
+      pending = pending.slice(batch.length)
+      try {
+        const results = await writeBatch(
+          db,
+          batch.map((b) => b.rec),
+        )
+        batch.forEach((b, i) => b.resolve(results[i] as InboundRecorded))
+      } catch (e) {
+        // One bad row must not fail its neighbours: retry each on its own.
+        if (batch.length === 1) batch[0]?.reject(e)
+        else {
+          await Promise.all(
+            batch.map((b) =>
+              writeBatch(db, [b.rec]).then((r) => b.resolve(r[0] as InboundRecorded), b.reject),
+            ),
+          )
+        }
+      }
+    }
+    flushing = false
+  }
+
+  return {
+    record(rec: InboundRecord): Promise<InboundRecorded> {
+      return new Promise((resolve, reject) => {
+        pending.push({ rec, resolve, reject })
+        if (!flushing) setImmediate(() => void flush())
+        flushing = true
+      })
+    },
+  }
+}
+
+export type InboundRecorder = ReturnType<typeof createInboundRecorder>
+
+async function writeBatch(db: Db, recs: InboundRecord[]): Promise<InboundRecorded[]> {
+  const col = <K extends keyof InboundRecord>(k: K) => recs.map((r) => r[k])
+  const rows = await sql<{
+    ord: number
+    caller_id: string
+    reference: string | null
+    owner_job_number: string | null
+  }>`
+    with input as (
+      select * from unnest(
+        ${col('callSid')}::text[], ${col('hotlineNumber')}::text[], ${col('fromNumber')}::text[],
+        ${col('callerName')}::text[], ${col('fromCity')}::text[], ${col('fromState')}::text[],
+        ${col('fromCountry')}::text[], ${col('language')}::text[], ${col('at')}::timestamptz[]
+      ) with ordinality as t(call_sid, hotline, from_number, caller_name, city, state, country, language, at, ord)
+    ), caller_rows as (
+      -- one row per number: ON CONFLICT DO UPDATE may touch a row only once per statement
+      select distinct on (from_number) from_number, caller_name, city, state, country, at
+      from input order by from_number, ord desc
+    ), caller as (
+      insert into callers (phone_number, name, city, state, country, created_at, updated_at)
+      select from_number, caller_name, city, state, country, at, at from caller_rows
+      order by from_number -- the same lock order in every statement: no deadlocks between them
+      on conflict (phone_number) do update set
+        name = coalesce(excluded.name, callers.name),
+        city = coalesce(excluded.city, callers.city),
+        state = coalesce(excluded.state, callers.state),
+        country = coalesce(excluded.country, callers.country),
+        updated_at = excluded.updated_at
+      returning id, phone_number
+    ), leg as (
+      insert into calls (call_sid, direction, kind, hotline_number, from_number, to_number, caller_id,
+        caller_name, from_city, from_state, from_country, language, started_at, created_at, updated_at)
+      select i.call_sid, 'inbound', 'caller', i.hotline, i.from_number, i.hotline, c.id,
+        i.caller_name, i.city, i.state, i.country, i.language, i.at, i.at, i.at
+      from input i join caller c on c.phone_number = i.from_number
+      order by i.call_sid
+      on conflict (call_sid) do nothing
+    )
+    select i.ord::int as ord, c.id as caller_id, k.reference, a.job_number as owner_job_number
+    from input i
+    join caller c on c.phone_number = i.from_number
+    left join cases k on k.caller_id = c.id and k.status in (${sql.join([...OPEN_CASE_STATUSES])})
+    left join agents a on a.id = k.first_owner_id
+    order by i.ord, k.created_at desc nulls last
+  `.execute(db)
+  const out: InboundRecorded[] = recs.map(() => ({ callerId: '', openCases: [] }))
+  for (const r of rows.rows) {
+    const o = out[r.ord - 1] as InboundRecorded
+    o.callerId = r.caller_id
+    if (r.reference)
+      o.openCases.push({ reference: r.reference, ownerJobNumber: r.owner_job_number })
+  }
+  if (out.some((o) => o.callerId === ''))
+    throw new Error('inbound batch returned no caller for a call')
+  return out
+}
