@@ -53,6 +53,10 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   DISPATCH_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
   TRUST_PROXY: bool.default(false),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
+    .default('shouwen'),
 })
 
 export type Env = z.input<typeof envSchema>
@@ -85,6 +89,8 @@ export interface Config {
   readonly sessionTtlHours: number
   readonly shutdownTimeoutMs: number
   readonly dispatchSweepMs: number
+  /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
+  readonly queuePrefix: string
 }
 
 /** Fixed credentials of the local simulator: it signs webhooks with them as Twilio would. */
@@ -147,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dispatchSweepMs: e.DISPATCH_SWEEP_MS,
+    queuePrefix: e.QUEUE_PREFIX,
   })
 }
 

@@ -58,7 +58,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     max: o.dbPoolSize,
   })
   const producer = createRedis(o.redisUrl, 'producer', logger)
-  const queuePrefix = o.queuePrefix ?? 'shouwen'
+  const queuePrefix = o.queuePrefix ?? config.queuePrefix
   const acdQueue = createAcdQueue(producer, queuePrefix)
   acdQueue.on('error', (err) => logger.warn({ err }, 'acd queue error'))
   const triggers = createTriggers(acdQueue, logger)
@@ -70,7 +70,8 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
           accountSid: config.twilio.accountSid,
           authToken: config.twilio.authToken,
           logger: logger.child({ component: 'simulator' }),
-          timings: o.simulatorTimings,
+          // Simulated hold music lasts as long as the real clip, so progress messages keep time.
+          timings: { playMs: config.voice.holdProgressSeconds * 1000, ...o.simulatorTimings },
           // Every hotline in the database rings our own webhooks, as a Twilio number would.
           resolveNumber: () => ({ voiceUrl: paths.incoming, statusCallback: paths.status }),
         })

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 
 import { ConfigError, loadConfig } from './config.ts'
+import type { AppContext, ContextOptions } from './context.ts'
 import { createAppContext, simulatorDirectory } from './context.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { coerceError } from './errors.ts'
@@ -13,11 +14,12 @@ import { createSimulatorRouter } from './telephony/simulator/simulator.routes.ts
 /** Composition root: config → services → context → http + workers → graceful shutdown. */
 export async function startService(
   env: Record<string, string | undefined> = process.env,
-): Promise<{ server: Server; stop: () => Promise<void> }> {
+  overrides: Pick<ContextOptions, 'simulatorTimings'> = {},
+): Promise<{ server: Server; ctx: AppContext; stop: () => Promise<void> }> {
   const config = loadConfig(env)
   const logger = createLogger({ level: config.log.level })
   const { databaseUrl, redisUrl } = await resolveDatabaseUrls(config, (msg) => logger.info(msg))
-  const ctx = createAppContext(config, { databaseUrl, redisUrl, logger })
+  const ctx = createAppContext(config, { databaseUrl, redisUrl, logger, ...overrides })
   const ran = await migrateToLatest(ctx.db)
   if (ran.length) logger.info({ migrations: ran }, 'database migrated')
 
@@ -64,7 +66,7 @@ export async function startService(
     clearTimeout(hardExit)
     logger.info('stopped')
   }
-  return { server, stop }
+  return { server, ctx, stop }
 }
 
 if (import.meta.main) {

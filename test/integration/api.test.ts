@@ -88,15 +88,12 @@ describe('the agent API', () => {
   })
 
   it('lets the first owner record place, content and contact; each change is an event', async () => {
-    const res = await api()
-      .patch(`/api/cases/${reference}`)
-      .set(as('1001'))
-      .send({
-        place: 'Building 3, unit 502',
-        content: 'Kitchen tap leaking',
-        contactName: 'Mr Wang',
-        contactPhone: '+8613600000000',
-      })
+    const res = await api().patch(`/api/cases/${reference}`).set(as('1001')).send({
+      place: 'Building 3, unit 502',
+      content: 'Kitchen tap leaking',
+      contactName: 'Mr Wang',
+      contactPhone: '+8613600000000',
+    })
     expect(res.status).toBe(200)
     expect(res.body.case).toMatchObject({
       place: 'Building 3, unit 502',

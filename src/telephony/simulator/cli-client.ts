@@ -12,11 +12,19 @@ export interface ControlClient {
   directory(): Promise<SimulatorDirectory>
   state(): Promise<SimSnapshot>
   placeCall(body: { from: string; to: string; callerName?: string }): Promise<{ callSid: string }>
-  callAction(sid: string, action: 'digits' | 'speak' | 'hangup' | 'answer' | 'reject', body?: object): Promise<void>
+  callAction(
+    sid: string,
+    action: 'digits' | 'speak' | 'hangup' | 'answer' | 'reject',
+    body?: object,
+  ): Promise<void>
   registerDevice(address: string, autoAnswer?: { afterMs: number; digits?: string }): Promise<void>
   unregisterDevice(address: string): Promise<void>
   /** Follows /events until `signal` aborts; reconnects after drops. */
-  follow(onEvent: (e: SimEvent) => void, onStatus: (msg: string) => void, signal: AbortSignal): Promise<void>
+  follow(
+    onEvent: (e: SimEvent) => void,
+    onStatus: (msg: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>
 }
 
 export function createControlClient(serviceUrl: string): ControlClient {
@@ -58,8 +66,7 @@ export function createControlClient(serviceUrl: string): ControlClient {
     placeCall: (body) => request('POST', '/calls', body),
     callAction: (sid, action, body) => request('POST', `/calls/${sid}/${action}`, body ?? {}),
     registerDevice: (address, autoAnswer) => request('POST', '/devices', { address, autoAnswer }),
-    unregisterDevice: (address) =>
-      request('DELETE', `/devices/${encodeURIComponent(address)}`),
+    unregisterDevice: (address) => request('DELETE', `/devices/${encodeURIComponent(address)}`),
     async follow(onEvent, onStatus, signal) {
       let connectedBefore = false
       while (!signal.aborted) {

@@ -41,7 +41,7 @@ function describe(e: Exclude<SimEvent, { type: 'sms' }>, verbose: boolean): stri
     case 'gather-end':
       return e.timedOut && !e.digits ? '⌛ no keys pressed' : undefined
     case 'record':
-      return `⏺  recording (up to ${e.maxLengthSec}s) — type: say <words>, then press ${e.finishOnKey.includes('#') ? '#' : e.finishOnKey[0] ?? ''}`
+      return `⏺  recording (up to ${e.maxLengthSec}s) — type: say <words>, then press ${e.finishOnKey.includes('#') ? '#' : (e.finishOnKey[0] ?? '')}`
     case 'record-end':
       return `⏹  recorded ${e.durationSec}s: "${e.transcript}"`
     case 'dtmf':
@@ -49,7 +49,9 @@ function describe(e: Exclude<SimEvent, { type: 'sms' }>, verbose: boolean): stri
     case 'speech':
       return `🗣  "${e.text}"`
     case 'dial':
-      return e.conference ? `📞 joining conference ${e.conference}` : `📞 dialing ${e.to.join(', ')}`
+      return e.conference
+        ? `📞 joining conference ${e.conference}`
+        : `📞 dialing ${e.to.join(', ')}`
     case 'dial-end':
       return `📞 dial ended: ${e.dialCallStatus}`
     case 'conference-join':

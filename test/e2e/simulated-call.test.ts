@@ -1,0 +1,133 @@
+import net from 'node:net'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+
+import type { AppContext } from '../../src/context.ts'
+import { loadDemoData } from '../../src/db/demo-data.ts'
+import { startService } from '../../src/main.ts'
+import type { SimEvent } from '../../src/telephony/simulator/simulator.ts'
+import { cloneTestDatabase } from '../helpers/databases.ts'
+import { ZH_HOTLINE } from '../helpers/harness.ts'
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function until<T>(
+  what: string,
+  f: () => Promise<T | undefined> | T | undefined,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await f()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/**
+ * The whole service as `npm start` runs it, with the local simulator playing Twilio over real
+ * HTTP: a caller phones the hotline, picks a category, waits; agents are rung; the one whose
+ * phone answers and presses 1 becomes first owner and is bridged to the caller.
+ */
+describe('a simulated call, end to end', () => {
+  let ctx: AppContext
+  let stop: () => Promise<void>
+  let drop: () => Promise<void>
+  const events: SimEvent[] = []
+
+  beforeAll(async () => {
+    const db = await cloneTestDatabase(inject('pgServerUrl'))
+    drop = db.drop
+    const port = await freePort()
+    const started = await startService(
+      {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: `e2e${port}`,
+        LOG_LEVEL: 'silent',
+        RING_TIMEOUT_SECONDS: '10',
+        DISPATCH_SWEEP_MS: '500',
+      },
+      // Fast speech and rings: the flow is real, the waiting is not.
+      { simulatorTimings: { sayMsPerChar: 0, playMs: 200, ringTimeoutScale: 0.05, secondMs: 100 } },
+    )
+    ctx = started.ctx
+    stop = started.stop
+    await loadDemoData(ctx.db)
+    ctx.simulator?.subscribe((e) => events.push(e))
+  })
+  afterAll(async () => {
+    await stop()
+    await drop()
+  })
+
+  it('makes the agent who answers the first owner, and bridges the caller', async () => {
+    const sim = ctx.simulator
+    if (!sim) throw new Error('expected the simulator: no Twilio credentials were given')
+    // Agent 1002 answers after a moment and presses 1 at the whisper; 1001 and 1003 never answer.
+    sim.registerDevice('client:agent-1002', { autoAnswer: { afterMs: 100, digits: '1' } })
+
+    const { callSid } = await sim.placeCall({
+      from: '+8613812345678',
+      to: ZH_HOTLINE,
+      callerName: 'LI SI',
+    })
+    await until('the menu', () => events.find((e) => e.type === 'gather' && e.callSid === callSid))
+    sim.press(callSid, '1')
+
+    const kase = await until('a first owner', async () => {
+      const row = await ctx.db
+        .selectFrom('cases')
+        .innerJoin('agents', 'agents.id', 'cases.first_owner_id')
+        .select(['cases.id', 'cases.reference', 'agents.job_number'])
+        .executeTakeFirst()
+      return row
+    })
+    expect(kase.job_number).toBe('1002')
+    expect(kase.reference).toMatch(/^HL-\d{8}-0001$/)
+
+    await until('the caller bridged to the agent', () => {
+      const conf = sim.snapshot().conferences.find((c) => c.name === `call-${callSid}`)
+      return conf && conf.status !== 'init' && conf.participants.length === 2 ? conf : undefined
+    })
+    const said = events
+      .filter((e) => e.type === 'say' && e.callSid === callSid)
+      .map((e) => (e.type === 'say' ? e.text : ''))
+    expect(said.some((t) => t.includes('首问服务热线'))).toBe(true)
+
+    sim.hangup(callSid)
+    await until('the caller leg completed', async () => {
+      const r = await ctx.db
+        .selectFrom('calls')
+        .select(['status', 'queue_state'])
+        .where('call_sid', '=', callSid)
+        .executeTakeFirst()
+      return r?.status === 'completed' ? r : undefined
+    })
+    const types = (
+      await ctx.db
+        .selectFrom('case_events')
+        .select('type')
+        .where('case_id', '=', kase.id)
+        .orderBy('id')
+        .execute()
+    ).map((e) => e.type)
+    expect(types).toEqual(['case_opened', 'call_queued', 'first_owner_claimed'])
+    const legs = await ctx.db
+      .selectFrom('calls')
+      .select(['kind', 'agent_id'])
+      .where('parent_call_sid', '=', callSid)
+      .execute()
+    expect(legs.length).toBeGreaterThanOrEqual(1)
+  })
+})
