@@ -1,6 +1,6 @@
+import { setPresence } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { claimFirstOwner, findCaseById, findOpenCasesOfCaller } from '../cases/cases.repository.ts'
-import { setPresence } from '../agents/agents.repository.ts'
 import { EMERGENCY_PRIORITY } from '../domain/dispatch.ts'
 import type { Language } from '../domain/language.ts'
 import { NotFoundError } from '../errors.ts'
@@ -131,4 +131,9 @@ export async function agentPressed(
     conferenceName: conferenceNameFor(call.callSid),
     reference: kase?.reference ?? '',
   }
+}
+
+/** The language of the call an offer was for: what a released agent is told in. */
+export async function offerLanguage(deps: CallDeps, offerId: string): Promise<Language> {
+  return (await loadOffer(deps, offerId)).language
 }

@@ -1,6 +1,6 @@
 import type { Agent } from '../agents/agents.repository.ts'
-import { findCategoryByCode } from '../calls/directory.repository.ts'
 import type { Clock } from '../calls/deps.ts'
+import { findCategoryByCode } from '../calls/directory.repository.ts'
 import type { Db } from '../db/database.ts'
 import type { Urgency } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'

@@ -26,7 +26,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator(db).migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
-    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${String(error)}`, { cause: error })
+    throw new Error(
+      `migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    )
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

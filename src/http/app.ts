@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 
-import express from 'express'
 import type { Express, Router } from 'express'
+import express from 'express'
 import { pinoHttp } from 'pino-http'
 
 import type { AppContext } from '../context.ts'

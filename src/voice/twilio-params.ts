@@ -1,7 +1,6 @@
 import { z } from 'zod'
 
 import { CALL_STATUSES } from '../domain/call-status.ts'
-import { isLanguage } from '../domain/language.ts'
 
 /** Twilio's POST parameters, checked at the edge and turned into camelCase domain input. */
 
@@ -46,13 +45,13 @@ export const digitsParams = z.object({
 
 export const menuQuery = z.object({
   step: z.enum(['open_case', 'category']),
-  lang: z.string().refine(isLanguage, 'lang must be zh-CN or en-US'),
+  lang: z.enum(['zh-CN', 'en-US'], 'lang must be zh-CN or en-US'),
   s: z.coerce.number().int().min(0).max(10),
   i: z.coerce.number().int().min(0).max(10),
 })
 
 export const langQuery = z.object({
-  lang: z.string().refine(isLanguage, 'lang must be zh-CN or en-US'),
+  lang: z.enum(['zh-CN', 'en-US'], 'lang must be zh-CN or en-US'),
 })
 
 export const offerQuery = z.object({ offer: z.string().uuid('offer must be a UUID') })

@@ -1,7 +1,7 @@
 import twilio from 'twilio'
 
-import type { MenuOutcome, MenuView } from '../calls/inbound-call.ts'
 import type { AcceptOutcome, TooLate, Whisper } from '../calls/agent-offer.ts'
+import type { MenuOutcome, MenuView } from '../calls/inbound-call.ts'
 import type { Language } from '../domain/language.ts'
 import { otherLanguage } from '../domain/language.ts'
 import {

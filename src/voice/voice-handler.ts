@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express'
 import { ZodError } from 'zod'
 
-import { isLanguage } from '../domain/language.ts'
 import type { Language } from '../domain/language.ts'
+import { isLanguage } from '../domain/language.ts'
 import { prompts } from '../domain/prompts.ts'
 import { coerceError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
@@ -16,7 +16,7 @@ import { emptyResponse, sayAndHangUp } from './twiml.ts'
 export function twimlRoute(
   logger: Logger,
   defaultLanguage: Language,
-  handler: (req: Request) => Promise<string>,
+  handler: (req: Request) => string | Promise<string>,
 ): RequestHandler {
   return async (req: Request, res: Response) => {
     try {

@@ -1,16 +1,16 @@
 import express, { Router } from 'express'
 
-import { agentAnswered, agentPressed } from '../calls/agent-offer.ts'
+import { agentAnswered, agentPressed, offerLanguage } from '../calls/agent-offer.ts'
+import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
 import type { CallDeps } from '../calls/deps.ts'
 import { chooseFromMenu, receiveIncomingCall } from '../calls/inbound-call.ts'
 import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
-import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
 import { agentTooLate, prompts } from '../domain/prompts.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
 import type { VoicePaths } from './paths.ts'
-import { requireTwilioSignature } from './twilio-signature.ts'
 import * as P from './twilio-params.ts'
+import { requireTwilioSignature } from './twilio-signature.ts'
 import {
   renderAccept,
   renderHold,
@@ -60,7 +60,7 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
       const b = P.digitsParams.parse(req.body)
       const position = {
         step: q.step,
-        language: q.lang as 'zh-CN' | 'en-US',
+        language: q.lang,
         silences: q.s,
         invalids: q.i,
       }
@@ -71,19 +71,17 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
 
   router.post(
     '/hold',
-    twiml(async (req) => {
+    twiml((req) => {
       const { lang } = P.langQuery.parse(req.query)
-      const l = lang as 'zh-CN' | 'en-US'
-      return renderHold(l, config.voice.holdMusicUrl ?? paths.holdMusic)
+      return renderHold(lang, config.voice.holdMusicUrl ?? paths.holdMusic)
     }),
   )
 
   router.post(
     '/after-call',
-    twiml(async (req) => {
+    twiml((req) => {
       const { lang } = P.langQuery.parse(req.query)
-      const l = lang as 'zh-CN' | 'en-US'
-      return sayAndHangUp(l, prompts(l).afterCall)
+      return sayAndHangUp(lang, prompts(lang).afterCall)
     }),
   )
 
@@ -162,7 +160,7 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
     twiml(async (req) => {
       const q = P.releasedQuery.parse(req.query)
       P.digitsParams.parse(req.body)
-      const lang = config.defaultLanguage
+      const lang = await offerLanguage(deps, q.offer)
       return sayAndHangUp(lang, agentTooLate(lang, q.reason))
     }),
   )

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { runDispatch } from '../../src/calls/dispatcher.ts'
 import type { Harness } from '../helpers/harness.ts'
-import { callSid, createHarness, pathOf, ZH_HOTLINE, EN_HOTLINE } from '../helpers/harness.ts'
+import { callSid, createHarness, EN_HOTLINE, pathOf, ZH_HOTLINE } from '../helpers/harness.ts'
 import { allText, find, parseTwiml, verbs } from '../helpers/twiml.ts'
 
 const CALLER = '+8613800001111'

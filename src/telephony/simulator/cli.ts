@@ -71,18 +71,36 @@ function onEvent(e: SimEvent): void {
     labels.set(e.callSid, 'caller')
     current.caller = e.callSid
   }
+  if (e.type === 'ringing' && devices.has(e.to)) labels.set(e.callSid, devices.get(e.to) ?? e.to)
   if (e.type === 'incoming') {
     const label = devices.get(e.address) ?? e.address
     labels.set(e.callSid, label)
     current.agent = e.callSid
   }
   const line = formatEvent(e, { labelOf: (sid) => labels.get(sid), verbose })
-  if (line) print(line)
+  if (line && !isLoopRepeat(e, line)) print(line)
   if (e.type === 'ended') {
     for (const role of ['caller', 'agent'] as const) {
       if (current[role] === e.callSid) current[role] = undefined
     }
   }
+}
+
+/** Wait and hold music loops; inside a conference, each sound is shown once, not every round. */
+const heardInConference = new Map<string, Set<string>>()
+
+function isLoopRepeat(e: SimEvent, line: string): boolean {
+  if (e.type === 'sms') return false
+  if (e.type === 'conference-join' || e.type === 'conference-hold') {
+    heardInConference.set(e.callSid, new Set())
+  } else if (e.type === 'conference-leave' || e.type === 'ended') {
+    heardInConference.delete(e.callSid)
+  }
+  const heard = heardInConference.get(e.callSid)
+  if (!heard || (e.type !== 'say' && e.type !== 'play')) return false
+  if (heard.has(line)) return true
+  heard.add(line)
+  return false
 }
 
 function callOf(role: Role): string {

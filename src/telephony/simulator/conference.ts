@@ -1,17 +1,9 @@
-import {
-  childController,
-  type Core,
-  emit,
-  isAborted,
-  newSid,
-  track,
-  twilioDate,
-  untilAborted,
-} from './core.ts'
-import { forever, loopMedia, playPrompt } from './media.ts'
-import type { ConferenceOptions, HttpMethod } from './twiml.ts'
+import { conferenceCallback } from './conference-callbacks.ts'
+import { childController, type Core, emit, newSid, untilAborted } from './core.ts'
+import { forever, loopMedia } from './media.ts'
+import type { ConferenceOptions } from './twiml.ts'
 import type { SimCall, SimConference, SimParticipant } from './types.ts'
-import { callParams, fetchTwiml, postCallback, resolveUrl } from './webhooks.ts'
+import { callParams, resolveUrl } from './webhooks.ts'
 
 /**
  * Conferences as Twilio runs them: one starts once two people are in and one of them has
@@ -19,20 +11,6 @@ import { callParams, fetchTwiml, postCallback, resolveUrl } from './webhooks.ts'
  * does, which drops everyone (their <Dial> ends `completed`). Waiting and held participants hear
  * their waitUrl / holdUrl TwiML in a loop.
  */
-
-/** Short event names (TwiML `statusCallbackEvent`) for each callback's StatusCallbackEvent. */
-const EVENT_GROUP: Record<string, string> = {
-  'conference-start': 'start',
-  'conference-end': 'end',
-  'participant-join': 'join',
-  'participant-leave': 'leave',
-  'participant-hold': 'hold',
-  'participant-unhold': 'hold',
-  'participant-mute': 'mute',
-  'participant-unmute': 'mute',
-  'participant-modify': 'modify',
-  'announcement-end': 'announcement',
-}
 
 export function findConference(core: Core, sidOrName: string): SimConference | undefined {
   const bySid = core.conferences.get(sidOrName)
@@ -205,106 +183,4 @@ export function endConference(
   const extra: Record<string, string> = { ReasonConferenceEnded: reason }
   if (callSid) extra.CallSidEndingConference = callSid
   conferenceCallback(core, conf, 'conference-end', undefined, extra)
-}
-
-export interface ParticipantChanges {
-  hold?: boolean
-  holdUrl?: string
-  holdMethod?: HttpMethod
-  muted?: boolean
-  endConferenceOnExit?: boolean
-  announceUrl?: string
-  announceMethod?: HttpMethod
-}
-
-/** The REST participant update: hold (with its music), mute, announce, endConferenceOnExit. */
-export function updateParticipant(
-  core: Core,
-  conf: SimConference,
-  p: SimParticipant,
-  changes: ParticipantChanges,
-): void {
-  if (changes.holdUrl !== undefined) p.holdUrl = changes.holdUrl
-  if (changes.holdMethod) p.holdMethod = changes.holdMethod
-  if (changes.endConferenceOnExit !== undefined) p.endConferenceOnExit = changes.endConferenceOnExit
-  if (changes.hold !== undefined && changes.hold !== p.hold) {
-    p.hold = changes.hold
-    emit(core, {
-      type: 'conference-hold',
-      callSid: p.callSid,
-      conferenceSid: conf.sid,
-      hold: p.hold,
-    })
-    conferenceCallback(core, conf, p.hold ? 'participant-hold' : 'participant-unhold', p)
-    p.wake()
-  }
-  if (changes.muted !== undefined && changes.muted !== p.muted) {
-    p.muted = changes.muted
-    conferenceCallback(core, conf, p.muted ? 'participant-mute' : 'participant-unmute', p)
-  }
-  conf.updatedAt = new Date()
-  const call = core.calls.get(p.callSid)
-  if (changes.announceUrl && call) {
-    const req = { url: changes.announceUrl, method: changes.announceMethod ?? 'POST' }
-    track(core, announce(core, conf, p, call, req))
-  }
-}
-
-/** An announcement plays over whatever the participant hears; it does not interrupt it. */
-async function announce(
-  core: Core,
-  conf: SimConference,
-  p: SimParticipant,
-  call: SimCall,
-  req: { url: string; method: HttpMethod },
-): Promise<void> {
-  const signal = call.run?.signal ?? core.lifetime.signal
-  try {
-    const verbs = await fetchTwiml(core, call, { ...req, params: callParams(core, call) }, signal)
-    for (const verb of verbs) {
-      if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') {
-        await playPrompt(core, call, verb, signal)
-      }
-    }
-    conferenceCallback(core, conf, 'announcement-end', p)
-  } catch (e) {
-    if (isAborted(e)) return
-    const message = e instanceof Error ? e.message : String(e)
-    emit(core, { type: 'error', callSid: call.sid, code: 11200, message })
-  }
-}
-
-function conferenceCallback(
-  core: Core,
-  conf: SimConference,
-  event: string,
-  p: SimParticipant | undefined,
-  extra: Record<string, string> = {},
-): void {
-  const cb = conf.statusCallback
-  const group = EVENT_GROUP[event]
-  if (!cb || !group || !cb.events.has(group) || core.lifetime.signal.aborted) return
-  const params: Record<string, string> = {
-    AccountSid: core.accountSid,
-    ConferenceSid: conf.sid,
-    FriendlyName: conf.friendlyName,
-    StatusCallbackEvent: event,
-    // Twilio numbers conference events from 1 (call-progress events count from 0).
-    SequenceNumber: String(++conf.seq),
-    Timestamp: twilioDate(new Date()) ?? '',
-    ...extra,
-  }
-  if (p) {
-    Object.assign(params, {
-      CallSid: p.callSid,
-      Hold: String(p.hold),
-      Muted: String(p.muted),
-      Coaching: 'false',
-      EndConferenceOnExit: String(p.endConferenceOnExit),
-      StartConferenceOnEnter: String(p.startConferenceOnEnter),
-    })
-    if (p.label) params.ParticipantLabel = p.label
-  }
-  const call = p ? core.calls.get(p.callSid) : undefined
-  postCallback(core, conf, call, { url: cb.url, method: cb.method, params })
 }

@@ -10,6 +10,8 @@ import type { StatusCallbackConfig } from './types.ts'
 
 export type Form = Record<string, unknown>
 
+export const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const
+
 /** Twilio's generic "invalid parameter" answer in the simulator. */
 export const INVALID_PARAMETER = 21220
 

@@ -17,6 +17,12 @@ export class RestError extends Error {
   }
 }
 
+export function notFound(what: string): RestError {
+  return new RestError(404, 20404, `The requested resource ${what} was not found`)
+}
+
+export type Reply = { status: number; body: unknown }
+
 export function errorBody(e: RestError) {
   return {
     code: e.code,

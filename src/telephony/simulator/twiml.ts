@@ -1,12 +1,13 @@
+import { type Attrs, attrs, type HttpMethod, requiredText, TwimlError } from './twiml-attrs.ts'
 import { parseXml, textOf, type XmlElement, XmlError } from './xml.ts'
+
+export { type HttpMethod, TwimlError } from './twiml-attrs.ts'
 
 /**
  * TwiML as the simulator runs it: a discriminated union of the verbs we support, with Twilio's
  * defaults filled in. Anything else is a TwimlError, which the engine turns into Twilio's
  * "application error" (say sorry, hang up), so a mistake in our TwiML shows up in a local call.
  */
-
-export type HttpMethod = 'GET' | 'POST'
 
 export type Prompt =
   | { verb: 'Say'; text: string; language?: string; voice?: string; loop: number }
@@ -76,16 +77,6 @@ export type Verb =
   | { verb: 'Redirect'; url: string; method: HttpMethod }
   | { verb: 'Hangup' }
   | { verb: 'Reject'; reason: string }
-
-/** Twilio's error codes: 12100 document parse failure, 12200 schema validation. */
-export class TwimlError extends Error {
-  override name = 'TwimlError'
-  readonly code: number
-  constructor(code: 12100 | 12200, message: string) {
-    super(message)
-    this.code = code
-  }
-}
 
 /** Twilio treats `loop="0"` as "keep going"; a simulator needs an end, so cap it. */
 const MAX_LOOPS = 1000
@@ -243,44 +234,5 @@ function legCallbacks(a: Attrs): LegCallbacks {
     statusCallback: a.str('statusCallback'),
     statusCallbackMethod: a.method('statusCallbackMethod', 'POST'),
     statusCallbackEvents: (a.str('statusCallbackEvent') ?? '').split(/\s+/).filter(Boolean),
-  }
-}
-
-function requiredText(el: XmlElement): string {
-  const text = textOf(el).trim()
-  if (!text) throw new TwimlError(12200, `<${el.name}> needs text content`)
-  return text
-}
-
-type Attrs = ReturnType<typeof attrs>
-
-function attrs(el: XmlElement) {
-  const str = (name: string): string | undefined => el.attrs[name]
-  return {
-    str,
-    int(name: string): number | undefined {
-      const v = str(name)
-      if (v === undefined || v.trim() === '') return undefined
-      if (!/^\d+$/.test(v.trim())) {
-        throw new TwimlError(12200, `<${el.name} ${name}="${v}"> must be a whole number`)
-      }
-      return Number(v)
-    },
-    bool(name: string, fallback: boolean): boolean {
-      const v = str(name)
-      if (v === undefined) return fallback
-      if (v !== 'true' && v !== 'false') {
-        throw new TwimlError(12200, `<${el.name} ${name}="${v}"> must be true or false`)
-      }
-      return v === 'true'
-    },
-    method(name: string, fallback: HttpMethod): HttpMethod {
-      const v = str(name)?.toUpperCase()
-      if (v === undefined) return fallback
-      if (v !== 'GET' && v !== 'POST') {
-        throw new TwimlError(12200, `<${el.name} ${name}="${v}"> must be GET or POST`)
-      }
-      return v
-    },
   }
 }
