@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 
 import { Redis } from 'ioredis'
@@ -37,8 +37,20 @@ export async function findOrStartServices(opts: {
   const dir = path.resolve(opts.dir)
   const pgServerUrl = opts.databaseUrl
     ? serverUrlOf(opts.databaseUrl)
-    : await findOrStartPostgres(path.join(dir, 'pg'), say)
-  const redisUrl = opts.redisUrl ?? (await findOrStartRedis(path.join(dir, 'redis'), say))
+    : await findOrStartPostgres({
+        dataDir: path.join(dir, 'pg'),
+        say,
+        probePorts: [5432],
+        ownPort: OWN_PG_PORT,
+      })
+  const redisUrl =
+    opts.redisUrl ??
+    (await findOrStartRedis({
+      dataDir: path.join(dir, 'redis'),
+      say,
+      probePorts: [6379],
+      ownPort: OWN_REDIS_PORT,
+    }))
   return { pgServerUrl, redisUrl }
 }
 
@@ -84,10 +96,21 @@ async function pgAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function findOrStartPostgres(dataDir: string, say: Say): Promise<string> {
+interface StartOptions {
+  dataDir: string
+  say: Say
+  /** Ports where an already running server is used as it is. */
+  probePorts: number[]
+  /** Where ours runs (and is looked for first, from an earlier start). */
+  ownPort: number
+}
+
+export async function findOrStartPostgres(o: StartOptions): Promise<string> {
+  const { say, ownPort } = o
+  const own = `postgres://postgres@127.0.0.1:${ownPort}/postgres`
   const candidates = [
-    `postgres://postgres@127.0.0.1:5432/postgres`,
-    `postgres://postgres@127.0.0.1:${OWN_PG_PORT}/postgres`,
+    ...o.probePorts.map((p) => `postgres://postgres@127.0.0.1:${p}/postgres`),
+    own,
   ]
   for (const url of candidates) if (await pgAnswers(url)) return url
 
@@ -98,11 +121,11 @@ async function findOrStartPostgres(dataDir: string, say: Say): Promise<string> {
         'Install it (Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL.',
     )
   }
-  const own = candidates[1] as string
-  say(`starting a project Postgres on 127.0.0.1:${OWN_PG_PORT} (data in ${dataDir})`)
   // Postgres refuses to run as root; run it as the postgres system user the package created.
   const asUser = process.getuid?.() === 0 ? 'postgres' : undefined
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(o.dataDir, { recursive: true })
+  const dataDir = asUser ? reachableBy(asUser, o.dataDir, say) : o.dataDir
+  say(`starting a project Postgres on 127.0.0.1:${ownPort} (data in ${dataDir})`)
   if (asUser) execFileSync('chown', ['-R', `${asUser}:`, dataDir])
   const run = (cmd: string, args: string[]) => {
     const full = asUser ? ['runuser', ['-u', asUser, '--', cmd, ...args]] : [cmd, args]
@@ -135,13 +158,34 @@ async function findOrStartPostgres(dataDir: string, say: Say): Promise<string> {
     '60',
     'start',
     '-o',
-    `-p ${OWN_PG_PORT} -c listen_addresses=127.0.0.1 -k ${dataDir}`,
+    `-p ${ownPort} -c listen_addresses=127.0.0.1 -k ${dataDir}`,
   ])
   if (!(await pgAnswers(own)))
     throw new MissingServiceError(
       `PostgreSQL started but does not answer; see ${dataDir}/server.log`,
     )
   return own
+}
+
+/**
+ * The postgres user must be able to walk to its data directory. A checkout under a private home
+ * (/root is 0700) does not allow that; rather than loosen the user's permissions, the data goes
+ * under the postgres user's own home, one folder per project path.
+ */
+function reachableBy(user: string, dir: string, say: Say): string {
+  const ok = spawnSync('runuser', ['-u', user, '--', 'test', '-x', path.dirname(dir)]).status === 0
+  if (ok) return dir
+  const home = spawnSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], {
+    encoding: 'utf8',
+  }).stdout.trim()
+  const alt = path.join(
+    home || '/var/lib/postgresql',
+    'shouwen',
+    createHash('sha1').update(dir).digest('hex').slice(0, 12),
+  )
+  say(`the ${user} user cannot reach ${dir}; keeping the project Postgres data in ${alt}`)
+  mkdirSync(alt, { recursive: true })
+  return alt
 }
 
 function findPgBin(): string | undefined {
@@ -177,8 +221,10 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function findOrStartRedis(dataDir: string, say: Say): Promise<string> {
-  const candidates = ['redis://127.0.0.1:6379', `redis://127.0.0.1:${OWN_REDIS_PORT}`]
+export async function findOrStartRedis(o: StartOptions): Promise<string> {
+  const { dataDir, say, ownPort } = o
+  const own = `redis://127.0.0.1:${ownPort}`
+  const candidates = [...o.probePorts.map((p) => `redis://127.0.0.1:${p}`), own]
   for (const url of candidates) if (await redisAnswers(url)) return url
 
   const bin = findRedisBin() ?? (aptInstall('redis-server', say) ? findRedisBin() : undefined)
@@ -188,14 +234,14 @@ async function findOrStartRedis(dataDir: string, say: Say): Promise<string> {
         'Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.',
     )
   }
-  say(`starting a project Redis on 127.0.0.1:${OWN_REDIS_PORT} (data in ${dataDir})`)
+  say(`starting a project Redis on 127.0.0.1:${ownPort} (data in ${dataDir})`)
   mkdirSync(dataDir, { recursive: true })
   // AOF on and noeviction: BullMQ keys must never be evicted or lost on restart.
   const r = spawnSync(
     bin,
     [
       '--port',
-      String(OWN_REDIS_PORT),
+      String(ownPort),
       '--bind',
       '127.0.0.1',
       '--dir',
@@ -215,7 +261,6 @@ async function findOrStartRedis(dataDir: string, say: Say): Promise<string> {
   )
   if (r.status !== 0)
     throw new MissingServiceError(`Redis: redis-server failed: ${r.stderr || r.stdout}`)
-  const own = candidates[1] as string
   for (let i = 0; i < 50; i++) {
     if (await redisAnswers(own)) return own
     await new Promise((res) => setTimeout(res, 100))
@@ -243,13 +288,4 @@ function aptInstall(pkg: string, say: Say): boolean {
     env,
   })
   return r.status === 0
-}
-
-/** True when something listens on the port: used to tell "stopped" from "refusing us". */
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host })
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
 }

@@ -131,3 +131,30 @@ describe('a simulated call, end to end', () => {
     expect(legs.length).toBeGreaterThanOrEqual(1)
   })
 })
+
+describe('health and shutdown', () => {
+  it('is ready with Postgres, Redis and migrations, and stops cleanly on request', async () => {
+    const db = await cloneTestDatabase(inject('pgServerUrl'))
+    const port = await freePort()
+    const { stop } = await startService({
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: `hz${port}`,
+      LOG_LEVEL: 'silent',
+    })
+    try {
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(health.status).toBe(200)
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' },
+      })
+    } finally {
+      await stop()
+      await db.drop()
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
+  })
+})

@@ -135,6 +135,76 @@ describe('inbound calls', () => {
   })
 })
 
+describe('dial', () => {
+  it('bridges the first leg to answer and posts DialCallStatus when it hangs up', async () => {
+    h.sim.registerDevice('client:agent-1')
+    h.app.on('/voice', twiml('<Dial action="/dialed" timeout="20"><Client>agent-1</Client></Dial>'))
+    h.app.on('/dialed', twiml('<Say>Call finished</Say>'))
+    const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    const incoming = await h.waitForEvent((e) => e.type === 'incoming')
+    expect(incoming).toMatchObject({ address: 'client:agent-1', from: CALLER })
+    h.sim.answer(incoming.callSid ?? '')
+    await h.waitForEvent((e) => e.type === 'answered' && e.callSid === incoming.callSid)
+    expect(h.sim.snapshot().calls.find((c) => c.sid === incoming.callSid)).toMatchObject({
+      direction: 'outbound-dial',
+      parentCallSid: callSid,
+    })
+    h.sim.hangup(incoming.callSid ?? '')
+    const hit = await h.waitFor(() => h.app.hitsTo('/dialed')[0])
+    expect(hit.params).toMatchObject({
+      CallSid: callSid,
+      DialCallStatus: 'completed',
+      DialCallSid: incoming.callSid,
+    })
+  })
+
+  it('reports no-answer when nobody picks up, and continues without an action', async () => {
+    h.app.on('/voice', twiml('<Dial timeout="5">+8613900000009</Dial><Say>Nobody there</Say>'))
+    await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    const end = await h.waitForEvent((e) => e.type === 'dial-end')
+    expect(end).toMatchObject({ dialCallStatus: 'no-answer' })
+    await h.waitForEvent((e) => e.type === 'say' && e.text === 'Nobody there')
+  })
+
+  it('lets the caller leave a bridged call with * (hangupOnStar)', async () => {
+    h.sim.registerDevice('+8613900000002', { autoAnswer: { afterMs: 5 } })
+    h.app.on('/voice', twiml('<Dial hangupOnStar="true">+8613900000002</Dial><Say>Back</Say>'))
+    const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    const answered = await h.waitForEvent((e) => e.type === 'answered' && e.callSid !== callSid)
+    h.sim.press(callSid, '*')
+    await h.waitForEvent((e) => e.type === 'say' && e.text === 'Back')
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'ended', callSid: answered.callSid, status: 'completed' }),
+    )
+  })
+})
+
+describe('speech and shutdown', () => {
+  it('sends SpeechResult when a speech Gather hears words', async () => {
+    h.app.on(
+      '/voice',
+      twiml('<Gather input="speech dtmf" action="/heard"><Say>Tell us</Say></Gather>'),
+    )
+    h.app.on('/heard', twiml('<Hangup/>'))
+    const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    await h.waitForEvent((e) => e.type === 'gather')
+    h.sim.speak(callSid, 'water leak')
+    const hit = await h.waitFor(() => h.app.hitsTo('/heard')[0])
+    expect(hit.params).toMatchObject({ SpeechResult: 'water leak' })
+  })
+
+  it('close() ends every call without sending more webhooks', async () => {
+    h.app.on('/voice', twiml('<Pause length="100"/>'))
+    const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    await h.waitForEvent((e) => e.type === 'pause')
+    const before = h.app.hits.length
+    await h.sim.close()
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'ended', callSid }))
+    expect(h.app.hits.length).toBe(before)
+    await expect(h.sim.placeCall({ from: CALLER, to: HOTLINE })).rejects.toThrow(/closed/)
+  })
+})
+
 describe('application errors', () => {
   it('says the application error and hangs up when the webhook answers 500', async () => {
     h.app.on('/voice', () => ({ status: 500, body: 'boom' }))
