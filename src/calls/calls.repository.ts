@@ -209,3 +209,39 @@ export async function setConferenceSid(
     .where('conference_sid', 'is', null)
     .execute()
 }
+
+/** The caller reached the voicemail prompt: the redirect worked, no need to repeat it. */
+export async function markVoicemailReached(db: Db, callSid: string): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({ ivr_state: sql`ivr_state || '{"voicemailReached": true}'::jsonb` })
+    .where('call_sid', '=', callSid)
+    .execute()
+}
+
+/**
+ * Callers sent to voicemail who, `afterSeconds` later, are still on the line without having
+ * reached the prompt: the redirect to Twilio was lost (a crash between commit and request, or a
+ * failed request). Claimed by pushing `updated_at`, so each is retried at most once per period.
+ */
+export async function claimLostVoicemailRedirects(
+  db: Db,
+  at: Date,
+  afterSeconds: number,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('calls')
+    .set({ updated_at: at })
+    .where('queue_state', '=', 'voicemail')
+    .where('kind', '=', 'caller')
+    .where('status_rank', '<', 4)
+    .where(sql<boolean>`not (ivr_state ? 'voicemailReached')`)
+    .where(
+      'updated_at',
+      '<',
+      sql<Date>`${at}::timestamptz - make_interval(secs => ${afterSeconds})`,
+    )
+    .returning('call_sid')
+    .execute()
+  return rows.map((r) => r.call_sid)
+}

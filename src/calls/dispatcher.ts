@@ -9,6 +9,7 @@ import {
 import { planDispatch } from '../domain/dispatch.ts'
 import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
+import { claimLostVoicemailRedirects } from './calls.repository.ts'
 import type { DispatchDeps } from './deps.ts'
 import { claimOffersToRelease, insertOffer, moveOffer, setOfferLeg } from './offers.repository.ts'
 import { sendToVoicemail } from './voicemail.ts'
@@ -16,6 +17,8 @@ import { sendToVoicemail } from './voicemail.ts'
 // One lock id for the whole dispatcher: runs on any instance serialize, so an agent is never
 // offered two calls and a wave is never dialled twice.
 const DISPATCH_LOCK_ID = 4_242_001
+// Twilio fetches a redirect's TwiML within a second; 20 s without it means the redirect was lost.
+const VOICEMAIL_REDIRECT_RETRY_SECONDS = 20
 
 export interface DispatchResult {
   dialled: number
@@ -100,14 +103,23 @@ export async function runDispatch(
     return { released, toDial, toVoicemail: plan.toVoicemail }
   })
 
+  const toRedirect = await claimLostVoicemailRedirects(
+    deps.db,
+    at,
+    VOICEMAIL_REDIRECT_RETRY_SECONDS,
+  )
   for (const sid of decided.toVoicemail) {
-    if (await sendToVoicemail(deps, sid, 'no agent answered in time')) {
-      await deps.telephony
-        .redirectCall(sid, deps.paths.voicemail(sid))
-        .catch((e: unknown) =>
-          deps.logger.warn({ err: coerceError(e), callSid: sid }, 'voicemail redirect failed'),
-        )
-    }
+    if (await sendToVoicemail(deps, sid, 'no agent answered in time')) toRedirect.push(sid)
+  }
+  for (const sid of toRedirect) {
+    await deps.telephony
+      .redirectCall(sid, deps.paths.voicemail(sid))
+      .catch((e: unknown) =>
+        deps.logger.warn(
+          { err: coerceError(e), callSid: sid },
+          'voicemail redirect failed; retried later',
+        ),
+      )
   }
   for (const r of decided.released) {
     if (!r.legCallSid) continue

@@ -2,7 +2,12 @@ import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findCaseById } from '../cases/cases.repository.ts'
 import type { Language } from '../domain/language.ts'
 import { NotFoundError } from '../errors.ts'
-import { findCall, moveQueueState, recordReceipt } from './calls.repository.ts'
+import {
+  findCall,
+  markVoicemailReached,
+  moveQueueState,
+  recordReceipt,
+} from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import { oweReturnCall } from './return-call.ts'
 
@@ -49,6 +54,7 @@ export async function voicemailContext(
   if (!call?.caseId) throw new NotFoundError('call with a case', callSid)
   const kase = await findCaseById(deps.db, call.caseId)
   if (!kase) throw new NotFoundError('case', call.caseId)
+  await markVoicemailReached(deps.db, callSid)
   return { language: call.language ?? deps.config.defaultLanguage, reference: kase.reference }
 }
 

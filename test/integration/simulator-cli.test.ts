@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { jsonErrorHandler } from '../../src/http/error-handler.ts'
 import { createSimulatorRouter } from '../../src/telephony/simulator/simulator.routes.ts'
-import { type Harness, HOTLINE, startHarness, twiml } from './simulator-harness.ts'
+import { type Harness, HOTLINE, startHarness, twiml } from '../helpers/simulator-harness.ts'
 
 const run = promisify(execFile)
 const CLI = new URL('../../src/telephony/simulator/cli.ts', import.meta.url).pathname

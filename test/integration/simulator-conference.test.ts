@@ -9,7 +9,7 @@ import {
   HOTLINE,
   startHarness,
   twiml,
-} from './simulator-harness.ts'
+} from '../helpers/simulator-harness.ts'
 
 let h: Harness
 let client: ReturnType<typeof twilio>

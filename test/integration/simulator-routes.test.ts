@@ -15,7 +15,7 @@ import {
   HOTLINE,
   startHarness,
   twiml,
-} from './simulator-harness.ts'
+} from '../helpers/simulator-harness.ts'
 
 let h: Harness
 let server: Server

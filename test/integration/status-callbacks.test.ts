@@ -182,3 +182,61 @@ describe('status callbacks: retried, reordered, late', () => {
     expect(find(done, 'Hangup')).toBeDefined()
   })
 })
+
+describe('a voicemail redirect that never reached Twilio', () => {
+  it('is made again on a later pass, until the caller reaches the prompt', async () => {
+    const clock = manualClock()
+    const h = await createHarness({ clock })
+    try {
+      const sid = callSid()
+      const menu = parseTwiml(
+        (
+          await h.twilioPost('/voice/incoming', {
+            CallSid: sid,
+            From: '+8613700000009',
+            To: ZH_HOTLINE,
+          })
+        ).text,
+      )
+      await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
+        CallSid: sid,
+        Digits: '1',
+      })
+      await runDispatch(h.ctx)
+      // Twilio answers 500 to the redirect (or the process died before sending it).
+      h.edge.respondWith((r) =>
+        r.operationId === 'UpdateCall' && r.pathParams['Sid'] === sid
+          ? {
+              statusCode: 500,
+              body: { code: 20500, message: 'Internal Server Error', status: 500 },
+            }
+          : undefined,
+      )
+      clock.advance(h.config.voice.queueMaxWaitSeconds * 1000)
+      await runDispatch(h.ctx)
+      const redirects = () =>
+        h.edge.requests.filter(
+          (r) =>
+            r.operationId === 'UpdateCall' &&
+            r.pathParams['Sid'] === sid &&
+            typeof r.data['Url'] === 'string',
+        )
+      expect(redirects()).toHaveLength(1)
+
+      h.edge.respondWith(undefined)
+      clock.advance(5_000)
+      await runDispatch(h.ctx)
+      expect(redirects()).toHaveLength(1) // too soon to call it lost
+      clock.advance(20_000)
+      await runDispatch(h.ctx)
+      expect(redirects()).toHaveLength(2)
+
+      await h.twilioPost(pathOf(String(redirects()[1]?.data['Url'])), { CallSid: sid })
+      clock.advance(60_000)
+      await runDispatch(h.ctx)
+      expect(redirects()).toHaveLength(2) // reached the prompt: no more redirects
+    } finally {
+      await h.close()
+    }
+  })
+})

@@ -124,7 +124,9 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     },
     hangup(sid) {
       const call = getLiveCall(core, sid)
-      endCall(core, call, call.answeredAt ? 'completed' : 'canceled')
+      // Before answer: a caller hanging up cancels; a ringing phone put down declines (busy).
+      const unanswered = call.direction === 'inbound' ? 'canceled' : 'busy'
+      endCall(core, call, call.answeredAt ? 'completed' : unanswered)
     },
     snapshot: () => snapshot(core),
     async close() {
