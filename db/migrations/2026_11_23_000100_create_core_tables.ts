@@ -167,6 +167,9 @@ export async function up(db: Kysely<any>): Promise<void> {
         'failed', 'cancelled', 'taken', 'caller_gone')),
       created_at timestamptz not null default now(),
       answered_at timestamptz,
+      -- set when the agent's leg is seen in the caller's conference: an accepted call that never
+      -- got there is handed back to the queue
+      joined_at timestamptz,
       ended_at timestamptz
     );
     create index agent_offers_call_idx on agent_offers (call_sid);

@@ -9,6 +9,9 @@ import type { CallDeps } from './deps.ts'
 import { conferenceNameFor } from './inbound-call.ts'
 import { findOffer, moveOffer } from './offers.repository.ts'
 
+/** Thrown inside the claim transaction to roll it back when another agent got the call. */
+class LostRace extends Error {}
+
 export type TooLate = { kind: 'too_late'; reason: 'taken' | 'gone'; language: Language }
 
 export interface Whisper {
@@ -89,23 +92,33 @@ export async function agentPressed(
     if (moved) await deps.triggers.dispatch(`declined-${offer.id}`)
     return { kind: 'declined', language }
   }
-  const won = await deps.db.transaction().execute(async (trx) => {
-    if (!(await claimWaitingCall(trx, call.callSid, offer.agentId, at))) return false
-    await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], 'accepted', at)
-    const caseId = call.caseId
-    if (!caseId) throw new NotFoundError('case of call', call.callSid)
-    const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
-    await appendCaseEvent(trx, {
-      caseId,
-      type: firstOwner ? 'first_owner_claimed' : 'call_answered',
-      actor: { kind: 'agent', agentId: offer.agentId },
-      at,
-      callSid: call.callSid,
-      data: { offerId: offer.id, wave: offer.wave },
+  // The offer must still be live (not already rung out, declined or released) and the caller
+  // still waiting; both moves commit together or not at all.
+  const won = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      if (!(await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], 'accepted', at))) {
+        return false
+      }
+      if (!(await claimWaitingCall(trx, call.callSid, offer.agentId, at))) throw new LostRace()
+      const caseId = call.caseId
+      if (!caseId) throw new NotFoundError('case of call', call.callSid)
+      const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
+      await appendCaseEvent(trx, {
+        caseId,
+        type: firstOwner ? 'first_owner_claimed' : 'call_answered',
+        actor: { kind: 'agent', agentId: offer.agentId },
+        at,
+        callSid: call.callSid,
+        data: { offerId: offer.id, wave: offer.wave },
+      })
+      await setPresence(trx, offer.agentId, 'busy', at)
+      return true
     })
-    await setPresence(trx, offer.agentId, 'busy', at)
-    return true
-  })
+    .catch((e: unknown) => {
+      if (e instanceof LostRace) return false
+      throw e
+    })
   const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
   if (won) {
     await deps.triggers.dispatch(`claimed-${call.callSid}`)

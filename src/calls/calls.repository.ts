@@ -23,12 +23,14 @@ export interface CallRecord {
   digits: string[]
 }
 
-export async function findCall(db: Db, callSid: string): Promise<CallRecord | undefined> {
-  const r = await db
-    .selectFrom('calls')
-    .selectAll()
-    .where('call_sid', '=', callSid)
-    .executeTakeFirst()
+export async function findCall(
+  db: Db,
+  callSid: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<CallRecord | undefined> {
+  let q = db.selectFrom('calls').selectAll().where('call_sid', '=', callSid)
+  if (opts.forUpdate) q = q.forUpdate()
+  const r = await q.executeTakeFirst()
   if (!r) return undefined
   return {
     callSid: r.call_sid,
@@ -244,4 +246,22 @@ export async function claimLostVoicemailRedirects(
     .returning('call_sid')
     .execute()
   return rows.map((r) => r.call_sid)
+}
+
+/** An accepted agent never reached the conference: the caller goes back to waiting. */
+export async function returnToQueue(
+  db: Db,
+  callSid: string,
+  agentId: number,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('calls')
+    .set({ queue_state: 'waiting', answered_by_agent_id: null, answered_at: null, updated_at: at })
+    .where('call_sid', '=', callSid)
+    .where('queue_state', '=', 'connected')
+    .where('answered_by_agent_id', '=', agentId)
+    .where('status_rank', '<', 4)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
 }

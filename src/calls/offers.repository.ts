@@ -151,3 +151,22 @@ export async function claimOffersToRelease(
   }
   return out
 }
+
+/** The agent's leg was seen joining the caller's conference. */
+export async function markOfferJoined(db: Db, legCallSid: string, at: Date): Promise<void> {
+  await db
+    .updateTable('agent_offers')
+    .set({ joined_at: at })
+    .where('leg_call_sid', '=', legCallSid)
+    .where('joined_at', 'is', null)
+    .execute()
+}
+
+export async function offerJoinedAt(db: Db, id: string): Promise<Date | null> {
+  const r = await db
+    .selectFrom('agent_offers')
+    .select('joined_at')
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return r?.joined_at ?? null
+}

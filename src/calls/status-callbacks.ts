@@ -1,12 +1,15 @@
 import { setPresence } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import type { Db } from '../db/database.ts'
 import type { OfferStatus } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { isTerminal } from '../domain/call-status.ts'
 import { NotFoundError } from '../errors.ts'
-import { applyStatusCallback, findCall, moveQueueState } from './calls.repository.ts'
+import type { CallRecord } from './calls.repository.ts'
+import { applyStatusCallback, findCall, moveQueueState, returnToQueue } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
-import { findOffer, moveOffer, setOfferLeg } from './offers.repository.ts'
+import type { Offer } from './offers.repository.ts'
+import { findOffer, moveOffer, offerJoinedAt, setOfferLeg } from './offers.repository.ts'
 import { oweReturnCall } from './return-call.ts'
 
 export interface StatusInput {
@@ -20,45 +23,49 @@ export type StatusResult = 'applied' | 'duplicate' | 'stale' | 'unknown_call'
 
 /**
  * The caller's leg changed status. Hanging up while waiting is an abandoned call: the case is
- * still owned and a return call is owed.
+ * still owned and a return call is owed. The call row is locked first, so a menu choice landing
+ * at the same moment is either fully before or fully after this.
  */
 export async function applyCallerStatus(deps: CallDeps, s: StatusInput): Promise<StatusResult> {
   const at = deps.clock.now()
-  const call = await findCall(deps.db, s.callSid)
-  if (!call) return 'unknown_call'
   const result = await deps.db.transaction().execute(async (trx) => {
+    const call = await findCall(trx, s.callSid, { forUpdate: true })
+    if (!call) return 'unknown_call' as const
     const applied = await applyStatusCallback(trx, { ...s, at })
     if (applied !== 'applied' || !isTerminal(s.status)) return applied
     if (await moveQueueState(trx, call.callSid, ['waiting'], 'abandoned', at)) {
-      if (call.caseId) {
-        await appendCaseEvent(trx, {
-          caseId: call.caseId,
-          type: 'call_abandoned',
-          actor: { kind: 'caller' },
-          at,
-          callSid: call.callSid,
-          data: {
-            waitedSeconds: call.enqueuedAt
-              ? Math.round((at.getTime() - call.enqueuedAt.getTime()) / 1000)
-              : null,
-          },
-        })
-        await oweReturnCall(trx, {
-          caseId: call.caseId,
-          callSid: call.callSid,
-          hotlineNumber: call.hotlineNumber,
-          reason: 'abandoned',
-          at,
-        })
-      }
+      await recordAbandoned(trx, call, at)
     } else {
       await moveQueueState(trx, call.callSid, ['ivr', 'connected', 'voicemail'], 'ended', at)
     }
     return applied
   })
-  if (result === 'applied' && isTerminal(s.status))
+  if (result === 'applied' && isTerminal(s.status)) {
     await deps.triggers.dispatch(`caller-end-${s.callSid}`)
+  }
   return result
+}
+
+async function recordAbandoned(trx: Db, call: CallRecord, at: Date): Promise<void> {
+  if (!call.caseId) return
+  const waitedSeconds = call.enqueuedAt
+    ? Math.round((at.getTime() - call.enqueuedAt.getTime()) / 1000)
+    : null
+  await appendCaseEvent(trx, {
+    caseId: call.caseId,
+    type: 'call_abandoned',
+    actor: { kind: 'caller' },
+    at,
+    callSid: call.callSid,
+    data: { waitedSeconds },
+  })
+  await oweReturnCall(trx, {
+    caseId: call.caseId,
+    callSid: call.callSid,
+    hotlineNumber: call.hotlineNumber,
+    reason: 'abandoned',
+    at,
+  })
 }
 
 const OFFER_END: Partial<Record<CallStatus, OfferStatus>> = {
@@ -69,27 +76,94 @@ const OFFER_END: Partial<Record<CallStatus, OfferStatus>> = {
   completed: 'declined', // hung up at the whisper without pressing a key
 }
 
-/** An agent leg changed status: a ring that ended unanswered frees the caller for the next wave. */
+/**
+ * An agent leg changed status, all in one transaction: a ring that ended unanswered frees the
+ * caller for the next wave; an accepted agent whose call ends gets their presence back; an
+ * accepted agent who never reached the conference hands the caller back to the queue.
+ */
 export async function applyAgentLegStatus(
   deps: CallDeps,
   offerId: string,
   s: StatusInput,
 ): Promise<StatusResult> {
   const at = deps.clock.now()
-  const offer = await findOffer(deps.db, offerId)
-  if (!offer) throw new NotFoundError('offer', offerId)
-  const parent = await findCall(deps.db, offer.callSid)
-  await setOfferLeg(deps.db, offer.id, s.callSid)
-  await deps.db
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const offer = await findOffer(trx, offerId)
+    if (!offer) throw new NotFoundError('offer', offerId)
+    await setOfferLeg(trx, offer.id, s.callSid)
+    await recordLeg(trx, offer, s.callSid)
+    const result = await applyStatusCallback(trx, { ...s, at })
+    if (result !== 'applied') return { result, redispatch: false }
+    if (s.status === 'ringing') await moveOffer(trx, offer.id, ['dialing'], 'ringing', at)
+    if (!isTerminal(s.status)) return { result, redispatch: false }
+    const end = OFFER_END[s.status]
+    if (end && (await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], end, at))) {
+      return { result, redispatch: true }
+    }
+    const latest = await findOffer(trx, offer.id)
+    return {
+      result,
+      redispatch: latest?.status === 'accepted' && (await endAccepted(trx, offer, at)),
+    }
+  })
+  if (outcome.redispatch) await deps.triggers.dispatch(`leg-end-${s.callSid}-${s.status}`)
+  return outcome.result
+}
+
+/** The accepted agent's call is over. True when the queue should look again. */
+async function endAccepted(trx: Db, offer: Offer, at: Date): Promise<boolean> {
+  const caller = await findCall(trx, offer.callSid, { forUpdate: true })
+  const claimedAt =
+    caller?.answeredByAgentId === offer.agentId ? await claimTime(trx, offer.callSid) : null
+  let requeued = false
+  if ((await offerJoinedAt(trx, offer.id)) === null && caller?.caseId) {
+    requeued = await returnToQueue(trx, offer.callSid, offer.agentId, at)
+    if (requeued) {
+      await appendCaseEvent(trx, {
+        caseId: caller.caseId,
+        type: 'agent_dropped',
+        actor: { kind: 'system' },
+        at,
+        callSid: offer.callSid,
+        data: { agentId: offer.agentId, offerId: offer.id },
+      })
+    }
+  }
+  // Back to available, unless the agent changed their presence meanwhile.
+  if (claimedAt)
+    await setPresence(trx, offer.agentId, 'available', at, {
+      presence: 'busy',
+      changedAt: claimedAt,
+    })
+  return true
+}
+
+async function claimTime(db: Db, callSid: string): Promise<Date | null> {
+  const r = await db
+    .selectFrom('calls')
+    .select('answered_at')
+    .where('call_sid', '=', callSid)
+    .executeTakeFirst()
+  return r?.answered_at ?? null
+}
+
+/** The agent leg as a call of its own, once, whichever of create and callback comes first. */
+async function recordLeg(trx: Db, offer: Offer, legSid: string): Promise<void> {
+  const parent = await trx
+    .selectFrom('calls')
+    .select(['hotline_number', 'language'])
+    .where('call_sid', '=', offer.callSid)
+    .executeTakeFirst()
+  await trx
     .insertInto('calls')
     .values({
-      call_sid: s.callSid,
+      call_sid: legSid,
       direction: 'outbound',
       kind: 'agent_offer',
       parent_call_sid: offer.callSid,
       case_id: offer.caseId,
       agent_id: offer.agentId,
-      hotline_number: parent?.hotlineNumber ?? null,
+      hotline_number: parent?.hotline_number ?? null,
       from_number: null,
       to_number: null,
       caller_id: null,
@@ -109,44 +183,4 @@ export async function applyAgentLegStatus(
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .execute()
-  const result = await applyStatusCallback(deps.db, { ...s, at })
-  if (result !== 'applied') return result
-  if (s.status === 'ringing') await moveOffer(deps.db, offer.id, ['dialing'], 'ringing', at)
-  if (!isTerminal(s.status)) return result
-  const end = OFFER_END[s.status]
-  if (end && (await moveOffer(deps.db, offer.id, ['dialing', 'ringing', 'answered'], end, at))) {
-    await deps.triggers.dispatch(`leg-end-${s.callSid}`)
-  }
-  const latest = await findOffer(deps.db, offer.id)
-  if (latest?.status === 'accepted') {
-    // The agent's call is over: back to available, unless they changed presence meanwhile.
-    const agentBusySince = await deps.db
-      .selectFrom('agents')
-      .select('presence_changed_at')
-      .where('id', '=', offer.agentId)
-      .executeTakeFirst()
-    const claimedAt =
-      parent?.answeredByAgentId === offer.agentId ? await claimTime(deps, offer.callSid) : null
-    if (
-      agentBusySince &&
-      claimedAt &&
-      agentBusySince.presence_changed_at.getTime() === claimedAt.getTime()
-    ) {
-      await setPresence(deps.db, offer.agentId, 'available', at, {
-        presence: 'busy',
-        changedAt: claimedAt,
-      })
-      await deps.triggers.dispatch(`agent-free-${s.callSid}`)
-    }
-  }
-  return result
-}
-
-async function claimTime(deps: CallDeps, callSid: string): Promise<Date | null> {
-  const r = await deps.db
-    .selectFrom('calls')
-    .select('answered_at')
-    .where('call_sid', '=', callSid)
-    .executeTakeFirst()
-  return r?.answered_at ?? null
 }

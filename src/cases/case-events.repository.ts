@@ -14,6 +14,7 @@ export type CaseEventType =
   | 'voicemail_left'
   | 'return_call_needed'
   | 'case_updated'
+  | 'agent_dropped'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -166,6 +166,7 @@ export interface AgentOffersTable {
   status: Generated<OfferStatus>
   created_at: Generated<Date>
   answered_at: Timestamp | null
+  joined_at: Timestamp | null
   ended_at: Timestamp | null
 }
 

@@ -64,6 +64,11 @@ export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
       return sayAndHangUp(o.language, prompts(o.language).silentGoodbye)
     case 'voicemail':
       return renderVoicemailPrompt(paths, o.language)
+    case 'gone': {
+      const r = new VoiceResponse()
+      r.hangup()
+      return r.toString()
+    }
     case 'queued': {
       const r = new VoiceResponse()
       const p = prompts(o.language)

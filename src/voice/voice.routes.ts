@@ -3,7 +3,9 @@ import express, { Router } from 'express'
 import { agentAnswered, agentPressed, offerLanguage } from '../calls/agent-offer.ts'
 import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
 import type { CallDeps } from '../calls/deps.ts'
-import { chooseFromMenu, receiveIncomingCall } from '../calls/inbound-call.ts'
+import { receiveIncomingCall } from '../calls/inbound-call.ts'
+import { chooseFromMenu } from '../calls/menu-choice.ts'
+import { markOfferJoined } from '../calls/offers.repository.ts'
 import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import { agentTooLate, prompts } from '../domain/prompts.ts'
@@ -132,8 +134,14 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
         event: `conference:${c.StatusCallbackEvent}:${c.CallSid ?? ''}`,
         sequenceNumber: c.SequenceNumber,
       })
-      if (fresh && c.StatusCallbackEvent === 'conference-start')
+      if (!fresh) return
+      if (c.StatusCallbackEvent === 'conference-start') {
         await setConferenceSid(deps.db, c.FriendlyName, c.ConferenceSid)
+      }
+      // An accepted agent is only really connected once their leg is in the room.
+      if (c.StatusCallbackEvent === 'participant-join' && c.CallSid) {
+        await markOfferJoined(deps.db, c.CallSid, deps.clock.now())
+      }
     }),
   )
 
