@@ -115,10 +115,9 @@ async function endAccepted(trx: Db, offer: Offer, at: Date): Promise<boolean> {
   const caller = await findCall(trx, offer.callSid, { forUpdate: true })
   const claimedAt =
     caller?.answeredByAgentId === offer.agentId ? await claimTime(trx, offer.callSid) : null
-  let requeued = false
-  if ((await offerJoinedAt(trx, offer.id)) === null && caller?.caseId) {
-    requeued = await returnToQueue(trx, offer.callSid, offer.agentId, at)
-    if (requeued) {
+  const neverJoined = (await offerJoinedAt(trx, offer.id)) === null
+  if (neverJoined && caller?.caseId) {
+    if (await returnToQueue(trx, offer.callSid, offer.agentId, at)) {
       await appendCaseEvent(trx, {
         caseId: caller.caseId,
         type: 'agent_dropped',
