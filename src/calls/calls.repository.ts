@@ -221,6 +221,8 @@ export async function markVoicemailReached(db: Db, callSid: string): Promise<voi
     .execute()
 }
 
+const MAX_VOICEMAIL_REDIRECTS = 5
+
 /**
  * Callers sent to voicemail who, `afterSeconds` later, are still on the line without having
  * reached the prompt: the redirect to Twilio was lost (a crash between commit and request, or a
@@ -233,11 +235,19 @@ export async function claimLostVoicemailRedirects(
 ): Promise<string[]> {
   const rows = await db
     .updateTable('calls')
-    .set({ updated_at: at })
+    .set({
+      updated_at: at,
+      ivr_state: sql`jsonb_set(ivr_state, '{voicemailRedirects}',
+        to_jsonb(coalesce((ivr_state->>'voicemailRedirects')::int, 0) + 1))`,
+    })
     .where('queue_state', '=', 'voicemail')
     .where('kind', '=', 'caller')
     .where('status_rank', '<', 4)
     .where(sql<boolean>`not (ivr_state ? 'voicemailReached')`)
+    // A call whose final status callback was lost would otherwise be retried forever.
+    .where(
+      sql<boolean>`coalesce((ivr_state->>'voicemailRedirects')::int, 0) < ${MAX_VOICEMAIL_REDIRECTS}`,
+    )
     .where(
       'updated_at',
       '<',

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import { isWithheldNumber } from '../domain/caller-number.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import type { Language } from '../domain/language.ts'
 
@@ -17,7 +18,8 @@ export interface InboundRecord {
 }
 
 export interface InboundRecorded {
-  callerId: string
+  /** Null for a withheld number: such callers are not one person and have no case history. */
+  callerId: string | null
   openCases: { reference: string; ownerJobNumber: string | null }[]
 }
 
@@ -80,7 +82,7 @@ async function writeBatch(db: Db, recs: InboundRecord[]): Promise<InboundRecorde
   const col = <K extends keyof InboundRecord>(k: K) => recs.map((r) => r[k])
   const rows = await sql<{
     ord: number
-    caller_id: string
+    caller_id: string | null
     reference: string | null
     owner_job_number: string | null
   }>`
@@ -88,12 +90,13 @@ async function writeBatch(db: Db, recs: InboundRecord[]): Promise<InboundRecorde
       select * from unnest(
         ${col('callSid')}::text[], ${col('hotlineNumber')}::text[], ${col('fromNumber')}::text[],
         ${col('callerName')}::text[], ${col('fromCity')}::text[], ${col('fromState')}::text[],
-        ${col('fromCountry')}::text[], ${col('language')}::text[], ${col('at')}::timestamptz[]
-      ) with ordinality as t(call_sid, hotline, from_number, caller_name, city, state, country, language, at, ord)
+        ${col('fromCountry')}::text[], ${col('language')}::text[], ${col('at')}::timestamptz[],
+        ${recs.map((r) => isWithheldNumber(r.fromNumber))}::boolean[]
+      ) with ordinality as t(call_sid, hotline, from_number, caller_name, city, state, country, language, at, withheld, ord)
     ), caller_rows as (
       -- one row per number: ON CONFLICT DO UPDATE may touch a row only once per statement
       select distinct on (from_number) from_number, caller_name, city, state, country, at
-      from input order by from_number, ord desc
+      from input where not withheld order by from_number, ord desc
     ), caller as (
       insert into callers (phone_number, name, city, state, country, created_at, updated_at)
       select from_number, caller_name, city, state, country, at, at from caller_rows
@@ -110,25 +113,23 @@ async function writeBatch(db: Db, recs: InboundRecord[]): Promise<InboundRecorde
         caller_name, from_city, from_state, from_country, language, started_at, created_at, updated_at)
       select i.call_sid, 'inbound', 'caller', i.hotline, i.from_number, i.hotline, c.id,
         i.caller_name, i.city, i.state, i.country, i.language, i.at, i.at, i.at
-      from input i join caller c on c.phone_number = i.from_number
+      from input i left join caller c on c.phone_number = i.from_number
       order by i.call_sid
       on conflict (call_sid) do nothing
     )
     select i.ord::int as ord, c.id as caller_id, k.reference, a.job_number as owner_job_number
     from input i
-    join caller c on c.phone_number = i.from_number
+    left join caller c on c.phone_number = i.from_number
     left join cases k on k.caller_id = c.id and k.status in (${sql.join([...OPEN_CASE_STATUSES])})
     left join agents a on a.id = k.first_owner_id
     order by i.ord, k.created_at desc nulls last
   `.execute(db)
-  const out: InboundRecorded[] = recs.map(() => ({ callerId: '', openCases: [] }))
+  const out: InboundRecorded[] = recs.map(() => ({ callerId: null, openCases: [] }))
   for (const r of rows.rows) {
     const o = out[r.ord - 1] as InboundRecorded
     o.callerId = r.caller_id
     if (r.reference)
       o.openCases.push({ reference: r.reference, ownerJobNumber: r.owner_job_number })
   }
-  if (out.some((o) => o.callerId === ''))
-    throw new Error('inbound batch returned no caller for a call')
   return out
 }

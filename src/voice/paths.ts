@@ -22,7 +22,8 @@ export function createVoicePaths(publicBaseUrl: string) {
     conferenceStatus: `${base}/conference-status`,
     afterCall: (lang: Language) => `${base}/after-call${q({ lang })}`,
     voicemail: (callSid: string) => `${base}/voicemail${q({ call: callSid })}`,
-    voicemailDone: `${base}/voicemail/done`,
+    voicemailDone: (recorded: boolean) =>
+      `${base}/voicemail/done${q({ recorded: recorded ? 1 : 0 })}`,
     voicemailRecording: `${base}/voicemail/recording`,
     agentAnswer: (offerId: string) => `${base}/agent/answer${q({ offer: offerId })}`,
     agentAccept: (offerId: string) => `${base}/agent/accept${q({ offer: offerId })}`,

@@ -39,7 +39,8 @@ export const digitsParams = z.object({
   CallSid: callSid,
   Digits: z
     .string()
-    .regex(/^[0-9*#]{0,32}$/, 'Digits must be keypad keys')
+    // "hangup" is what Twilio sends to a Record action when the caller hung up mid-message.
+    .regex(/^([0-9*#]{0,32}|hangup)$/, 'Digits must be keypad keys')
     .optional(),
 })
 
@@ -91,6 +92,9 @@ export const recordingParams = z.object({
   RecordingStatus: z.string().optional(),
 })
 
+export const voicemailDoneQuery = z.object({
+  recorded: z.enum(['0', '1']).transform((v) => v === '1'),
+})
 export const voicemailQuery = z.object({ call: callSid })
 export const releasedQuery = z.object({
   offer: z.string().uuid(),

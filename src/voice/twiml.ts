@@ -23,8 +23,15 @@ const MENU_GATHER_TIMEOUT_SECONDS = 6
 const WHISPER_GATHER_TIMEOUT_SECONDS = 8
 const VOICEMAIL_MAX_SECONDS = 120
 
+// Twilio's default voice ("man") has no Mandarin: without a voice that speaks the language,
+// <Say language="zh-CN"> fails. Amazon Polly's standard voices are available on every account.
+const VOICES: Record<Language, 'Polly.Zhiyu' | 'Polly.Joanna'> = {
+  'zh-CN': 'Polly.Zhiyu',
+  'en-US': 'Polly.Joanna',
+}
+
 function say(r: Pick<Response, 'say'>, lang: Language, text: string): void {
-  r.say({ language: lang }, text)
+  r.say({ language: lang, voice: VOICES[lang] }, text)
 }
 
 export function renderMenu(
@@ -107,7 +114,7 @@ export function renderVoicemailPrompt(paths: VoicePaths, lang: Language): string
   const r = new VoiceResponse()
   say(r, lang, prompts(lang).voicemail)
   r.record({
-    action: paths.voicemailDone,
+    action: paths.voicemailDone(true),
     method: 'POST',
     maxLength: VOICEMAIL_MAX_SECONDS,
     finishOnKey: '#',
@@ -115,6 +122,9 @@ export function renderVoicemailPrompt(paths: VoicePaths, lang: Language): string
     recordingStatusCallback: paths.voicemailRecording,
     recordingStatusCallbackMethod: 'POST',
   })
+  // Twilio skips the action for an empty recording and goes on with the next verb: the caller
+  // still hears their case reference and that we will call back.
+  r.redirect({ method: 'POST' }, paths.voicemailDone(false))
   return r.toString()
 }
 

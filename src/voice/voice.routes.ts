@@ -99,9 +99,14 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
   router.post(
     '/voicemail/done',
     twiml(async (req) => {
+      const { recorded } = P.voicemailDoneQuery.parse(req.query)
       const { CallSid } = P.digitsParams.parse(req.body)
       const { language, reference } = await voicemailContext(deps, CallSid)
-      return sayAndHangUp(language, prompts(language).voicemailDone(reference))
+      const p = prompts(language)
+      return sayAndHangUp(
+        language,
+        recorded ? p.voicemailDone(reference) : p.noRecording(reference),
+      )
     }),
   )
 

@@ -204,4 +204,57 @@ describe('an inbound call from ring to first owner', () => {
     const cases = await h.ctx.db.selectFrom('cases').select('id').execute()
     expect(cases).toHaveLength(1)
   })
+
+  it('does not treat two callers with withheld numbers as one person', async () => {
+    const first = callSid()
+    const m1 = parseTwiml(
+      (
+        await h.twilioPost('/voice/incoming', {
+          CallSid: first,
+          From: '+266696687',
+          To: ZH_HOTLINE,
+        })
+      ).text,
+    )
+    await h.twilioPost(pathOf(find(m1, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: first,
+      Digits: '1',
+    })
+    const second = parseTwiml(
+      (
+        await h.twilioPost('/voice/incoming', {
+          CallSid: callSid(),
+          From: '+266696687',
+          To: ZH_HOTLINE,
+        })
+      ).text,
+    )
+    expect(allText(second)).not.toContain('正在办理中')
+    expect(await h.ctx.db.selectFrom('callers').selectAll().execute()).toHaveLength(0)
+    const call = await h.ctx.db
+      .selectFrom('calls')
+      .select(['caller_id', 'from_number'])
+      .where('call_sid', '=', first)
+      .executeTakeFirstOrThrow()
+    expect(call).toEqual({ caller_id: null, from_number: '+266696687' })
+  })
+
+  it('still tells a caller who left no message their case reference', async () => {
+    await h.ctx.db.updateTable('agents').set({ presence: 'away' }).execute()
+    const sid = callSid()
+    const { chosen } = await callAndChoose(sid, '3')
+    expect(verbs(chosen)).toEqual(['Say', 'Record', 'Redirect'])
+    // Twilio skips the Record action on an empty recording and follows the Redirect.
+    const done = parseTwiml(
+      (await h.twilioPost(pathOf(find(chosen, 'Redirect')?.text ?? ''), { CallSid: sid })).text,
+    )
+    expect(verbs(done)).toEqual(['Say', 'Hangup'])
+    expect(allText(done)).toMatch(/我们已为您登记工单 H L/)
+    const hungUp = await h.twilioPost(pathOf(find(chosen, 'Record')?.attrs['action'] ?? ''), {
+      CallSid: sid,
+      Digits: 'hangup',
+      RecordingUrl: 'https://api.twilio.com/x',
+    })
+    expect(hungUp.headers['x-shouwen-error']).toBeUndefined()
+  })
 })
