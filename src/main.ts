@@ -86,6 +86,7 @@ if (import.meta.main) {
     process.stderr.write(
       `shouwen could not start: ${err instanceof ConfigError ? err.message : err.message}\n`,
     )
-    process.exitCode = 1
+    // Open pools and sockets would keep a half-started process alive; a supervisor must see it die.
+    process.exit(1)
   }
 }

@@ -123,3 +123,21 @@ export async function setPresence(
 export async function touchLastOffer(db: Db, agentId: number, at: Date): Promise<void> {
   await db.updateTable('agents').set({ last_offer_at: at }).where('id', '=', agentId).execute()
 }
+
+/** Agents being rung or on a hotline call right now, whatever their presence says. */
+export async function listEngagedAgentIds(db: Db): Promise<number[]> {
+  const rows = await db
+    .selectFrom('agent_offers')
+    .select('agent_id as id')
+    .where('status', 'in', ['dialing', 'ringing', 'answered'])
+    .union(
+      db
+        .selectFrom('calls')
+        .select((eb) => eb.fn.coalesce('answered_by_agent_id', eb.lit(0)).as('id'))
+        .where('queue_state', '=', 'connected')
+        .where('status_rank', '<', 4)
+        .where('answered_by_agent_id', 'is not', null),
+    )
+    .execute()
+  return rows.map((r) => r.id)
+}

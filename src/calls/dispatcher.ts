@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import {
   agentAddress,
   findAgentById,
+  listEngagedAgentIds,
   listFreeAgents,
   touchLastOffer,
 } from '../agents/agents.repository.ts'
@@ -11,7 +12,14 @@ import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
 import { claimLostVoicemailRedirects } from './calls.repository.ts'
 import type { DispatchDeps } from './deps.ts'
-import { claimOffersToRelease, insertOffer, moveOffer, setOfferLeg } from './offers.repository.ts'
+import {
+  claimOffersToRelease,
+  findOffer,
+  insertOffer,
+  LIVE_OFFER_STATUSES,
+  moveOffer,
+  setOfferLeg,
+} from './offers.repository.ts'
 import { sendToVoicemail } from './voicemail.ts'
 
 // One lock id for the whole dispatcher: runs on any instance serialize, so an agent is never
@@ -63,7 +71,18 @@ export async function runDispatch(
           .execute()
       : []
     const free = waiting.length ? await listFreeAgents(trx) : []
+    const engaged = waiting.some((w) => w.priority > 0) ? await listEngagedAgentIds(trx) : []
+    const fallbacks = new Map<string, number | null>()
+    for (const w of waiting) {
+      if (w.priority > 0 && w.hotline_number) {
+        fallbacks.set(
+          w.call_sid,
+          (await deps.directory.hotline(w.hotline_number))?.dutySupervisorId ?? null,
+        )
+      }
+    }
     const plan = planDispatch({
+      engagedAgentIds: engaged,
       now: at,
       waveSize: deps.config.voice.ringWaveSize,
       maxWaitMs: deps.config.voice.queueMaxWaitSeconds * 1000,
@@ -79,6 +98,7 @@ export async function runDispatch(
           liveOffers: mine.filter((o) => ['dialing', 'ringing', 'answered'].includes(o.status))
             .length,
           triedAgentIds: mine.map((o) => o.agent_id),
+          fallbackAgentId: fallbacks.get(w.call_sid) ?? null,
         }
       }),
     })
@@ -138,34 +158,57 @@ export async function runDispatch(
       ),
     )
   }
-  let failed = 0
-  for (const d of decided.toDial) {
-    const agent = await findAgentById(deps.db, d.agentId)
-    try {
-      if (!agent) throw new Error(`agent ${d.agentId} vanished`)
-      const { callSid } = await deps.telephony.createCall({
-        to: agentAddress(agent),
-        from: d.hotline,
-        url: deps.paths.agentAnswer(d.offerId),
-        statusCallback: deps.paths.agentStatus(d.offerId),
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        timeoutSeconds: ringSeconds,
-      })
-      await setOfferLeg(deps.db, d.offerId, callSid)
-    } catch (e) {
-      failed++
-      deps.logger.warn(
-        { err: coerceError(e), offerId: d.offerId, agentId: d.agentId },
-        'ringing agent failed',
-      )
-      await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
-    }
-  }
+  const outcomes = []
+  for (const d of decided.toDial) outcomes.push(await dialOffer(deps, d, ringSeconds))
+  const failed = outcomes.filter((o) => o !== 'dialled').length
   // A failed dial frees the caller for the next agent now rather than at the next sweep.
-  if (failed > 0) await deps.triggers.dispatch(`redial-${decided.toDial[0]?.offerId ?? 'x'}`, 2000)
+  if (outcomes.includes('failed')) {
+    await deps.triggers.dispatch(`redial-${decided.toDial[0]?.offerId ?? 'x'}`, 2000)
+  }
   return {
     dialled: decided.toDial.length - failed,
     released: decided.released.length,
     toVoicemail: decided.toVoicemail.length,
+  }
+}
+
+/**
+ * Rings one agent. Twilio answering with an error means no call was made: the offer fails and
+ * the caller moves on. No answer at all (a timeout) is ambiguous, so the offer stays "dialing"
+ * for its status callback or the stale sweep to settle; ringing the agent twice is worse.
+ */
+async function dialOffer(
+  deps: DispatchDeps & { paths: VoicePaths },
+  d: { offerId: string; agentId: number; hotline: string },
+  ringSeconds: number,
+): Promise<'dialled' | 'failed' | 'unknown'> {
+  const agent = await findAgentById(deps.db, d.agentId)
+  try {
+    if (!agent) throw Object.assign(new Error(`agent ${d.agentId} vanished`), { status: 404 })
+    const { callSid } = await deps.telephony.createCall({
+      to: agentAddress(agent),
+      from: d.hotline,
+      url: deps.paths.agentAnswer(d.offerId),
+      statusCallback: deps.paths.agentStatus(d.offerId),
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      timeoutSeconds: ringSeconds,
+    })
+    await setOfferLeg(deps.db, d.offerId, callSid)
+    // Released while we were dialling (the caller hung up, someone else took it): hang it up.
+    const now = await findOffer(deps.db, d.offerId)
+    if (now && !(LIVE_OFFER_STATUSES as readonly string[]).includes(now.status)) {
+      await deps.telephony.endCall(callSid, 'canceled').catch(() => {})
+    }
+    return 'dialled'
+  } catch (e) {
+    const err = coerceError(e)
+    const definite = typeof (e as { status?: unknown }).status === 'number'
+    deps.logger.warn(
+      { err, offerId: d.offerId, agentId: d.agentId, definite },
+      'ringing agent failed',
+    )
+    if (!definite) return 'unknown'
+    await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
+    return 'failed'
   }
 }

@@ -15,6 +15,11 @@ export interface WaitingCall {
   liveOffers: number
   /** Agents already rung for this call (any outcome). */
   triedAgentIds: readonly number[]
+  /**
+   * For an emergency: who is rung when nobody available can be, whatever their presence (the
+   * hotline's duty supervisor). An emergency never waits for someone to become available.
+   */
+  fallbackAgentId?: number | null
 }
 
 export interface FreeAgent {
@@ -34,6 +39,8 @@ export function planDispatch(input: {
   now: Date
   waiting: readonly WaitingCall[]
   freeAgents: readonly FreeAgent[]
+  /** Agents with a ring or call in progress: never offered a second one. */
+  engagedAgentIds?: readonly number[]
   waveSize: number
   maxWaitMs: number
 }): DispatchPlan {
@@ -51,7 +58,13 @@ export function planDispatch(input: {
       continue
     }
     if (call.liveOffers > 0 && !call.emergency) continue // a wave is still ringing
-    const chosen = pickWave(call, free, input.waveSize)
+    let chosen = pickWave(call, free, input.waveSize)
+    const fallback = call.fallbackAgentId
+    if (chosen.length === 0 && call.emergency && call.liveOffers === 0 && fallback != null) {
+      const engaged =
+        plan.offers.some((o) => o.agentId === fallback) || input.engagedAgentIds?.includes(fallback)
+      if (!engaged) chosen = [fallback]
+    }
     for (const agentId of chosen) plan.offers.push({ callSid: call.callSid, agentId })
     free = free.filter((a) => !chosen.includes(a.id))
   }

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { ZodError } from 'zod'
 
 import type { Language } from '../domain/language.ts'
@@ -58,7 +58,8 @@ export function callbackRoute(
           )
         return
       }
-      // A 5xx makes Twilio retry the callback later, which is what we want after a failure.
+      // Nothing was half-applied (each callback is one transaction); the dispatcher's sweep and
+      // the stale-offer rules settle what a lost callback would have moved.
       log.error({ err: coerceError(e) }, 'status callback failed')
       res.status(500).type('text/xml').send(emptyResponse())
     }
@@ -72,4 +73,27 @@ function describe(i: { path: PropertyKey[]; message: string }): string {
 function languageOf(req: Request): Language | undefined {
   const lang: unknown = req.query['lang']
   return isLanguage(lang) ? lang : undefined
+}
+
+/**
+ * The voice surface's last word: an unknown path or a body that could not be parsed still gets
+ * TwiML, so a caller hears an apology rather than Twilio's "application error".
+ */
+export function voiceFallback(logger: Logger, defaultLanguage: Language) {
+  const notFound: RequestHandler = (req, res) => {
+    ;(req.log ?? logger).warn({ path: req.path }, 'unknown voice webhook')
+    res
+      .status(404)
+      .type('text/xml')
+      .send(sayAndHangUp(defaultLanguage, prompts(defaultLanguage).technicalProblem))
+  }
+  const onError = (e: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    ;(req.log ?? logger).warn({ err: coerceError(e) }, 'voice webhook rejected before routing')
+    const status = (e as { status?: unknown }).status
+    res
+      .status(typeof status === 'number' && status >= 400 && status < 500 ? status : 500)
+      .type('text/xml')
+      .send(sayAndHangUp(defaultLanguage, prompts(defaultLanguage).technicalProblem))
+  }
+  return { notFound, onError }
 }

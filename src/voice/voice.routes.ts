@@ -22,7 +22,7 @@ import {
   renderWhisper,
   sayAndHangUp,
 } from './twiml.ts'
-import { callbackRoute, twimlRoute } from './voice-handler.ts'
+import { callbackRoute, twimlRoute, voiceFallback } from './voice-handler.ts'
 
 /** Twilio's webhooks. Each route: parse → one use-case → render. */
 export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Router {
@@ -186,5 +186,8 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
     }),
   )
 
+  const fallback = voiceFallback(logger, config.defaultLanguage)
+  router.use(fallback.notFound)
+  router.use(fallback.onError)
   return router
 }

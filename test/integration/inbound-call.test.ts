@@ -257,4 +257,20 @@ describe('an inbound call from ring to first owner', () => {
     })
     expect(hungUp.headers['x-shouwen-error']).toBeUndefined()
   })
+
+  it('queues an emergency even with nobody available, and rings the duty supervisor', async () => {
+    await h.ctx.db.updateTable('agents').set({ presence: 'away' }).execute()
+    const sid = callSid()
+    const { chosen } = await callAndChoose(sid, '0')
+    expect(verbs(chosen)).toEqual(['Say', 'Dial', 'Dial>Conference'])
+    await runDispatch(h.ctx)
+    const creates = h.edge.requests.filter((r) => r.operationId === 'CreateCall')
+    expect(creates.map((r) => r.data['To'])).toEqual(['client:agent-2001'])
+    const kase = await h.ctx.db
+      .selectFrom('cases')
+      .innerJoin('categories', 'categories.id', 'cases.category_id')
+      .select(['urgency', 'categories.code'])
+      .executeTakeFirstOrThrow()
+    expect(kase).toEqual({ urgency: 'emergency', code: 'emergency' })
+  })
 })

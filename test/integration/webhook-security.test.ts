@@ -144,4 +144,16 @@ describe('webhook input that must change nothing', () => {
     expect(res.text).toContain('CallStatus')
     expect(await counts(h)).toEqual(before)
   })
+
+  it('answers an unknown voice path or an oversized body with TwiML, not an error page', async () => {
+    const unknown = await h.twilioPost('/voice/no-such-hook', { CallSid: callSid() })
+    expect(unknown.status).toBe(404)
+    expect(verbs(parseTwiml(unknown.text))).toEqual(['Say', 'Hangup'])
+    const huge = await h.twilioPost('/voice/incoming', {
+      ...params(),
+      CallerName: 'x'.repeat(100_000),
+    })
+    expect(huge.status).toBe(413)
+    expect(verbs(parseTwiml(huge.text))).toEqual(['Say', 'Hangup'])
+  })
 })

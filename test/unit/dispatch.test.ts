@@ -98,3 +98,28 @@ describe('planDispatch', () => {
     ).toEqual({ offers: [], toVoicemail: ['CA1'] })
   })
 })
+
+describe('planDispatch for an emergency nobody available can take', () => {
+  it('rings the duty supervisor, whatever their presence, unless they are engaged', () => {
+    const sos = call({
+      callSid: 'SOS',
+      priority: EMERGENCY_PRIORITY,
+      emergency: true,
+      fallbackAgentId: 9,
+    })
+    expect(planDispatch({ ...base, waiting: [sos], freeAgents: [] }).offers).toEqual([
+      { callSid: 'SOS', agentId: 9 },
+    ])
+    expect(
+      planDispatch({ ...base, waiting: [sos], freeAgents: [], engagedAgentIds: [9] }).offers,
+    ).toEqual([])
+    expect(
+      planDispatch({ ...base, waiting: [{ ...sos, liveOffers: 1 }], freeAgents: [] }).offers,
+    ).toEqual([])
+  })
+  it('does not do so for an ordinary call', () => {
+    expect(
+      planDispatch({ ...base, waiting: [call({ fallbackAgentId: 9 })], freeAgents: [] }).offers,
+    ).toEqual([])
+  })
+})
