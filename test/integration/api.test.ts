@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { runDispatch } from '../../src/calls/dispatcher.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
+import { answerAndPress, createdCalls, queuedCall } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
-import { callSid, createHarness, pathOf, ZH_HOTLINE } from '../helpers/harness.ts'
-import { find, parseTwiml } from '../helpers/twiml.ts'
+import { createHarness } from '../helpers/harness.ts'
 
 describe('the agent API', () => {
   let h: Harness
@@ -28,29 +28,9 @@ describe('the agent API', () => {
       .set({ presence: 'away' })
       .where('job_number', '!=', '1001')
       .execute()
-    const sid = callSid()
-    const menu = parseTwiml(
-      (
-        await h.twilioPost('/voice/incoming', {
-          CallSid: sid,
-          From: '+8613600000000',
-          To: ZH_HOTLINE,
-        })
-      ).text,
-    )
-    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
-      CallSid: sid,
-      Digits: '1',
-    })
+    await queuedCall(h, '1', '+8613600000000')
     await runDispatch(h.ctx)
-    const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall')
-    const w = parseTwiml(
-      (await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text,
-    )
-    await h.twilioPost(pathOf(find(w, 'Gather')?.attrs['action'] ?? ''), {
-      CallSid: callSid(),
-      Digits: '1',
-    })
+    await answerAndPress(h, createdCalls(h)[0])
     reference = (await h.ctx.db.selectFrom('cases').select('reference').executeTakeFirstOrThrow())
       .reference
   })

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { runDispatch } from '../../src/calls/dispatcher.ts'
+import { queuedCall as queueCall } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
-import { callSid, createHarness, manualClock, pathOf, ZH_HOTLINE } from '../helpers/harness.ts'
+import { callSid, createHarness, manualClock, pathOf } from '../helpers/harness.ts'
 import { find, parseTwiml } from '../helpers/twiml.ts'
 
 describe('status callbacks: retried, reordered, late', () => {
@@ -16,17 +17,7 @@ describe('status callbacks: retried, reordered, late', () => {
     await h.close()
   })
 
-  async function queuedCall(from = '+8613700000001') {
-    const sid = callSid()
-    const menu = parseTwiml(
-      (await h.twilioPost('/voice/incoming', { CallSid: sid, From: from, To: ZH_HOTLINE })).text,
-    )
-    await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
-      CallSid: sid,
-      Digits: '1',
-    })
-    return sid
-  }
+  const queuedCall = () => queueCall(h, '1', '+8613700000001')
 
   const row = (sid: string) =>
     h.ctx.db.selectFrom('calls').selectAll().where('call_sid', '=', sid).executeTakeFirstOrThrow()
@@ -188,20 +179,7 @@ describe('a voicemail redirect that never reached Twilio', () => {
     const clock = manualClock()
     const h = await createHarness({ clock })
     try {
-      const sid = callSid()
-      const menu = parseTwiml(
-        (
-          await h.twilioPost('/voice/incoming', {
-            CallSid: sid,
-            From: '+8613700000009',
-            To: ZH_HOTLINE,
-          })
-        ).text,
-      )
-      await h.twilioPost(pathOf(find(menu, 'Gather')?.attrs['action'] ?? ''), {
-        CallSid: sid,
-        Digits: '1',
-      })
+      const sid = await queueCall(h, '1', '+8613700000009')
       await runDispatch(h.ctx)
       // Twilio answers 500 to the redirect (or the process died before sending it).
       h.edge.respondWith((r) =>
