@@ -275,3 +275,13 @@ export async function returnToQueue(
     .executeTakeFirst()
   return r.numUpdatedRows === 1n
 }
+
+/** The call ended without its final status callback reaching us (Twilio told us otherwise). */
+export async function markCallOver(db: Db, callSid: string, at: Date): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({ status: 'completed', status_rank: 4, ended_at: at, updated_at: at })
+    .where('call_sid', '=', callSid)
+    .where('status_rank', '<', 4)
+    .execute()
+}

@@ -10,7 +10,7 @@ import {
 import { planDispatch } from '../domain/dispatch.ts'
 import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
-import { claimLostVoicemailRedirects } from './calls.repository.ts'
+import { claimLostVoicemailRedirects, markCallOver } from './calls.repository.ts'
 import type { DispatchDeps } from './deps.ts'
 import {
   claimOffersToRelease,
@@ -132,14 +132,16 @@ export async function runDispatch(
     if (await sendToVoicemail(deps, sid, 'no agent answered in time')) toRedirect.push(sid)
   }
   for (const sid of toRedirect) {
-    await deps.telephony
-      .redirectCall(sid, deps.paths.voicemail(sid))
-      .catch((e: unknown) =>
+    await deps.telephony.redirectCall(sid, deps.paths.voicemail(sid)).catch(async (e: unknown) => {
+      // Twilio says the call is over: its final status callback was lost. Record the end so it
+      // is not redirected again (the return call is owed already).
+      if (callIsOver(e)) await markCallOver(deps.db, sid, deps.clock.now())
+      else
         deps.logger.warn(
           { err: coerceError(e), callSid: sid },
           'voicemail redirect failed; retried later',
-        ),
-      )
+        )
+    })
   }
   for (const r of decided.released) {
     if (!r.legCallSid) continue
@@ -211,4 +213,10 @@ async function dialOffer(
     await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
     return 'failed'
   }
+}
+
+/** Twilio's answer for a call that has ended: 21220 "not in progress", or 404 for an old one. */
+function callIsOver(e: unknown): boolean {
+  const err = e as { code?: unknown; status?: unknown }
+  return err.code === 21220 || err.status === 404
 }

@@ -217,4 +217,41 @@ describe('a voicemail redirect that never reached Twilio', () => {
       await h.close()
     }
   })
+
+  it('stops redirecting a caller Twilio says has hung up (the final callback was lost)', async () => {
+    const clock = manualClock()
+    const h = await createHarness({ clock })
+    try {
+      const sid = await queueCall(h, '1', '+8613700000010')
+      h.edge.respondWith((r) =>
+        r.operationId === 'UpdateCall' && r.pathParams['Sid'] === sid
+          ? {
+              statusCode: 400,
+              body: {
+                code: 21220,
+                message: 'Call is not in-progress. Cannot redirect.',
+                status: 400,
+              },
+            }
+          : undefined,
+      )
+      clock.advance(h.config.voice.queueMaxWaitSeconds * 1000)
+      await runDispatch(h.ctx)
+      const row = await h.ctx.db
+        .selectFrom('calls')
+        .select(['status', 'queue_state'])
+        .where('call_sid', '=', sid)
+        .executeTakeFirstOrThrow()
+      expect(row).toEqual({ status: 'completed', queue_state: 'voicemail' })
+      expect(await h.ctx.db.selectFrom('callbacks').select('purpose').execute()).toEqual([
+        { purpose: 'unanswered_inbound' },
+      ])
+      clock.advance(60_000)
+      const before = h.edge.requests.length
+      await runDispatch(h.ctx)
+      expect(h.edge.requests.length).toBe(before)
+    } finally {
+      await h.close()
+    }
+  })
 })
