@@ -30,47 +30,64 @@ export interface InboundRecorded {
  * one plan and one durable commit for the group instead of one each. That is what lets a small
  * Postgres keep up with a burst of calls; an idle hotline pays no added wait.
  */
-export function createInboundRecorder(db: Db, opts: { maxBatch?: number } = {}) {
+export function createInboundRecorder(
+  db: Db,
+  opts: { maxBatch?: number; maxInFlight?: number } = {},
+) {
   const maxBatch = opts.maxBatch ?? 100
+  // A few statements in flight at once: while one waits for its commit to reach the disk, the
+  // next is already being planned. Rows are locked in number order, so they cannot deadlock.
+  const maxInFlight = opts.maxInFlight ?? 4
   let pending: {
     rec: InboundRecord
     resolve: (r: InboundRecorded) => void
     reject: (e: unknown) => void
   }[] = []
-  let flushing = false
+  let inFlight = 0
+  let scheduled = false
 
-  async function flush(): Promise<void> {
-    flushing = true
-    while (pending.length > 0) {
-      const batch = pending.slice(0, maxBatch)
-      pending = pending.slice(batch.length)
-      try {
-        const results = await writeBatch(
-          db,
-          batch.map((b) => b.rec),
-        )
-        batch.forEach((b, i) => b.resolve(results[i] as InboundRecorded))
-      } catch (e) {
-        // One bad row must not fail its neighbours: retry each on its own.
-        if (batch.length === 1) batch[0]?.reject(e)
-        else {
-          await Promise.all(
-            batch.map((b) =>
-              writeBatch(db, [b.rec]).then((r) => b.resolve(r[0] as InboundRecorded), b.reject),
-            ),
+  async function writer(): Promise<void> {
+    inFlight++
+    try {
+      while (pending.length > 0) {
+        const batch = pending.slice(0, maxBatch)
+        pending = pending.slice(batch.length)
+        try {
+          const results = await writeBatch(
+            db,
+            batch.map((b) => b.rec),
           )
+          batch.forEach((b, i) => b.resolve(results[i] as InboundRecorded))
+        } catch (e) {
+          // One bad row must not fail its neighbours: retry each on its own.
+          if (batch.length === 1) batch[0]?.reject(e)
+          else {
+            await Promise.all(
+              batch.map((b) =>
+                writeBatch(db, [b.rec]).then((r) => b.resolve(r[0] as InboundRecorded), b.reject),
+              ),
+            )
+          }
         }
       }
+    } finally {
+      inFlight--
     }
-    flushing = false
   }
 
   return {
     record(rec: InboundRecord): Promise<InboundRecorded> {
       return new Promise((resolve, reject) => {
         pending.push({ rec, resolve, reject })
-        if (!flushing) setImmediate(() => void flush())
-        flushing = true
+        // Gather what arrives in the same turn of the event loop, then start a writer if one
+        // is free; busy writers pick the rest up when their statement returns.
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true
+          setImmediate(() => {
+            scheduled = false
+            if (pending.length > 0 && inFlight < maxInFlight) void writer()
+          })
+        }
       })
     },
   }
