@@ -53,6 +53,31 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   DISPATCH_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
   TRUST_PROXY: bool.default(false),
+  CALLING_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 08:30-20:30')
+    .refine((v) => v.slice(0, 5) < v.slice(6), 'must end after it starts')
+    .default('08:30-20:30'),
+  CALLING_DAYS: z.enum(['every_day', 'working_days']).default('every_day'),
+  WORKING_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-18:00')
+    .refine((v) => v.slice(0, 5) < v.slice(6), 'must end after it starts')
+    .default('09:00-18:00'),
+  CONFIRMATION_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(120),
+  CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  CALLBACK_MIN_GAP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
@@ -91,6 +116,15 @@ export interface Config {
   readonly dispatchSweepMs: number
   /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
   readonly queuePrefix: string
+  readonly callbacks: {
+    readonly callingHours: { readonly start: string; readonly end: string }
+    readonly callingDays: 'every_day' | 'working_days'
+    readonly workingHours: { readonly start: string; readonly end: string }
+    readonly confirmationDelaySeconds: number
+    readonly maxAttempts: number
+    readonly minGapMinutes: number
+    readonly reconcileEveryMs: number
+  }
 }
 
 /** Fixed credentials of the local simulator: it signs webhooks with them as Twilio would. */
@@ -154,6 +188,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dispatchSweepMs: e.DISPATCH_SWEEP_MS,
     queuePrefix: e.QUEUE_PREFIX,
+    callbacks: {
+      callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
+      callingDays: e.CALLING_DAYS,
+      workingHours: { start: e.WORKING_HOURS.slice(0, 5), end: e.WORKING_HOURS.slice(6) },
+      confirmationDelaySeconds: e.CONFIRMATION_DELAY_SECONDS,
+      maxAttempts: e.CALLBACK_MAX_ATTEMPTS,
+      minGapMinutes: e.CALLBACK_MIN_GAP_MINUTES,
+      reconcileEveryMs: e.RECONCILE_EVERY_MS,
+    },
   })
 }
 

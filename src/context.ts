@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 import { listAgents } from './agents/agents.repository.ts'
+import type { CallbackDeps } from './callbacks/deps.ts'
 import type { Clock, DispatchDeps, Triggers } from './calls/deps.ts'
 import { systemClock } from './calls/deps.ts'
 import { listHotlines } from './calls/directory.repository.ts'
@@ -12,10 +13,17 @@ import { createInboundRecorder } from './calls/inbound-recorder.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/database.ts'
 import { createDb } from './db/database.ts'
+import { nextCallingMoment } from './domain/calendar/calling-hours.ts'
+import type { WorkingCalendar } from './domain/calendar/working-calendar.ts'
+import { createWorkingCalendar } from './domain/calendar/working-calendar.ts'
+import { DEFAULT_RETRY_POLICY } from './domain/callback-policy.ts'
 import type { Logger } from './logger.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
 import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
 import { createAcdWorker } from './queues/acd.worker.ts'
+import type { CallbacksQueue } from './queues/callbacks.queue.ts'
+import { createCallbackScheduler, createCallbacksQueue } from './queues/callbacks.queue.ts'
+import { createCallbacksWorker } from './queues/callbacks.worker.ts'
 import { createRedis } from './queues/connection.ts'
 import type { Simulator } from './telephony/simulator/simulator.ts'
 import { createSimulator } from './telephony/simulator/simulator.ts'
@@ -25,8 +33,10 @@ import type { VoicePaths } from './voice/paths.ts'
 import { createVoicePaths } from './voice/paths.ts'
 
 /** Everything the service is made of, built once here; tests override the parts they control. */
-export interface AppContext extends DispatchDeps {
+export interface AppContext extends DispatchDeps, CallbackDeps {
   paths: VoicePaths
+  calendar: WorkingCalendar
+  callbacksQueue: CallbacksQueue
   producer: Redis
   acdQueue: AcdQueue
   queuePrefix: string
@@ -83,13 +93,34 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     httpClient: o.twilioHttpClient ?? simulator?.httpClient,
   })
 
+  const clock = o.clock ?? systemClock
+  const callbacksQueue = createCallbacksQueue(producer, queuePrefix)
+  callbacksQueue.on('error', (err) => logger.warn({ err }, 'callbacks queue error'))
+  const cb = config.callbacks
+  const calendar = createWorkingCalendar({
+    timeZone: config.timeZone,
+    workingHours: cb.workingHours,
+  })
+  const callingHours = { ...cb.callingHours, daysAllowed: cb.callingDays }
+
   const workers: Worker[] = []
   const workerRedis: Redis[] = []
   const ctx: AppContext = {
     config,
     logger,
     db,
-    clock: o.clock ?? systemClock,
+    clock,
+    calendar,
+    callbacksQueue,
+    scheduler: createCallbackScheduler(callbacksQueue, clock),
+    callingHours: {
+      nextCallingMoment: (at) => nextCallingMoment(at, callingHours, config.timeZone, calendar),
+    },
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: cb.maxAttempts,
+      minGapMinutes: cb.minGapMinutes,
+    },
     newId: randomUUID,
     paths,
     producer,
@@ -103,20 +134,29 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     startWorkers() {
       const connection = createRedis(o.redisUrl, 'worker', logger)
       workerRedis.push(connection)
-      const w = createAcdWorker({
+      const acd = createAcdWorker({
         connection,
         prefix: queuePrefix,
         deps: ctx,
         logger: logger.child({ component: 'acd' }),
       })
-      workers.push(w)
-      return [w]
+      const cbConnection = createRedis(o.redisUrl, 'worker', logger)
+      workerRedis.push(cbConnection)
+      const cb = createCallbacksWorker({
+        connection: cbConnection,
+        prefix: queuePrefix,
+        deps: ctx,
+        logger: logger.child({ component: 'callbacks' }),
+      })
+      workers.push(acd, cb)
+      return [acd, cb]
     },
     async close() {
       // Order matters: finish jobs in hand, then drop the queue, then Redis, then Postgres.
       await Promise.allSettled(workers.map((w) => w.close()))
       await simulator?.close()
       await acdQueue.close().catch(() => {})
+      await callbacksQueue.close().catch(() => {})
       for (const r of [...workerRedis, producer]) await r.quit().catch(() => r.disconnect())
       await db.destroy()
     },

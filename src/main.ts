@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 
+import { reconcileCallbacks } from './callbacks/reconciler.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import type { AppContext, ContextOptions } from './context.ts'
 import { createAppContext, simulatorDirectory } from './context.ts'
@@ -9,6 +10,7 @@ import { createApp } from './http/app.ts'
 import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
 import { createLogger } from './logger.ts'
 import { scheduleSweep } from './queues/acd.queue.ts'
+import { scheduleReconciler } from './queues/callbacks.queue.ts'
 import { createSimulatorRouter } from './telephony/simulator/simulator.routes.ts'
 
 /** Composition root: config → services → context → http + workers → graceful shutdown. */
@@ -42,6 +44,9 @@ export async function startService(
   )
   ctx.startWorkers()
   await scheduleSweep(ctx.acdQueue, config.dispatchSweepMs)
+  // Callbacks live in Postgres; rebuild their jobs now (Redis may have been wiped) and on a beat.
+  await reconcileCallbacks(ctx)
+  await scheduleReconciler(ctx.callbacksQueue, config.callbacks.reconcileEveryMs)
   logger.info(
     { url: config.http.publicBaseUrl, twilio: config.twilio.mode },
     config.twilio.mode === 'simulator'

@@ -48,7 +48,10 @@ export async function oweReturnCall(
   const inserted = await db
     .insertInto('callbacks')
     .values({ case_id: o.caseId, purpose: 'unanswered_inbound', due_at: o.at, outcome: null })
-    .onConflict((oc) => oc.doNothing())
+    // One open return call per case: a second missed call adds nothing to the debt.
+    .onConflict((oc) =>
+      oc.columns(['case_id', 'purpose']).where('status', 'in', ['pending', 'dialing']).doNothing(),
+    )
     .returning('id')
     .executeTakeFirst()
   if (inserted) {

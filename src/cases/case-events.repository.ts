@@ -15,6 +15,16 @@ export type CaseEventType =
   | 'return_call_needed'
   | 'case_updated'
   | 'agent_dropped'
+  | 'work_done'
+  | 'confirmation_scheduled'
+  | 'callback_attempt'
+  | 'callback_retry_scheduled'
+  | 'callback_exhausted'
+  | 'confirmation_sms_sent'
+  | 'case_closed_by_caller'
+  | 'case_closed_by_override'
+  | 'rework'
+  | 'satisfaction_rated'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

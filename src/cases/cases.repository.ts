@@ -25,6 +25,13 @@ export interface CaseSummary {
   needsReturnCall: boolean
   createdAt: Date
   firstOwnedAt: Date | null
+  hotlineNumber: string | null
+  resolutionSummary: string | null
+  resolvedAt: Date | null
+  reworkCount: number
+  satisfaction: number | null
+  closedAt: Date | null
+  closedBy: 'caller' | 'supervisor_override' | null
 }
 
 /** Next reference for the deployment-local day; atomic under concurrent calls. */
@@ -107,6 +114,13 @@ function summaryQuery(db: Db) {
       'cases.needs_return_call',
       'cases.created_at',
       'cases.first_owned_at',
+      'cases.hotline_number',
+      'cases.resolution_summary',
+      'cases.resolved_at',
+      'cases.rework_count',
+      'cases.satisfaction',
+      'cases.closed_at',
+      'cases.closed_by',
     ])
 }
 
@@ -133,6 +147,13 @@ function toSummary(r: SummaryRow): CaseSummary {
     needsReturnCall: r.needs_return_call,
     createdAt: r.created_at,
     firstOwnedAt: r.first_owned_at,
+    hotlineNumber: r.hotline_number,
+    resolutionSummary: r.resolution_summary,
+    resolvedAt: r.resolved_at,
+    reworkCount: r.rework_count,
+    satisfaction: r.satisfaction,
+    closedAt: r.closed_at,
+    closedBy: r.closed_by,
   }
 }
 

@@ -103,6 +103,13 @@ export interface CasesTable {
   created_at: Generated<Date>
   updated_at: Generated<Date>
   closed_at: Timestamp | null
+  resolved_at: Generated<Date | null>
+  resolution_summary: Generated<string | null>
+  rework_count: Generated<number>
+  satisfaction: Generated<number | null>
+  closed_by: Generated<'caller' | 'supervisor_override' | null>
+  override_by: Generated<number | null>
+  override_reason: Generated<string | null>
 }
 
 export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abandoned' | 'ended'
@@ -193,10 +200,59 @@ export interface CallbacksTable {
   purpose: 'confirmation' | 'promised_reply' | 'department_callback' | 'unanswered_inbound'
   attempt: Generated<number>
   due_at: Timestamp
-  status: Generated<'pending' | 'dialing' | 'done' | 'failed' | 'cancelled'>
+  status: Generated<'pending' | 'dialing' | 'done' | 'exhausted' | 'cancelled'>
   outcome: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
+  max_attempts: Generated<number>
+  last_attempt_at: Generated<Date | null>
+  deadline_at: Generated<Date | null>
+}
+
+export type AttemptOutcome =
+  | 'confirmed'
+  | 'rework'
+  | 'talk_to_owner'
+  | 'no_answer'
+  | 'busy'
+  | 'machine'
+  | 'failed'
+  | 'no_input'
+  | 'hung_up'
+
+export interface CallbackAttemptsTable {
+  id: Generated<string>
+  callback_id: string
+  attempt: number
+  call_sid: string | null
+  started_at: Timestamp
+  answered_at: Timestamp | null
+  ended_at: Timestamp | null
+  outcome: AttemptOutcome | null
+  rating: number | null
+}
+
+export interface SmsMessagesTable {
+  id: Generated<string>
+  message_sid: string | null
+  direction: 'outbound' | 'inbound'
+  case_id: string | null
+  purpose: string | null
+  to_number: string
+  from_number: string
+  body: string
+  status: string | null
+  created_at: Generated<Date>
+}
+
+export interface NotificationsTable {
+  id: Generated<string>
+  agent_id: number
+  case_id: string | null
+  kind: string
+  body: string
+  created_at: Generated<Date>
+  read_at: Timestamp | null
 }
 
 export interface CaseEventsTable {
@@ -226,4 +282,7 @@ export interface Database {
   voicemails: VoicemailsTable
   callbacks: CallbacksTable
   case_events: CaseEventsTable
+  callback_attempts: CallbackAttemptsTable
+  sms_messages: SmsMessagesTable
+  notifications: NotificationsTable
 }

@@ -3,11 +3,12 @@ import { z } from 'zod'
 
 import { listAgents, setPresence } from '../agents/agents.repository.ts'
 import { checkLogin, issueToken, revokeToken } from '../agents/auth.ts'
-import type { Clock, Triggers } from '../calls/deps.ts'
+import { overrideClose } from '../callbacks/closure.ts'
+import type { CallbackDeps } from '../callbacks/deps.ts'
+import { reportWorkDone } from '../callbacks/work-done.ts'
 import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
-import type { Db } from '../db/database.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 
@@ -35,17 +36,18 @@ const caseUpdate = z
     urgency: z.enum(['normal', 'urgent', 'emergency']).optional(),
   })
   .strict()
+const workDone = z.object({ summary: z.string().trim().min(3).max(1000) }).strict()
+const override = z
+  .object({
+    reason: z.string().trim().min(10, 'reason must say why (at least 10 characters)').max(1000),
+  })
+  .strict()
 const reference = z
   .string()
   .regex(/^[A-Z]{2,6}-\d{8}-\d{4,}$/, 'not a case reference like HL-20261123-0042')
 
 /** The JSON API for agents and scripts. Routes: parse → one use-case → JSON. */
-export function createApiRouter(deps: {
-  db: Db
-  clock: Clock
-  triggers: Triggers
-  sessionTtlHours: number
-}): Router {
+export function createApiRouter(deps: CallbackDeps): Router {
   const router = Router()
   router.use(express.json({ limit: '64kb' }))
 
@@ -53,7 +55,7 @@ export function createApiRouter(deps: {
     const body = login.parse(req.body)
     const agent = await checkLogin(deps.db, body.jobNumber, body.password)
     if (!agent) throw new AppError('unauthorized', 'job number or password is wrong')
-    const expiresAt = new Date(deps.clock.now().getTime() + deps.sessionTtlHours * 3_600_000)
+    const expiresAt = new Date(deps.clock.now().getTime() + deps.config.sessionTtlHours * 3_600_000)
     const token = await issueToken(deps.db, {
       agentId: agent.id,
       kind: 'session',
@@ -117,6 +119,51 @@ export function createApiRouter(deps: {
     const ref = reference.parse(req.params['reference'])
     const updated = await updateCaseFields(deps, currentAgent(req), ref, caseUpdate.parse(req.body))
     res.json({ case: updated })
+  })
+
+  router.post('/cases/:reference/work-done', async (req, res) => {
+    const ref = reference.parse(req.params['reference'])
+    const { summary } = workDone.parse(req.body)
+    const r = await reportWorkDone(deps, currentAgent(req), ref, summary)
+    res.status(202).json({ status: 'awaiting_confirmation', confirmationCallAt: r.dueAt })
+  })
+
+  router.post(
+    '/cases/:reference/close-override',
+    requireRole('supervisor', 'manager', 'admin'),
+    async (req, res) => {
+      const ref = reference.parse(req.params['reference'])
+      const { reason } = override.parse(req.body)
+      const kase = await findCaseByReference(deps.db, ref)
+      if (!kase) throw new NotFoundError('case', ref)
+      if (!(await overrideClose(deps, currentAgent(req), kase.id, reason))) {
+        throw new AppError(
+          'invalid_state',
+          `case ${ref} can be closed without the caller only after the confirmation calls ran out (it is ${kase.status})`,
+        )
+      }
+      res.json({ status: 'closed', closedBy: 'supervisor_override' })
+    },
+  )
+
+  router.get('/notifications', async (req, res) => {
+    const rows = await deps.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('agent_id', '=', currentAgent(req).id)
+      .orderBy('id', 'desc')
+      .limit(100)
+      .execute()
+    res.json({
+      notifications: rows.map((n) => ({
+        id: n.id,
+        caseId: n.case_id,
+        kind: n.kind,
+        body: n.body,
+        createdAt: n.created_at,
+        readAt: n.read_at,
+      })),
+    })
   })
 
   router.get('/agents', requireRole('supervisor', 'manager', 'admin'), async (_req, res) => {

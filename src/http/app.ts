@@ -5,6 +5,7 @@ import express from 'express'
 import { pinoHttp } from 'pino-http'
 
 import type { AppContext } from '../context.ts'
+import { createSmsRouter } from '../voice/sms.routes.ts'
 import { createVoiceRouter } from '../voice/voice.routes.ts'
 import { createApiRouter } from './api.routes.ts'
 import { jsonErrorHandler } from './error-handler.ts'
@@ -49,7 +50,8 @@ export function createApp(
     else next()
   })
   app.use('/voice', createVoiceRouter(ctx))
-  app.use('/api', createApiRouter({ ...ctx, sessionTtlHours: ctx.config.sessionTtlHours }))
+  app.use('/sms', createSmsRouter(ctx))
+  app.use('/api', createApiRouter(ctx))
   for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)
   app.use('/api', jsonErrorHandler(ctx.logger))
   app.use(jsonErrorHandler(ctx.logger))

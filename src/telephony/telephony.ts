@@ -17,6 +17,15 @@ export interface CreateCallParams {
   statusCallbackEvent: CallStatusEvent[]
   /** Seconds to let it ring before Twilio gives up with no-answer. */
   timeoutSeconds: number
+  /** Answering-machine detection: the answer webhook then carries `AnsweredBy`. */
+  machineDetection?: 'Enable'
+}
+
+export interface SendSmsParams {
+  to: string
+  from: string
+  body: string
+  statusCallback?: string
 }
 
 export interface Telephony {
@@ -26,6 +35,7 @@ export interface Telephony {
   redirectCall(callSid: string, url: string): Promise<void>
   /** `canceled` stops a ringing leg; `completed` hangs up an answered one. */
   endCall(callSid: string, status: 'canceled' | 'completed'): Promise<void>
+  sendSms(p: SendSmsParams): Promise<{ messageSid: string }>
 }
 
 /** The subset of twilio's RequestClient that the client calls: the HTTP edge. */
@@ -67,8 +77,18 @@ export function createTwilioTelephony(opts: {
         statusCallbackMethod: 'POST',
         statusCallbackEvent: p.statusCallbackEvent,
         timeout: p.timeoutSeconds,
+        ...(p.machineDetection ? { machineDetection: p.machineDetection } : {}),
       })
       return { callSid: call.sid }
+    },
+    async sendSms(p) {
+      const m = await client.messages.create({
+        to: p.to,
+        from: p.from,
+        body: p.body,
+        ...(p.statusCallback ? { statusCallback: p.statusCallback } : {}),
+      })
+      return { messageSid: m.sid }
     },
     async redirectCall(callSid, url) {
       await client.calls(callSid).update({ url, method: 'POST' })

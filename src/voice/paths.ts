@@ -28,6 +28,15 @@ export function createVoicePaths(publicBaseUrl: string) {
     agentAnswer: (offerId: string) => `${base}/agent/answer${q({ offer: offerId })}`,
     agentAccept: (offerId: string) => `${base}/agent/accept${q({ offer: offerId })}`,
     agentStatus: (offerId: string) => `${base}/agent/status${q({ offer: offerId })}`,
+    callbackAnswer: (callbackId: string, attempt: number, prompts = 0) =>
+      `${base}/callback/answer${q({ cb: callbackId, a: attempt, p: prompts })}`,
+    callbackConfirm: (callbackId: string, attempt: number, prompts: number) =>
+      `${base}/callback/confirm${q({ cb: callbackId, a: attempt, p: prompts })}`,
+    callbackRating: (callbackId: string, attempt: number) =>
+      `${base}/callback/rating${q({ cb: callbackId, a: attempt })}`,
+    callbackStatus: (callbackId: string, attempt: number) =>
+      `${base}/callback/status${q({ cb: callbackId, a: attempt })}`,
+    smsIncoming: `${publicBaseUrl}/sms/incoming`,
     agentReleased: (offerId: string, reason: 'taken' | 'gone') =>
       `${base}/agent/released${q({ offer: offerId, reason })}`,
   }

@@ -30,6 +30,11 @@ const VOICES: Record<Language, 'Polly.Zhiyu' | 'Polly.Joanna'> = {
   'en-US': 'Polly.Joanna',
 }
 
+/** A <Say> in the right voice for its language, for renderers outside this file. */
+export function sayIn(r: Pick<Response, 'say'>, lang: Language, text: string): void {
+  say(r, lang, text)
+}
+
 function say(r: Pick<Response, 'say'>, lang: Language, text: string): void {
   r.say({ language: lang, voice: VOICES[lang] }, text)
 }

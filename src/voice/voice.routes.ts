@@ -1,16 +1,16 @@
 import express, { Router } from 'express'
 
+import type { CallbackDeps } from '../callbacks/deps.ts'
 import { agentAnswered, agentPressed, offerLanguage } from '../calls/agent-offer.ts'
 import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
-import type { CallDeps } from '../calls/deps.ts'
 import { receiveIncomingCall } from '../calls/inbound-call.ts'
 import { chooseFromMenu } from '../calls/menu-choice.ts'
 import { markOfferJoined } from '../calls/offers.repository.ts'
 import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import { agentTooLate, prompts } from '../domain/prompts.ts'
+import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
-import type { VoicePaths } from './paths.ts'
 import * as P from './twilio-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
 import {
@@ -25,7 +25,7 @@ import {
 import { callbackRoute, twimlRoute, voiceFallback } from './voice-handler.ts'
 
 /** Twilio's webhooks. Each route: parse → one use-case → render. */
-export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Router {
+export function createVoiceRouter(deps: CallbackDeps): Router {
   const { config, logger, paths } = deps
   const router = Router()
   const music = synthesizeHoldMusic(config.voice.holdProgressSeconds)
@@ -186,6 +186,7 @@ export function createVoiceRouter(deps: CallDeps & { paths: VoicePaths }): Route
     }),
   )
 
+  router.use('/callback', createCallbackVoiceRoutes(deps))
   const fallback = voiceFallback(logger, config.defaultLanguage)
   router.use(fallback.notFound)
   router.use(fallback.onError)

@@ -1,0 +1,283 @@
+import { sql } from 'kysely'
+
+import type { Db } from '../db/database.ts'
+import type { AttemptOutcome, CallbacksTable } from '../db/schema.ts'
+
+export type CallbackPurpose = CallbacksTable['purpose']
+
+export interface Callback {
+  id: string
+  caseId: string
+  purpose: CallbackPurpose
+  /** Attempts made so far. */
+  attempt: number
+  dueAt: Date
+  status: 'pending' | 'dialing' | 'done' | 'exhausted' | 'cancelled'
+  maxAttempts: number
+  lastAttemptAt: Date | null
+  deadlineAt: Date | null
+  createdAt: Date
+}
+
+const COLUMNS = [
+  'id',
+  'case_id',
+  'purpose',
+  'attempt',
+  'due_at',
+  'status',
+  'max_attempts',
+  'last_attempt_at',
+  'deadline_at',
+  'created_at',
+] as const
+
+function toCallback(r: {
+  id: string
+  case_id: string
+  purpose: CallbackPurpose
+  attempt: number
+  due_at: Date
+  status: Callback['status']
+  max_attempts: number
+  last_attempt_at: Date | null
+  deadline_at: Date | null
+  created_at: Date
+}): Callback {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    purpose: r.purpose,
+    attempt: r.attempt,
+    dueAt: r.due_at,
+    status: r.status,
+    maxAttempts: r.max_attempts,
+    lastAttemptAt: r.last_attempt_at,
+    deadlineAt: r.deadline_at,
+    createdAt: r.created_at,
+  }
+}
+
+/** The open callback of this purpose, new or already there (one open per case and purpose). */
+export async function openCallback(
+  db: Db,
+  c: {
+    caseId: string
+    purpose: CallbackPurpose
+    dueAt: Date
+    deadlineAt: Date | null
+    maxAttempts: number
+    at: Date
+  },
+): Promise<Callback> {
+  await db
+    .insertInto('callbacks')
+    .values({
+      case_id: c.caseId,
+      purpose: c.purpose,
+      due_at: c.dueAt,
+      deadline_at: c.deadlineAt,
+      max_attempts: c.maxAttempts,
+      outcome: null,
+      created_at: c.at,
+      updated_at: c.at,
+    })
+    .onConflict((oc) =>
+      oc.columns(['case_id', 'purpose']).where('status', 'in', ['pending', 'dialing']).doNothing(),
+    )
+    .execute()
+  const row = await db
+    .selectFrom('callbacks')
+    .select(COLUMNS)
+    .where('case_id', '=', c.caseId)
+    .where('purpose', '=', c.purpose)
+    .where('status', 'in', ['pending', 'dialing'])
+    .executeTakeFirstOrThrow()
+  return toCallback(row)
+}
+
+export async function findCallback(db: Db, id: string): Promise<Callback | undefined> {
+  const r = await db.selectFrom('callbacks').select(COLUMNS).where('id', '=', id).executeTakeFirst()
+  return r && toCallback(r)
+}
+
+/**
+ * pending → dialing for attempt `attempt`, once. This row, not the queue, decides whether a call
+ * is made: a retried, duplicated or stalled job finds it already claimed and dials nothing.
+ */
+export async function claimAttempt(
+  db: Db,
+  id: string,
+  attempt: number,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('callbacks')
+    .set({ status: 'dialing', attempt, last_attempt_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempt', '=', attempt - 1)
+    .executeTakeFirst()
+  if (r.numUpdatedRows !== 1n) return false
+  await db
+    .insertInto('callback_attempts')
+    .values({
+      callback_id: id,
+      attempt,
+      started_at: at,
+      call_sid: null,
+      answered_at: null,
+      ended_at: null,
+      outcome: null,
+      rating: null,
+    })
+    .execute()
+  return true
+}
+
+export async function setAttemptCall(
+  db: Db,
+  id: string,
+  attempt: number,
+  callSid: string,
+): Promise<void> {
+  await db
+    .updateTable('callback_attempts')
+    .set({ call_sid: callSid })
+    .where('callback_id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('call_sid', 'is', null)
+    .execute()
+}
+
+/** The first outcome of an attempt wins: a late status callback never overwrites the caller's key. */
+export async function settleAttempt(
+  db: Db,
+  id: string,
+  attempt: number,
+  outcome: AttemptOutcome,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('callback_attempts')
+    .set({ outcome, ended_at: at })
+    .where('callback_id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('outcome', 'is', null)
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function markAttemptAnswered(
+  db: Db,
+  id: string,
+  attempt: number,
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable('callback_attempts')
+    .set({ answered_at: at })
+    .where('callback_id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('answered_at', 'is', null)
+    .execute()
+}
+
+export async function setAttemptRating(
+  db: Db,
+  id: string,
+  attempt: number,
+  rating: number,
+): Promise<void> {
+  await db
+    .updateTable('callback_attempts')
+    .set({ rating })
+    .where('callback_id', '=', id)
+    .where('attempt', '=', attempt)
+    .execute()
+}
+
+/** dialing → pending again, due at `dueAt` (the next attempt). */
+export async function reschedule(db: Db, id: string, dueAt: Date, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('callbacks')
+    .set({ status: 'pending', due_at: dueAt, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'dialing')
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+export async function finishCallback(
+  db: Db,
+  id: string,
+  status: 'done' | 'exhausted' | 'cancelled',
+  outcome: string,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('callbacks')
+    .set({ status, outcome, updated_at: at })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'dialing'])
+    .executeTakeFirst()
+  return r.numUpdatedRows === 1n
+}
+
+/** Everything that should have a job in the queue: the reconciler's list. */
+export async function listPending(
+  db: Db,
+  purposes: readonly CallbackPurpose[],
+): Promise<Callback[]> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select(COLUMNS)
+    .where('status', '=', 'pending')
+    .where('purpose', 'in', purposes)
+    .orderBy('due_at')
+    .execute()
+  return rows.map(toCallback)
+}
+
+/**
+ * Claimed for dialling but, `afterSeconds` later, no call was ever recorded: the worker died
+ * between the claim and the request. Back to pending (the attempt counts as failed).
+ */
+export async function releaseStaleDialing(
+  db: Db,
+  at: Date,
+  afterSeconds: number,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('callbacks')
+    .set({ status: 'pending', due_at: at, updated_at: at })
+    .where('status', '=', 'dialing')
+    .where(
+      'last_attempt_at',
+      '<',
+      sql<Date>`${at}::timestamptz - make_interval(secs => ${afterSeconds})`,
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('callback_attempts as a')
+            .select('a.id')
+            .whereRef('a.callback_id', '=', 'callbacks.id')
+            .whereRef('a.attempt', '=', 'callbacks.attempt')
+            .where('a.call_sid', 'is not', null),
+        ),
+      ),
+    )
+    .returning('id')
+    .execute()
+  for (const r of rows) {
+    await db
+      .updateTable('callback_attempts')
+      .set({ outcome: 'failed', ended_at: at })
+      .where('callback_id', '=', r.id)
+      .where('outcome', 'is', null)
+      .execute()
+  }
+  return rows.map((r) => r.id)
+}

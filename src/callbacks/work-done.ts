@@ -1,0 +1,85 @@
+import type { Agent } from '../agents/agents.repository.ts'
+import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { findCaseByReference } from '../cases/cases.repository.ts'
+import { mayWorkOnCase } from '../cases/update-case.ts'
+import type { CaseStatus } from '../domain/case-status.ts'
+import { AppError, NotFoundError } from '../errors.ts'
+import { openCallback } from './callbacks.repository.ts'
+import type { CallbackDeps } from './deps.ts'
+
+const WORKABLE: CaseStatus[] = ['open', 'in_progress', 'transferred']
+
+/**
+ * Work reported done: the case waits for the caller's word, and a confirmation call is put on
+ * the schedule (in Postgres first, then the queue). Nobody but the caller can close it now.
+ */
+export async function reportWorkDone(
+  deps: CallbackDeps,
+  agent: Agent,
+  reference: string,
+  summary: string,
+): Promise<{ callbackId: string; dueAt: Date }> {
+  const kase = await findCaseByReference(deps.db, reference)
+  if (!kase) throw new NotFoundError('case', reference)
+  if (!(await mayWorkOnCase(deps.db, agent, kase))) {
+    throw new AppError(
+      'forbidden',
+      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
+    )
+  }
+  if (!WORKABLE.includes(kase.status)) {
+    throw new AppError(
+      'invalid_state',
+      `case ${reference} is ${kase.status}; only open work can be reported done`,
+    )
+  }
+  const at = deps.clock.now()
+  const dueAt = deps.callingHours.nextCallingMoment(
+    new Date(at.getTime() + deps.config.callbacks.confirmationDelaySeconds * 1000),
+  )
+  const cb = await deps.db.transaction().execute(async (trx) => {
+    const moved = await trx
+      .updateTable('cases')
+      .set({
+        status: 'awaiting_confirmation',
+        resolved_at: at,
+        resolution_summary: summary,
+        updated_at: at,
+      })
+      .where('id', '=', kase.id)
+      .where('status', 'in', WORKABLE)
+      .executeTakeFirst()
+    if (moved.numUpdatedRows !== 1n)
+      throw new AppError('conflict', `case ${reference} changed meanwhile; try again`)
+    await appendCaseEvent(trx, {
+      caseId: kase.id,
+      type: 'work_done',
+      actor: { kind: 'agent', agentId: agent.id },
+      at,
+      data: { summary },
+    })
+    const opened = await openCallback(trx, {
+      caseId: kase.id,
+      purpose: 'confirmation',
+      dueAt,
+      deadlineAt: null,
+      maxAttempts: deps.retryPolicy.maxAttempts,
+      at,
+    })
+    await appendCaseEvent(trx, {
+      caseId: kase.id,
+      type: 'confirmation_scheduled',
+      actor: { kind: 'system' },
+      at,
+      data: { callbackId: opened.id, dueAt: dueAt.toISOString() },
+    })
+    return opened
+  })
+  // After commit: if this fails the reconciler schedules it from the row.
+  await deps.scheduler
+    .schedule({ callbackId: cb.id, attempt: cb.attempt + 1, dueAt })
+    .catch((e: unknown) =>
+      deps.logger.warn({ err: e, callbackId: cb.id }, 'scheduling failed; the reconciler will'),
+    )
+  return { callbackId: cb.id, dueAt }
+}

@@ -1,0 +1,41 @@
+import type { Language } from './language.ts'
+import { spell } from './prompts.ts'
+
+/** What the return call says. It names the organisation, the case and the owner's job number. */
+export function confirmationScript(
+  l: Language,
+  s: { orgName: string; reference: string; ownerJobNumber: string | null; summary: string | null },
+): string {
+  if (l === 'zh-CN') {
+    return [
+      `您好，这里是${s.orgName}回访。`,
+      `关于您的工单 ${spell(s.reference)}`,
+      s.ownerJobNumber ? `，由 ${spell(s.ownerJobNumber)} 号客服负责。` : '。',
+      s.summary ? `处理情况：${s.summary}。` : '',
+      '问题已解决请按 1，未解决请按 2，需要与负责客服通话请按 0。',
+    ].join('')
+  }
+  return [
+    `Hello, this is ${s.orgName} calling back about your case ${spell(s.reference)}`,
+    s.ownerJobNumber ? `, handled by agent number ${spell(s.ownerJobNumber)}. ` : '. ',
+    s.summary ? `What was done: ${s.summary}. ` : '',
+    'If it is solved, press 1. If it is not solved, press 2. To talk to your case officer, press 0.',
+  ].join('')
+}
+
+export const callbackText = {
+  'zh-CN': {
+    rate: '感谢确认。请为本次服务打分，非常满意请按 5，满意请按 4，一般请按 3，不满意请按 2，非常不满意请按 1。',
+    thanks: '感谢您的评价，再见。',
+    reopened: '我们已重新处理您的工单，负责客服会尽快与您联系。再见。',
+    connecting: '正在为您接通负责客服，请稍候。',
+    noInput: '没有收到您的按键，我们稍后会再与您联系。再见。',
+  },
+  'en-US': {
+    rate: 'Thank you. Please rate our service: 5 for very satisfied, 4 satisfied, 3 neutral, 2 unsatisfied, 1 very unsatisfied.',
+    thanks: 'Thank you for your rating. Goodbye.',
+    reopened: 'We have reopened your case; your case officer will contact you soon. Goodbye.',
+    connecting: 'Connecting you to your case officer. Please hold.',
+    noInput: 'We did not receive a key press. We will call you again later. Goodbye.',
+  },
+} satisfies Record<Language, Record<string, string>>

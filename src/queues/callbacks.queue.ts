@@ -1,0 +1,59 @@
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+
+import type { CallbackScheduler } from '../callbacks/deps.ts'
+import type { Clock } from '../calls/deps.ts'
+
+export const CALLBACKS_QUEUE = 'callbacks'
+export const CALLBACK_JOBS = { dial: 'dial', reconcile: 'reconcile' } as const
+
+export interface DialJob {
+  callbackId: string
+  attempt: number
+}
+
+export type CallbacksQueue = Queue<DialJob | Record<string, never>, unknown, string>
+
+export function createCallbacksQueue(connection: Redis, prefix: string): CallbacksQueue {
+  return new Queue(CALLBACKS_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      // The job only asks the database to act; failures retry quickly, the reconciler covers.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  })
+}
+
+/**
+ * Job ids come from Postgres state: callback, attempt and due time. The same pending row always
+ * maps to the same id, so the reconciler and a retried schedule call never add a second job,
+ * and a moved due time (calling hours, retry) gets a job of its own. No ':' in ids (BullMQ).
+ */
+export function callbackJobId(j: { callbackId: string; attempt: number; dueAt: Date }): string {
+  return `cb-${j.callbackId}-${j.attempt}-${j.dueAt.getTime()}`
+}
+
+export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): CallbackScheduler {
+  return {
+    async schedule(j) {
+      const delay = Math.max(0, j.dueAt.getTime() - clock.now().getTime())
+      await queue.add(
+        CALLBACK_JOBS.dial,
+        { callbackId: j.callbackId, attempt: j.attempt },
+        { jobId: callbackJobId(j), delay },
+      )
+    },
+  }
+}
+
+export async function scheduleReconciler(queue: CallbacksQueue, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(
+    'callbacks-reconcile',
+    { every: everyMs },
+    { name: CALLBACK_JOBS.reconcile, data: {} },
+  )
+}

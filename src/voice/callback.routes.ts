@@ -1,0 +1,119 @@
+import { Router } from 'express'
+import twilio from 'twilio'
+import { z } from 'zod'
+
+import { callbackAnswered, confirmationKey, ratingKey } from '../callbacks/confirmation-call.ts'
+import type { CallbackDeps } from '../callbacks/deps.ts'
+import { applyCallbackLegStatus } from '../callbacks/leg-status.ts'
+import { callbackText, confirmationScript } from '../domain/callback-prompts.ts'
+import { digitsParams, statusParams } from './twilio-params.ts'
+import { sayAndHangUp, sayIn } from './twiml.ts'
+import { callbackRoute, twimlRoute } from './voice-handler.ts'
+
+const { VoiceResponse } = twilio.twiml
+
+const attemptQuery = z.object({
+  cb: z.string().regex(/^\d{1,18}$/, 'cb must be a callback id'),
+  a: z.coerce.number().int().min(1).max(50),
+  p: z.coerce.number().int().min(0).max(5).optional(),
+})
+const answerParams = digitsParams.extend({ AnsweredBy: z.string().max(40).optional() })
+
+// Long enough to find the phone's keypad after listening to the script.
+const CONFIRM_GATHER_SECONDS = 8
+
+/** The return call (回访): mounted under /voice/callback, behind the signature check. */
+export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
+  const { logger, config, paths } = deps
+  const router = Router()
+  const twiml = (h: Parameters<typeof twimlRoute>[2]) =>
+    twimlRoute(logger, config.defaultLanguage, h)
+
+  router.post(
+    '/answer',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      const b = answerParams.parse(req.body)
+      const o = await callbackAnswered(deps, q.cb, q.a, b.AnsweredBy)
+      const r = new VoiceResponse()
+      if (o.kind === 'hangup') {
+        r.hangup()
+        return r.toString()
+      }
+      const g = r.gather({
+        input: ['dtmf'],
+        numDigits: 1,
+        timeout: CONFIRM_GATHER_SECONDS,
+        action: paths.callbackConfirm(q.cb, q.a, q.p ?? 0),
+        method: 'POST',
+      })
+      sayIn(g, o.language, confirmationScript(o.language, o))
+      r.redirect({ method: 'POST' }, paths.callbackConfirm(q.cb, q.a, q.p ?? 0))
+      return r.toString()
+    }),
+  )
+
+  router.post(
+    '/confirm',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      const b = digitsParams.parse(req.body)
+      const o = await confirmationKey(deps, q.cb, q.a, b.Digits, q.p ?? 0)
+      const r = new VoiceResponse()
+      switch (o.kind) {
+        case 'closed': {
+          const g = r.gather({
+            input: ['dtmf'],
+            numDigits: 1,
+            timeout: CONFIRM_GATHER_SECONDS,
+            action: paths.callbackRating(q.cb, q.a),
+            method: 'POST',
+          })
+          sayIn(g, o.language, callbackText[o.language].rate)
+          sayIn(r, o.language, callbackText[o.language].thanks)
+          r.hangup()
+          return r.toString()
+        }
+        case 'reopened':
+          return sayAndHangUp(o.language, callbackText[o.language].reopened)
+        case 'no_input':
+          return sayAndHangUp(o.language, callbackText[o.language].noInput)
+        case 'talk': {
+          sayIn(r, o.language, callbackText[o.language].connecting)
+          if (o.ownerAddress) {
+            const d = r.dial(o.callerId ? { callerId: o.callerId } : {})
+            if (o.ownerAddress.startsWith('client:'))
+              d.client(o.ownerAddress.slice('client:'.length))
+            else d.number(o.ownerAddress)
+          }
+          return r.toString()
+        }
+        case 'again':
+          r.redirect({ method: 'POST' }, paths.callbackAnswer(q.cb, q.a, o.prompts))
+          return r.toString()
+        case 'hangup':
+          r.hangup()
+          return r.toString()
+      }
+    }),
+  )
+
+  router.post(
+    '/rating',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      const b = digitsParams.parse(req.body)
+      const o = await ratingKey(deps, q.cb, q.a, b.Digits)
+      return sayAndHangUp(o.language, callbackText[o.language].thanks)
+    }),
+  )
+
+  router.post(
+    '/status',
+    callbackRoute(logger, async (req) => {
+      const q = attemptQuery.parse(req.query)
+      await applyCallbackLegStatus(deps, q.cb, q.a, statusParams.parse(req.body))
+    }),
+  )
+  return router
+}
