@@ -58,6 +58,8 @@ export interface ContextOptions {
   twilioHttpClient?: EdgeHttpClient
   simulatorTimings?: Parameters<typeof createSimulator>[0]['timings']
   dbPoolSize?: number
+  /** Shorter job locks, so a test sees a killed worker's job picked up in seconds. */
+  workerLockDurationMs?: number
 }
 
 export function createAppContext(config: Config, o: ContextOptions): AppContext {
@@ -147,6 +149,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
         prefix: queuePrefix,
         deps: ctx,
         logger: logger.child({ component: 'callbacks' }),
+        lockDurationMs: o.workerLockDurationMs,
       })
       workers.push(acd, cb)
       return [acd, cb]

@@ -14,6 +14,8 @@ export function createCallbacksWorker(opts: {
   deps: CallbackDeps
   logger: Logger
   concurrency?: number
+  /** How long a job's lock lasts; a worker that dies loses its jobs to others after this. */
+  lockDurationMs?: number
 }): Worker {
   const worker = new Worker(
     CALLBACKS_QUEUE,
@@ -28,7 +30,14 @@ export function createCallbacksWorker(opts: {
       return result
     },
     // Each job waits on Twilio's API for a moment; a few at once keep a burst on time.
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 10 },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 10,
+      ...(opts.lockDurationMs
+        ? { lockDuration: opts.lockDurationMs, stalledInterval: opts.lockDurationMs }
+        : {}),
+    },
   )
   worker.on('error', (err) => opts.logger.error({ err }, 'callbacks worker error'))
   worker.on('failed', (job, err) =>

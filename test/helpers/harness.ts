@@ -40,6 +40,7 @@ export interface Harness {
   app: Express
   config: Config
   edge: FakeTwilioEdge
+  databaseUrl: string
   /** POST a webhook signed the way Twilio signs it (or deliberately not). */
   twilioPost(
     path: string,
@@ -71,6 +72,7 @@ export async function createHarness(
     queuePrefix: `t${randomBytes(4).toString('hex')}`,
     twilioHttpClient: opts.simulator ? undefined : edge.httpClient,
     dbPoolSize: 20,
+    workerLockDurationMs: 1000,
   })
   await loadDemoData(ctx.db)
   const app = createApp(ctx, { isShuttingDown: () => false })
@@ -79,6 +81,7 @@ export async function createHarness(
     app,
     config,
     edge,
+    databaseUrl: db.url,
     twilioPost(path, params, o = {}) {
       const url = `${PUBLIC_BASE_URL}${path}`
       const sig =
