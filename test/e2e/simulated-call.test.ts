@@ -158,3 +158,76 @@ describe('health and shutdown', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
   })
 })
+
+describe('the life of a case in the simulator, from call to caller-confirmed closure', () => {
+  it('closes only when the caller presses 1 on the return call', async () => {
+    const db = await cloneTestDatabase(inject('pgServerUrl'))
+    const port = await freePort()
+    const events: SimEvent[] = []
+    const { ctx, stop } = await startService(
+      {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: `life${port}`,
+        LOG_LEVEL: 'silent',
+        RING_TIMEOUT_SECONDS: '10',
+        DISPATCH_SWEEP_MS: '500',
+        CONFIRMATION_DELAY_SECONDS: '0',
+        CALLING_HOURS: '00:00-24:00',
+      },
+      { simulatorTimings: { sayMsPerChar: 0, playMs: 200, ringTimeoutScale: 0.05, secondMs: 100 } },
+    )
+    try {
+      await loadDemoData(ctx.db)
+      const sim = ctx.simulator
+      if (!sim) throw new Error('expected the simulator')
+      sim.subscribe((e) => events.push(e))
+      sim.registerDevice('client:agent-1001', { autoAnswer: { afterMs: 50, digits: '1' } })
+      const caller = '+8613912345678'
+      const { callSid } = await sim.placeCall({ from: caller, to: ZH_HOTLINE })
+      await until('the menu', () =>
+        events.find((e) => e.type === 'gather' && e.callSid === callSid),
+      )
+      sim.press(callSid, '1')
+      const kase = await until('a first owner', () =>
+        ctx.db
+          .selectFrom('cases')
+          .select(['id', 'reference'])
+          .where('first_owner_id', 'is not', null)
+          .executeTakeFirst(),
+      )
+      sim.hangup(callSid)
+
+      // The owner reports the work done through the API; the caller's phone takes the return call.
+      sim.registerDevice(caller, { autoAnswer: { afterMs: 50, digits: '1' } })
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jobNumber: '1001', password: 'shouwen-demo' }),
+      })
+      const { token } = (await login.json()) as { token: string }
+      const done = await fetch(`http://127.0.0.1:${port}/api/cases/${kase.reference}/work-done`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ summary: 'Replaced the tap' }),
+      })
+      expect(done.status).toBe(202)
+
+      const closed = await until('the caller to confirm', async () => {
+        const r = await ctx.db
+          .selectFrom('cases')
+          .select(['status', 'closed_by'])
+          .where('id', '=', kase.id)
+          .executeTakeFirst()
+        return r?.status === 'closed' ? r : undefined
+      })
+      expect(closed.closed_by).toBe('caller')
+      const heard = events.filter((e) => e.type === 'say' && e.text.includes('回访')).length
+      expect(heard).toBeGreaterThan(0)
+    } finally {
+      await stop()
+      await db.drop()
+    }
+  })
+})
