@@ -8,7 +8,14 @@ import { resolveDatabaseUrls } from '../src/infra/resolve-urls.ts'
 import { createLogger } from '../src/logger.ts'
 import { startService } from '../src/main.ts'
 
-const config = loadConfig()
+// A demo at any hour: return calls may ring around the clock and start 10 s after "work done".
+// Real deployments keep the defaults (08:30-20:30, 2 minutes); set the variables to change them.
+const env = {
+  CALLING_HOURS: '00:00-24:00',
+  CONFIRMATION_DELAY_SECONDS: '10',
+  ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== '')),
+}
+const config = loadConfig(env)
 const logger = createLogger({ level: config.log.level })
 const { databaseUrl } = await resolveDatabaseUrls(config, (m) => console.log(m))
 const db = createDb({ url: databaseUrl, logger })
@@ -16,7 +23,7 @@ await migrateToLatest(db)
 await loadDemoData(db)
 await db.destroy()
 
-const { stop } = await startService()
+const { stop } = await startService(env)
 console.log(`
 Shouwen demo is running on ${config.http.publicBaseUrl} (Twilio: ${config.twilio.mode}).
   In another terminal:  npm run simulate      (then: call, press 1, agent 1001 …; type help)

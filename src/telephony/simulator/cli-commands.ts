@@ -76,6 +76,11 @@ export function createCommands(s: CliSession): Record<string, Command> {
         const onlyHotline = a !== undefined && b === undefined && !isCallerNumber(s, a)
         const from = onlyHotline ? DEMO_CALLER : (a ?? DEMO_CALLER)
         const hotline = findHotline(s, onlyHotline ? a : b)
+        if (!s.callerNumbers.has(from)) {
+          // The caller's phone: return calls (回访) to this number ring here too.
+          await s.client.registerDevice(from)
+          s.devices.set(from, 'caller')
+        }
         s.callerNumbers.add(from)
         s.print(`Calling ${hotline.name} (${hotline.number}) from ${from}…`)
         const { callSid } = await s.client.placeCall({ from, to: hotline.number })
@@ -101,8 +106,8 @@ export function createCommands(s: CliSession): Record<string, Command> {
     },
     answer: {
       usage: 'answer',
-      help: "answer the agent's ringing call",
-      run: () => act('agent', 'answer'),
+      help: 'answer the ringing call (an agent leg, or a return call to the caller)',
+      run: () => act(s.focus, 'answer'),
     },
     reject: {
       usage: 'reject',

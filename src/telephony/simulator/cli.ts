@@ -77,7 +77,9 @@ function onEvent(e: SimEvent): void {
   if (e.type === 'ringing' && devices.has(e.to)) labels.set(e.callSid, devices.get(e.to) ?? e.to)
   if (e.type === 'incoming') {
     labels.set(e.callSid, devices.get(e.address) ?? e.address)
-    current.agent = e.callSid
+    const role = session.callerNumbers.has(e.address) ? 'caller' : 'agent'
+    current[role] = e.callSid
+    session.focus = role
   }
   const line = formatEvent(e, { labelOf: (sid) => labels.get(sid), verbose: session.verbose })
   if (line && !isLoopRepeat(e, line)) session.print(line)
