@@ -201,6 +201,9 @@ export async function claimFirstOwner(
       first_owner_id: agentId,
       first_owned_at: at,
       assignee_agent_id: agentId,
+      // Answering is the dispatch: the category from here on is what the classification
+      // rate compares against.
+      dispatched_category_id: sql<number | null>`category_id`,
       updated_at: at,
     })
     .where('id', '=', caseId)

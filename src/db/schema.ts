@@ -110,6 +110,7 @@ export interface CasesTable {
   closed_by: Generated<'caller' | 'supervisor_override' | null>
   override_by: Generated<number | null>
   override_reason: Generated<string | null>
+  dispatched_category_id: Generated<number | null>
 }
 
 export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abandoned' | 'ended'
@@ -267,6 +268,43 @@ export interface CaseEventsTable {
   occurred_at: Generated<Date>
 }
 
+export type LimitStepName =
+  | 'record'
+  | 'dispatch'
+  | 'supervisor_answer'
+  | 'department_answer'
+  | 'resolution'
+  | 'confirmation_call'
+
+export interface CaseDeadlinesTable {
+  id: Generated<string>
+  case_id: string
+  step: LimitStepName
+  started_at: Timestamp
+  due_at: Timestamp
+  warn_at: Timestamp
+  warned_at: Timestamp | null
+  breached_at: Timestamp | null
+  done_at: Timestamp | null
+  extended_by: number | null
+  extension_reason: string | null
+  created_at: Generated<Date>
+}
+
+export interface QualitySamplesTable {
+  id: Generated<string>
+  month: string
+  case_id: string
+  category_id: number | null
+  supervisor_id: number | null
+  status: Generated<'pending' | 'done' | 'unreachable'>
+  satisfied: boolean | null
+  rating: number | null
+  note: string | null
+  created_at: Generated<Date>
+  done_at: Timestamp | null
+}
+
 export interface Database {
   departments: DepartmentsTable
   categories: CategoriesTable
@@ -285,4 +323,6 @@ export interface Database {
   callback_attempts: CallbackAttemptsTable
   sms_messages: SmsMessagesTable
   notifications: NotificationsTable
+  case_deadlines: CaseDeadlinesTable
+  quality_samples: QualitySamplesTable
 }
