@@ -1,5 +1,6 @@
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findCaseById } from '../cases/cases.repository.ts'
+import { finishStep } from '../deadlines/case-limits.ts'
 import { coerceError } from '../errors.ts'
 import { attemptFailed } from './after-attempt.ts'
 import type { CallbackPurpose } from './callbacks.repository.ts'
@@ -62,6 +63,8 @@ export async function dialCallback(
     return 'cancelled'
   }
   if (!(await claimAttempt(deps.db, cb.id, job.attempt, now))) return 'skipped'
+  // The return call has started: that is what the confirmation-call limit measures.
+  if (cb.purpose === 'confirmation') await finishStep(deps.db, cb.caseId, 'confirmation_call', now)
   await appendCaseEvent(deps.db, {
     caseId: cb.caseId,
     type: 'callback_attempt',

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findCaseByReference } from '../cases/cases.repository.ts'
 import { mayWorkOnCase } from '../cases/update-case.ts'
+import { finishStep, startStep } from '../deadlines/case-limits.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { openCallback } from './callbacks.repository.ts'
@@ -57,6 +58,13 @@ export async function reportWorkDone(
       actor: { kind: 'agent', agentId: agent.id },
       at,
       data: { summary },
+    })
+    await finishStep(trx, kase.id, 'resolution', at)
+    await startStep(deps, trx, {
+      caseId: kase.id,
+      step: 'confirmation_call',
+      category: kase.categoryCode,
+      at,
     })
     const opened = await openCallback(trx, {
       caseId: kase.id,

@@ -1,6 +1,7 @@
 import { setPresence } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { claimFirstOwner, findCaseById, findOpenCasesOfCaller } from '../cases/cases.repository.ts'
+import { finishStep } from '../deadlines/case-limits.ts'
 import { EMERGENCY_PRIORITY } from '../domain/dispatch.ts'
 import type { Language } from '../domain/language.ts'
 import { NotFoundError } from '../errors.ts'
@@ -104,6 +105,8 @@ export async function agentPressed(
       const caseId = call.caseId
       if (!caseId) throw new NotFoundError('case of call', call.callSid)
       const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
+      // Answered means dispatched to its owner: the dispatch clock stops here.
+      if (firstOwner) await finishStep(trx, caseId, 'dispatch', at)
       await appendCaseEvent(trx, {
         caseId,
         type: firstOwner ? 'first_owner_claimed' : 'call_answered',

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
+import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import type { Logger } from '../logger.ts'
 import type { Telephony } from '../telephony/telephony.ts'
 import type { DirectoryCache } from './directory-cache.ts'
@@ -25,6 +26,8 @@ export interface CallDeps {
   logger: Logger
   triggers: Triggers
   directory: DirectoryCache
+  /** The deployment's working-day calendar: time limits run on it. */
+  calendar: WorkingCalendar
   inboundRecorder: InboundRecorder
 }
 

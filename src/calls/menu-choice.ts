@@ -1,9 +1,11 @@
 import { sql } from 'kysely'
 
+import { notifyAgent } from '../callbacks/notifications.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findOpenCasesOfCaller, insertCase, nextCaseReference } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
 import type { QueueState } from '../db/schema.ts'
+import { startCaseLimits } from '../deadlines/case-limits.ts'
 import { EMERGENCY_PRIORITY, NORMAL_PRIORITY } from '../domain/dispatch.ts'
 import type { MenuPosition, QueueTarget } from '../domain/ivr-flow.ts'
 import { nextIvrStep } from '../domain/ivr-flow.ts'
@@ -215,5 +217,25 @@ async function openCase(
     callSid: o.call.callSid,
     data: { via: 'ivr', category: category?.code ?? null, emergency, language: o.language },
   })
+  await startCaseLimits(deps, trx, { caseId, category: category?.code ?? null, at: o.at })
+  if (emergency) {
+    // 突发紧急: the supervisor hears of it at once, not when the limit runs out.
+    await appendCaseEvent(trx, {
+      caseId,
+      type: 'emergency_reported',
+      actor: { kind: 'system' },
+      at: o.at,
+      data: { to: o.hotline.dutySupervisorId },
+    })
+    await notifyAgent(
+      { db: trx, clock: deps.clock },
+      {
+        agentId: o.hotline.dutySupervisorId,
+        caseId,
+        kind: 'emergency',
+        body: `Emergency call: case ${reference} is being answered now.`,
+      },
+    )
+  }
   return caseId
 }

@@ -25,6 +25,10 @@ export type CaseEventType =
   | 'case_closed_by_override'
   | 'rework'
   | 'satisfaction_rated'
+  | 'limit_warning'
+  | 'limit_breached'
+  | 'manager_agenda'
+  | 'emergency_reported'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/agents.repository.ts'
 import type { Clock } from '../calls/deps.ts'
 import { findCategoryByCode } from '../calls/directory.repository.ts'
 import type { Db } from '../db/database.ts'
+import { finishStep } from '../deadlines/case-limits.ts'
 import type { Urgency } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
@@ -85,6 +86,11 @@ export async function updateCaseFields(
       Object.keys(changes).map((k) => [k, next[k as keyof typeof next]]),
     )
     await updateCaseRecord(trx, kase.id, set, at)
+    // The record step (place, time, content, contact within 1 min) is done once place and
+    // content are both there.
+    const place = 'place' in changes ? next.place : kase.place
+    const content = 'content' in changes ? next.content : kase.content
+    if (place && content) await finishStep(trx, kase.id, 'record', at)
     await appendCaseEvent(trx, {
       caseId: kase.id,
       type: 'case_updated',

@@ -5,7 +5,11 @@ import type { CallbackScheduler } from '../callbacks/deps.ts'
 import type { Clock } from '../calls/deps.ts'
 
 export const CALLBACKS_QUEUE = 'callbacks'
-export const CALLBACK_JOBS = { dial: 'dial', reconcile: 'reconcile' } as const
+export const CALLBACK_JOBS = {
+  dial: 'dial',
+  reconcile: 'reconcile',
+  deadlines: 'deadlines',
+} as const
 
 export interface DialJob {
   callbackId: string
@@ -50,10 +54,18 @@ export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): Ca
   }
 }
 
+// Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
+const DEADLINE_SWEEP_MS = 15_000
+
 export async function scheduleReconciler(queue: CallbacksQueue, everyMs: number): Promise<void> {
   await queue.upsertJobScheduler(
     'callbacks-reconcile',
     { every: everyMs },
     { name: CALLBACK_JOBS.reconcile, data: {} },
+  )
+  await queue.upsertJobScheduler(
+    'deadlines-sweep',
+    { every: DEADLINE_SWEEP_MS },
+    { name: CALLBACK_JOBS.deadlines, data: {} },
   )
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { dialCallback } from '../callbacks/dialer.ts'
 import { reconcileCallbacks } from '../callbacks/reconciler.ts'
+import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import type { Logger } from '../logger.ts'
 import type { DialJob } from './callbacks.queue.ts'
 import { CALLBACK_JOBS, CALLBACKS_QUEUE } from './callbacks.queue.ts'
@@ -21,6 +22,7 @@ export function createCallbacksWorker(opts: {
     CALLBACKS_QUEUE,
     async (job) => {
       if (job.name === CALLBACK_JOBS.reconcile) return reconcileCallbacks(opts.deps)
+      if (job.name === CALLBACK_JOBS.deadlines) return runDeadlineSweep(opts.deps)
       const data = job.data as DialJob
       const result = await dialCallback(opts.deps, data)
       opts.logger.info(
