@@ -40,7 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       ended_at timestamptz,
       outcome text check (outcome in (
         'confirmed', 'rework', 'talk_to_owner', 'no_answer', 'busy', 'machine', 'failed',
-        'no_input', 'hung_up')),
+        'no_input', 'hung_up', 'bridged', 'caller_unreached')),
       rating smallint check (rating between 1 and 5),
       unique (callback_id, attempt)
     );

@@ -1,4 +1,6 @@
+import { agentAddress, findAgentById } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import type { CaseSummary } from '../cases/cases.repository.ts'
 import { findCaseById } from '../cases/cases.repository.ts'
 import { finishStep } from '../deadlines/case-limits.ts'
 import { coerceError } from '../errors.ts'
@@ -12,8 +14,15 @@ import {
 } from './callbacks.repository.ts'
 import type { CallbackDeps } from './deps.ts'
 
-/** Purposes this engine dials today. The others stay pending in Postgres until their flow exists. */
-export const DIALLED_PURPOSES: readonly CallbackPurpose[] = ['confirmation']
+/**
+ * Purposes this engine dials. A department callback waits for the department directory (the
+ * transfer issue): its rows stay pending in Postgres until then.
+ */
+export const DIALLED_PURPOSES: readonly CallbackPurpose[] = [
+  'confirmation',
+  'promised_reply',
+  'unanswered_inbound',
+]
 
 // Long enough for a caller to reach the phone; voicemail usually picks up around 25-30 s.
 const CALLBACK_RING_SECONDS = 25
@@ -47,19 +56,15 @@ export async function dialCallback(
     return 'rescheduled'
   }
   const kase = await findCaseById(deps.db, cb.caseId)
-  if (!kase || kase.status !== 'awaiting_confirmation') {
-    await finishCallback(deps.db, cb.id, 'cancelled', `case is ${kase?.status ?? 'gone'}`, now)
-    return 'cancelled'
-  }
-  const caller = kase.callerId
-    ? await deps.db
-        .selectFrom('callers')
-        .select('phone_number')
-        .where('id', '=', kase.callerId)
-        .executeTakeFirst()
-    : undefined
-  if (!caller || !kase.hotlineNumber) {
-    await finishCallback(deps.db, cb.id, 'cancelled', 'no number to call back', now)
+  const target = kase ? await targetOf(deps, cb.purpose, kase) : { cancel: 'case is gone' }
+  if (!kase || 'cancel' in target) {
+    await finishCallback(
+      deps.db,
+      cb.id,
+      'cancelled',
+      'cancel' in target ? target.cancel : 'case is gone',
+      now,
+    )
     return 'cancelled'
   }
   if (!(await claimAttempt(deps.db, cb.id, job.attempt, now))) return 'skipped'
@@ -73,14 +78,18 @@ export async function dialCallback(
     data: { callbackId: cb.id, purpose: cb.purpose, attempt: job.attempt },
   })
   try {
+    // The caller is rung directly only for a confirmation; otherwise the person who must speak
+    // is rung first, and dials the caller once they accept (see person-first.ts).
     const { callSid } = await deps.telephony.createCall({
-      to: caller.phone_number,
-      from: kase.hotlineNumber,
-      url: deps.paths.callbackAnswer(cb.id, job.attempt),
+      to: target.address,
+      from: target.from,
+      url: target.personFirst
+        ? deps.paths.callbackPerson(cb.id, job.attempt)
+        : deps.paths.callbackAnswer(cb.id, job.attempt),
       statusCallback: deps.paths.callbackStatus(cb.id, job.attempt),
       statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
       timeoutSeconds: CALLBACK_RING_SECONDS,
-      machineDetection: 'Enable',
+      ...(target.personFirst ? {} : { machineDetection: 'Enable' as const }),
     })
     await setAttemptCall(deps.db, cb.id, job.attempt, callSid)
     return 'dialled'
@@ -96,4 +105,41 @@ export async function dialCallback(
     await attemptFailed(deps, cb.id, job.attempt, 'failed')
     return 'failed'
   }
+}
+
+type Target = { cancel: string } | { address: string; from: string; personFirst: boolean }
+
+/** Who the attempt rings: the caller (confirmation) or the person who owes them the call. */
+async function targetOf(
+  deps: CallbackDeps,
+  purpose: CallbackPurpose,
+  kase: CaseSummary,
+): Promise<Target> {
+  if (!kase.hotlineNumber) return { cancel: 'no hotline to call from' }
+  if (['closed', 'referred_external', 'declined'].includes(kase.status))
+    return { cancel: `case is ${kase.status}` }
+  if (purpose === 'confirmation') {
+    if (kase.status !== 'awaiting_confirmation') return { cancel: `case is ${kase.status}` }
+    const caller = await callerNumber(deps, kase)
+    return caller
+      ? { address: caller, from: kase.hotlineNumber, personFirst: false }
+      : { cancel: 'no number to call back' }
+  }
+  if (!(await callerNumber(deps, kase))) return { cancel: 'no number to call back' }
+  const owner = kase.firstOwnerId ? await findAgentById(deps.db, kase.firstOwnerId) : undefined
+  if (!owner) return { cancel: 'nobody owns the case to make the call' }
+  return { address: agentAddress(owner), from: kase.hotlineNumber, personFirst: true }
+}
+
+export async function callerNumber(
+  deps: Pick<CallbackDeps, 'db'>,
+  kase: CaseSummary,
+): Promise<string | undefined> {
+  if (!kase.callerId) return undefined
+  const r = await deps.db
+    .selectFrom('callers')
+    .select('phone_number')
+    .where('id', '=', kase.callerId)
+    .executeTakeFirst()
+  return r?.phone_number
 }

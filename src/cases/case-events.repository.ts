@@ -29,6 +29,8 @@ export type CaseEventType =
   | 'limit_breached'
   | 'manager_agenda'
   | 'emergency_reported'
+  | 'return_call_made'
+  | 'reply_promised'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -220,6 +220,10 @@ export type AttemptOutcome =
   | 'failed'
   | 'no_input'
   | 'hung_up'
+  /** Person-first return calls: the person accepted and the caller was put through. */
+  | 'bridged'
+  /** The person accepted but the caller did not answer. */
+  | 'caller_unreached'
 
 export interface CallbackAttemptsTable {
   id: Generated<string>

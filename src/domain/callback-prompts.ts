@@ -39,3 +39,40 @@ export const callbackText = {
     noInput: 'We did not receive a key press. We will call you again later. Goodbye.',
   },
 } satisfies Record<Language, Record<string, string>>
+
+/** What the person who owes the caller a call hears before the caller is rung. */
+export function personWhisper(
+  l: Language,
+  w: {
+    reference: string
+    purpose: 'promised_reply' | 'unanswered_inbound' | 'department_callback'
+  },
+): string {
+  if (l === 'zh-CN') {
+    const why = {
+      promised_reply: '您承诺答复来电人的时间到了。',
+      unanswered_inbound: '来电人之前未能接通，需要回电。',
+      department_callback: '需要由部门回电来电人。',
+    }[w.purpose]
+    return `回电提醒：工单 ${spell(w.reference)}。${why}现在拨打来电人请按 1，稍后再拨请按 2。`
+  }
+  const why = {
+    promised_reply: 'You promised the caller an answer by now.',
+    unanswered_inbound: 'The caller could not get through earlier and is owed a call back.',
+    department_callback: 'Your department owes the caller a call back.',
+  }[w.purpose]
+  return `Return call for case ${spell(w.reference)}. ${why} Press 1 to call the caller now, 2 to try later.`
+}
+
+export const personText = {
+  'zh-CN': {
+    calling: '正在为您接通来电人。',
+    later: '好的，稍后会再次提醒您。',
+    unreached: '来电人未接听，稍后会再次提醒您。',
+  },
+  'en-US': {
+    calling: 'Calling the caller now.',
+    later: 'All right, we will remind you again later.',
+    unreached: 'The caller did not answer. We will remind you again later.',
+  },
+} satisfies Record<Language, Record<string, string>>

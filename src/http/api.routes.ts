@@ -5,6 +5,7 @@ import { listAgents, setPresence } from '../agents/agents.repository.ts'
 import { checkLogin, issueToken, revokeToken } from '../agents/auth.ts'
 import { overrideClose } from '../callbacks/closure.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
+import { promiseReply } from '../callbacks/promise-reply.ts'
 import { reportWorkDone } from '../callbacks/work-done.ts'
 import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
@@ -36,6 +37,7 @@ const caseUpdate = z
     urgency: z.enum(['normal', 'urgent', 'emergency']).optional(),
   })
   .strict()
+const promise = z.object({ replyBy: z.iso.datetime({ offset: true }) }).strict()
 const workDone = z.object({ summary: z.string().trim().min(3).max(1000) }).strict()
 const override = z
   .object({
@@ -126,6 +128,13 @@ export function createApiRouter(deps: CallbackDeps): Router {
     const { summary } = workDone.parse(req.body)
     const r = await reportWorkDone(deps, currentAgent(req), ref, summary)
     res.status(202).json({ status: 'awaiting_confirmation', confirmationCallAt: r.dueAt })
+  })
+
+  router.post('/cases/:reference/promise', async (req, res) => {
+    const ref = reference.parse(req.params['reference'])
+    const { replyBy } = promise.parse(req.body)
+    const r = await promiseReply(deps, currentAgent(req), ref, new Date(replyBy))
+    res.status(201).json({ promisedReplyAt: replyBy, ownerRungAt: r.dueAt })
   })
 
   router.post(

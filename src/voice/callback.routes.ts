@@ -5,7 +5,13 @@ import { z } from 'zod'
 import { callbackAnswered, confirmationKey, ratingKey } from '../callbacks/confirmation-call.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { applyCallbackLegStatus } from '../callbacks/leg-status.ts'
-import { callbackText, confirmationScript } from '../domain/callback-prompts.ts'
+import { callerDialEnded, personAnswered, personPressed } from '../callbacks/person-first.ts'
+import {
+  callbackText,
+  confirmationScript,
+  personText,
+  personWhisper,
+} from '../domain/callback-prompts.ts'
 import { digitsParams, statusParams } from './twilio-params.ts'
 import { sayAndHangUp, sayIn } from './twiml.ts'
 import { callbackRoute, twimlRoute } from './voice-handler.ts'
@@ -18,6 +24,9 @@ const attemptQuery = z.object({
   p: z.coerce.number().int().min(0).max(5).optional(),
 })
 const answerParams = digitsParams.extend({ AnsweredBy: z.string().max(40).optional() })
+const dialParams = digitsParams.extend({
+  DialCallStatus: z.enum(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']),
+})
 
 // Long enough to find the phone's keypad after listening to the script.
 const CONFIRM_GATHER_SECONDS = 8
@@ -105,6 +114,68 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
       const b = digitsParams.parse(req.body)
       const o = await ratingKey(deps, q.cb, q.a, b.Digits)
       return sayAndHangUp(o.language, callbackText[o.language].thanks)
+    }),
+  )
+
+  router.post(
+    '/person',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      digitsParams.parse(req.body)
+      const o = await personAnswered(deps, q.cb, q.a)
+      const r = new VoiceResponse()
+      if (o.kind === 'hangup') {
+        r.hangup()
+        return r.toString()
+      }
+      const action = paths.callbackPersonAccept(q.cb, q.a)
+      const g = r.gather({
+        input: ['dtmf'],
+        numDigits: 1,
+        timeout: CONFIRM_GATHER_SECONDS,
+        action,
+        method: 'POST',
+      })
+      sayIn(g, o.language, personWhisper(o.language, o))
+      r.redirect({ method: 'POST' }, action)
+      return r.toString()
+    }),
+  )
+
+  router.post(
+    '/person-accept',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      const b = digitsParams.parse(req.body)
+      const o = await personPressed(deps, q.cb, q.a, b.Digits)
+      const r = new VoiceResponse()
+      if (o.kind === 'hangup') {
+        r.hangup()
+        return r.toString()
+      }
+      if (o.kind === 'later') return sayAndHangUp(o.language, personText[o.language].later)
+      sayIn(r, o.language, personText[o.language].calling)
+      // Only now is the caller rung; they hear the person, never a machine or a queue.
+      r.dial({
+        callerId: o.callerId,
+        timeout: 25,
+        action: paths.callbackBridged(q.cb, q.a),
+        method: 'POST',
+      }).number(o.callerNumber)
+      return r.toString()
+    }),
+  )
+
+  router.post(
+    '/bridged',
+    twiml(async (req) => {
+      const q = attemptQuery.parse(req.query)
+      const b = dialParams.parse(req.body)
+      const o = await callerDialEnded(deps, q.cb, q.a, b.DialCallStatus)
+      const r = new VoiceResponse()
+      if (o && !o.reached) sayIn(r, o.language, personText[o.language].unreached)
+      r.hangup()
+      return r.toString()
     }),
   )
 

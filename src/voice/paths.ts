@@ -32,6 +32,12 @@ export function createVoicePaths(publicBaseUrl: string) {
       `${base}/callback/answer${q({ cb: callbackId, a: attempt, p: prompts })}`,
     callbackConfirm: (callbackId: string, attempt: number, prompts: number) =>
       `${base}/callback/confirm${q({ cb: callbackId, a: attempt, p: prompts })}`,
+    callbackPerson: (callbackId: string, attempt: number) =>
+      `${base}/callback/person${q({ cb: callbackId, a: attempt })}`,
+    callbackPersonAccept: (callbackId: string, attempt: number) =>
+      `${base}/callback/person-accept${q({ cb: callbackId, a: attempt })}`,
+    callbackBridged: (callbackId: string, attempt: number) =>
+      `${base}/callback/bridged${q({ cb: callbackId, a: attempt })}`,
     callbackRating: (callbackId: string, attempt: number) =>
       `${base}/callback/rating${q({ cb: callbackId, a: attempt })}`,
     callbackStatus: (callbackId: string, attempt: number) =>

@@ -1,0 +1,74 @@
+import type { Agent } from '../agents/agents.repository.ts'
+import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { findCaseByReference } from '../cases/cases.repository.ts'
+import { mayWorkOnCase } from '../cases/update-case.ts'
+import { AppError, NotFoundError } from '../errors.ts'
+import { openCallback } from './callbacks.repository.ts'
+import type { CallbackDeps } from './deps.ts'
+
+// The owner is rung this long before the promised time, so the caller hears back on time.
+const LEAD_MINUTES = 5
+
+/**
+ * The owner told the caller "you will have an answer by …" (限时答复). The promise goes on the
+ * case and becomes a return call: the owner is rung shortly before it falls due, then the caller.
+ */
+export async function promiseReply(
+  deps: CallbackDeps,
+  agent: Agent,
+  reference: string,
+  replyBy: Date,
+): Promise<{ callbackId: string; dueAt: Date }> {
+  const kase = await findCaseByReference(deps.db, reference)
+  if (!kase) throw new NotFoundError('case', reference)
+  if (!(await mayWorkOnCase(deps.db, agent, kase))) {
+    throw new AppError(
+      'forbidden',
+      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
+    )
+  }
+  if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
+    throw new AppError('invalid_state', `case ${reference} is ${kase.status}`)
+  }
+  const at = deps.clock.now()
+  if (replyBy.getTime() <= at.getTime())
+    throw new AppError('bad_request', 'replyBy must be in the future')
+  const wanted = new Date(Math.max(at.getTime(), replyBy.getTime() - LEAD_MINUTES * 60_000))
+  const dueAt = deps.callingHours.nextCallingMoment(wanted)
+  const cb = await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('cases')
+      .set({ promised_reply_at: replyBy, updated_at: at })
+      .where('id', '=', kase.id)
+      .execute()
+    await trx
+      .updateTable('callbacks')
+      .set({ status: 'cancelled', outcome: 'superseded by a new promise', updated_at: at })
+      .where('case_id', '=', kase.id)
+      .where('purpose', '=', 'promised_reply')
+      .where('status', '=', 'pending')
+      .execute()
+    const opened = await openCallback(trx, {
+      caseId: kase.id,
+      purpose: 'promised_reply',
+      dueAt,
+      deadlineAt: replyBy,
+      maxAttempts: deps.retryPolicy.maxAttempts,
+      at,
+    })
+    await appendCaseEvent(trx, {
+      caseId: kase.id,
+      type: 'reply_promised',
+      actor: { kind: 'agent', agentId: agent.id },
+      at,
+      data: { replyBy: replyBy.toISOString(), callbackId: opened.id },
+    })
+    return opened
+  })
+  await deps.scheduler
+    .schedule({ callbackId: cb.id, attempt: cb.attempt + 1, dueAt: cb.dueAt })
+    .catch((e: unknown) =>
+      deps.logger.warn({ err: e, callbackId: cb.id }, 'scheduling failed; the reconciler will'),
+    )
+  return { callbackId: cb.id, dueAt: cb.dueAt }
+}
