@@ -21,7 +21,7 @@ describe('person-first return calls', () => {
     await h.close()
   })
 
-  const callback = (purpose: string) =>
+  const callback = (purpose: 'unanswered_inbound' | 'promised_reply') =>
     h.ctx.db
       .selectFrom('callbacks')
       .selectAll()
