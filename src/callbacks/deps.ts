@@ -6,6 +6,8 @@ import type { VoicePaths } from '../voice/paths.ts'
 /** Puts a callback attempt on the schedule (BullMQ in the service; Postgres stays the truth). */
 export interface CallbackScheduler {
   schedule(c: { callbackId: string; attempt: number; dueAt: Date }): Promise<void>
+  /** Many at once (the reconciler, bulk imports): one round trip per few hundred jobs. */
+  scheduleMany(cs: readonly { callbackId: string; attempt: number; dueAt: Date }[]): Promise<void>
 }
 
 /** When a caller may be rung (calling hours in the caller's time zone). */

@@ -15,9 +15,9 @@ export async function reconcileCallbacks(
 ): Promise<{ scheduled: number; released: number }> {
   const released = await releaseStaleDialing(deps.db, deps.clock.now(), STALE_DIALING_SECONDS)
   const pending = await listPending(deps.db, DIALLED_PURPOSES)
-  for (const cb of pending) {
-    await deps.scheduler.schedule({ callbackId: cb.id, attempt: cb.attempt + 1, dueAt: cb.dueAt })
-  }
+  await deps.scheduler.scheduleMany(
+    pending.map((cb) => ({ callbackId: cb.id, attempt: cb.attempt + 1, dueAt: cb.dueAt })),
+  )
   if (released.length)
     deps.logger.warn({ released }, 'released callback attempts a worker abandoned')
   return { scheduled: pending.length, released: released.length }

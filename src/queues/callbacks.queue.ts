@@ -51,8 +51,23 @@ export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): Ca
         { jobId: callbackJobId(j), delay },
       )
     },
+    async scheduleMany(js) {
+      const now = clock.now().getTime()
+      for (let i = 0; i < js.length; i += BULK_CHUNK) {
+        await queue.addBulk(
+          js.slice(i, i + BULK_CHUNK).map((j) => ({
+            name: CALLBACK_JOBS.dial,
+            data: { callbackId: j.callbackId, attempt: j.attempt },
+            opts: { jobId: callbackJobId(j), delay: Math.max(0, j.dueAt.getTime() - now) },
+          })),
+        )
+      }
+    },
   }
 }
+
+// Big enough to amortise the round trip, small enough not to block Redis for long.
+const BULK_CHUNK = 500
 
 // Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
 const DEADLINE_SWEEP_MS = 15_000
