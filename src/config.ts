@@ -78,6 +78,7 @@ const envSchema = z.object({
     .max(24 * 60)
     .default(10),
   RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  CALLBACK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
@@ -124,6 +125,8 @@ export interface Config {
     readonly maxAttempts: number
     readonly minGapMinutes: number
     readonly reconcileEveryMs: number
+    /** Attempts a worker process dials at once; each mostly waits on Twilio's API. */
+    readonly workerConcurrency: number
   }
 }
 
@@ -196,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.CALLBACK_MAX_ATTEMPTS,
       minGapMinutes: e.CALLBACK_MIN_GAP_MINUTES,
       reconcileEveryMs: e.RECONCILE_EVERY_MS,
+      workerConcurrency: e.CALLBACK_WORKER_CONCURRENCY,
     },
   })
 }

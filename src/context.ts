@@ -150,6 +150,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
         deps: ctx,
         logger: logger.child({ component: 'callbacks' }),
         lockDurationMs: o.workerLockDurationMs,
+        concurrency: config.callbacks.workerConcurrency,
       })
       workers.push(acd, cb)
       return [acd, cb]

@@ -67,16 +67,21 @@ export async function dialCallback(
     )
     return 'cancelled'
   }
-  if (!(await claimAttempt(deps.db, cb.id, job.attempt, now))) return 'skipped'
-  // The return call has started: that is what the confirmation-call limit measures.
-  if (cb.purpose === 'confirmation') await finishStep(deps.db, cb.caseId, 'confirmation_call', now)
-  await appendCaseEvent(deps.db, {
-    caseId: cb.caseId,
-    type: 'callback_attempt',
-    actor: { kind: 'system' },
-    at: now,
-    data: { callbackId: cb.id, purpose: cb.purpose, attempt: job.attempt },
+  // Claim, clock and event in one transaction: one commit before the call, not three.
+  const claimed = await deps.db.transaction().execute(async (trx) => {
+    if (!(await claimAttempt(trx, cb.id, job.attempt, now))) return false
+    // The return call has started: that is what the confirmation-call limit measures.
+    if (cb.purpose === 'confirmation') await finishStep(trx, cb.caseId, 'confirmation_call', now)
+    await appendCaseEvent(trx, {
+      caseId: cb.caseId,
+      type: 'callback_attempt',
+      actor: { kind: 'system' },
+      at: now,
+      data: { callbackId: cb.id, purpose: cb.purpose, attempt: job.attempt },
+    })
+    return true
   })
+  if (!claimed) return 'skipped'
   try {
     // The caller is rung directly only for a confirmation; otherwise the person who must speak
     // is rung first, and dials the caller once they accept (see person-first.ts).

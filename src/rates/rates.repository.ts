@@ -38,6 +38,8 @@ const GROUP_COLUMN = {
   category: 'c.category_id',
 } as const
 
+// Joins to cases are LEFT joins on purpose: every row has its case (foreign keys), so the counts
+// are the same, and for 'all', where no case column is read, Postgres drops the join altogether.
 function groupOf(by: RateDimension): RawBuilder<number | null> {
   return by === 'all' ? sql<null>`null::int` : sql<number | null>`${sql.ref(GROUP_COLUMN[by])}`
 }
@@ -62,7 +64,7 @@ export async function timelinessCounts(
 ): Promise<RateCounts[]> {
   const rows = await db
     .selectFrom('case_deadlines as d')
-    .innerJoin('cases as c', 'c.id', 'd.case_id')
+    .leftJoin('cases as c', 'c.id', 'd.case_id')
     .select([
       groupOf(by).as('group_id'),
       sql<string>`count(*) filter (where d.done_at is not null
@@ -89,8 +91,8 @@ export async function satisfactionCounts(
 ): Promise<RateCounts[]> {
   const rows = await db
     .selectFrom('callback_attempts as a')
-    .innerJoin('callbacks as cb', 'cb.id', 'a.callback_id')
-    .innerJoin('cases as c', 'c.id', 'cb.case_id')
+    .leftJoin('callbacks as cb', 'cb.id', 'a.callback_id')
+    .leftJoin('cases as c', 'c.id', 'cb.case_id')
     .select([
       groupOf(by).as('group_id'),
       sql<string>`count(*) filter (where a.rating >= 4)`.as('num'),
