@@ -14,9 +14,9 @@ import { sql } from 'kysely'
 import { createDb } from '../src/db/database.ts'
 import { loadDemoData } from '../src/db/demo-data.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
-import { createCallbackScheduler, createCallbacksQueue } from '../src/queues/callbacks.queue.ts'
 import { ensureDatabase, findOrStartServices, withDatabase } from '../src/infra/local-services.ts'
 import { createLogger } from '../src/logger.ts'
+import { createCallbackScheduler, createCallbacksQueue } from '../src/queues/callbacks.queue.ts'
 
 const N = Number(process.env['BENCH_CALLBACKS'] ?? 10_000)
 const BATCH = 500
