@@ -12,6 +12,7 @@ import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
+import { createRatesRouter } from './rates.routes.ts'
 
 const login = z.object({
   jobNumber: z.string().min(1).max(12),
@@ -68,6 +69,8 @@ export function createApiRouter(deps: CallbackDeps): Router {
   })
 
   router.use(requireAgent(deps))
+  // Rates, CSV export and the monthly quality sample: supervisors, managers, administrators.
+  router.use(createRatesRouter(deps))
 
   router.post('/auth/logout', async (req, res) => {
     await revokeToken(

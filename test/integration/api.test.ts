@@ -137,6 +137,15 @@ describe('the agent API', () => {
     expect((await api().get('/api/agents').set(as('2001'))).status).toBe(200)
   })
 
+  it('serves the rates to supervisors, mounted on the API', async () => {
+    expect((await api().get('/api/rates?period=2026-11&by=all').set(as('1001'))).status).toBe(403)
+    const r = await api().get('/api/rates?period=2026-11&by=all').set(as('2001'))
+    expect(r.status).toBe(200)
+    const csv = await api().get('/api/rates.csv?period=2026-11&by=category').set(as('2001'))
+    expect(csv.status).toBe(200)
+    expect(csv.headers['content-type']).toContain('text/csv')
+  })
+
   it('issues a long-lived agent token for scripts, usable like a session', async () => {
     const res = await api().post('/api/auth/tokens').set(as('1001')).send({ label: 'crm sync' })
     expect(res.status).toBe(201)
