@@ -64,11 +64,6 @@ export function parsePeriod(label: string, timeZone: string): Period {
   throw new RangeError(`period must be ${PERIOD_LABEL_HINT}, got ${JSON.stringify(label)}`)
 }
 
-/** The label of the period containing `at`: '2026-W48' or '2026-11'. */
-export function periodLabel(kind: PeriodKind, at: Date, timeZone: string): string {
-  return periodOf(kind, at, timeZone).label
-}
-
 /** The first day of a month period as an ISO date ('2026-11-01'), as quality_samples keeps it. */
 export function monthStartDate(period: Period): string {
   if (period.kind !== 'month') throw new RangeError(`${period.label} is not a month`)
