@@ -66,7 +66,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       kind text not null,
       body text not null,
       created_at timestamptz not null default now(),
-      read_at timestamptz
+      read_at timestamptz,
+      -- outbox: agents with a phone number also get each notice by SMS, sent by the sweep
+      sms_sent_at timestamptz
     );
     create index notifications_agent_idx on notifications (agent_id, id);
   `.execute(db)

@@ -258,6 +258,7 @@ export interface NotificationsTable {
   body: string
   created_at: Generated<Date>
   read_at: Timestamp | null
+  sms_sent_at: Generated<Date | null>
 }
 
 export interface CaseEventsTable {

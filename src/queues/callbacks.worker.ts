@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis'
 
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { dialCallback } from '../callbacks/dialer.ts'
+import { sendNotificationSms } from '../callbacks/notification-sms.ts'
 import { reconcileCallbacks } from '../callbacks/reconciler.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import type { Logger } from '../logger.ts'
@@ -22,7 +23,10 @@ export function createCallbacksWorker(opts: {
     CALLBACKS_QUEUE,
     async (job) => {
       if (job.name === CALLBACK_JOBS.reconcile) return reconcileCallbacks(opts.deps)
-      if (job.name === CALLBACK_JOBS.deadlines) return runDeadlineSweep(opts.deps)
+      if (job.name === CALLBACK_JOBS.deadlines) {
+        const swept = await runDeadlineSweep(opts.deps)
+        return { ...swept, sms: await sendNotificationSms(opts.deps) }
+      }
       const data = job.data as DialJob
       const result = await dialCallback(opts.deps, data)
       opts.logger.info(

@@ -1,6 +1,7 @@
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { sendNotificationSms } from '../../src/callbacks/notification-sms.ts'
 import { runDispatch } from '../../src/calls/dispatcher.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import { runDeadlineSweep } from '../../src/deadlines/escalation.ts'
@@ -128,5 +129,29 @@ describe('time limits on a case and their escalation', () => {
     expect(d.find((x) => x.step === 'dispatch')?.due_at.toISOString()).toBe(
       '2026-11-23T02:01:30.000Z',
     ) // 90 s
+  })
+})
+
+describe('notifications by SMS', () => {
+  it('texts each notice once to agents with a phone number, from the case hotline', async () => {
+    const clock = manualClock(MONDAY_10AM)
+    const h = await createHarness({ clock })
+    try {
+      await h.ctx.db
+        .updateTable('agents')
+        .set({ phone_number: '+8613900002001' })
+        .where('job_number', '=', '2001')
+        .execute()
+      await queuedCall(h, '0') // an emergency: the duty supervisor is notified
+      expect(await sendNotificationSms(h.ctx)).toBe(1)
+      expect(await sendNotificationSms(h.ctx)).toBe(0)
+      const sms = h.edge.requests.filter((r) => r.operationId === 'CreateMessage')
+      expect(sms.map((r) => [r.data['To'], r.data['From']])).toEqual([
+        ['+8613900002001', '+8657112345'],
+      ])
+      h.edge.assertAllValid()
+    } finally {
+      await h.close()
+    }
   })
 })
