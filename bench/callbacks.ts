@@ -102,6 +102,8 @@ const workers = [0, 1].map(() =>
       REDIS_URL: services.redisUrl,
       QUEUE_PREFIX: prefix,
       OUT_FILE: out,
+      // e.g. WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
+      NODE_OPTIONS: process.env['WORKER_NODE_OPTIONS'] ?? '',
     },
     stdio: 'inherit',
   }),
