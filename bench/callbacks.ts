@@ -57,15 +57,13 @@ for (let i = 0; i < caseIds.length; i += BATCH) {
   const rows = await db
     .insertInto('callbacks')
     .values(
-      caseIds
-        .slice(i, i + BATCH)
-        .map((id) => ({
-          case_id: id,
-          purpose: 'confirmation' as const,
-          due_at: dueAt,
-          outcome: null,
-          max_attempts: 5,
-        })),
+      caseIds.slice(i, i + BATCH).map((id) => ({
+        case_id: id,
+        purpose: 'confirmation' as const,
+        due_at: dueAt,
+        outcome: null,
+        max_attempts: 5,
+      })),
     )
     .returning(['id', 'attempt'])
     .execute()

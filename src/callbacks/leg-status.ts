@@ -1,4 +1,4 @@
-import { applyStatusCallback } from '../calls/calls.repository.ts'
+import { applyStatusCallback, recordOutboundLeg } from '../calls/calls.repository.ts'
 import type { StatusInput, StatusResult } from '../calls/status-callbacks.ts'
 import type { AttemptOutcome } from '../db/schema.ts'
 import { isTerminal } from '../domain/call-status.ts'
@@ -26,38 +26,16 @@ export async function applyCallbackLegStatus(
   const cb = await findCallback(deps.db, callbackId)
   if (!cb) return 'unknown_call'
   await setAttemptCall(deps.db, callbackId, attempt, s.callSid)
-  await deps.db
-    .insertInto('calls')
-    .values({
-      call_sid: s.callSid,
-      direction: 'outbound',
-      kind: 'callback',
-      parent_call_sid: null,
-      case_id: cb.caseId,
-      agent_id: null,
-      hotline_number: null,
-      from_number: null,
-      to_number: null,
-      caller_id: null,
-      caller_name: null,
-      from_city: null,
-      from_state: null,
-      from_country: null,
-      language: null,
-      preferred_agent_id: null,
-      enqueued_at: null,
-      answered_by_agent_id: null,
-      answered_at: null,
-      ended_at: null,
-      duration_seconds: null,
-      conference_name: null,
-      conference_sid: null,
-      started_at: at,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict((oc) => oc.column('call_sid').doNothing())
-    .execute()
+  await recordOutboundLeg(deps.db, {
+    callSid: s.callSid,
+    kind: 'callback',
+    parentCallSid: null,
+    caseId: cb.caseId,
+    agentId: null,
+    hotlineNumber: null,
+    language: null,
+    at,
+  })
   const result = await applyStatusCallback(deps.db, { ...s, at })
   const failed = FAILED[s.status]
   // attemptFailed does nothing if the caller's key already settled this attempt.

@@ -1,8 +1,7 @@
 import type { Agent } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
-import { findCaseByReference } from '../cases/cases.repository.ts'
-import { mayWorkOnCase } from '../cases/update-case.ts'
-import { AppError, NotFoundError } from '../errors.ts'
+import { caseToWorkOn } from '../cases/update-case.ts'
+import { AppError } from '../errors.ts'
 import { openCallback } from './callbacks.repository.ts'
 import type { CallbackDeps } from './deps.ts'
 
@@ -19,14 +18,7 @@ export async function promiseReply(
   reference: string,
   replyBy: Date,
 ): Promise<{ callbackId: string; dueAt: Date }> {
-  const kase = await findCaseByReference(deps.db, reference)
-  if (!kase) throw new NotFoundError('case', reference)
-  if (!(await mayWorkOnCase(deps.db, agent, kase))) {
-    throw new AppError(
-      'forbidden',
-      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
-    )
-  }
+  const kase = await caseToWorkOn(deps.db, agent, reference)
   if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
     throw new AppError('invalid_state', `case ${reference} is ${kase.status}`)
   }

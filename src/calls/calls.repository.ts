@@ -285,3 +285,54 @@ export async function markCallOver(db: Db, callSid: string, at: Date): Promise<v
     .where('status_rank', '<', 4)
     .execute()
 }
+
+/**
+ * An outbound leg (an agent being rung, a return call) as a call of its own, once: whichever of
+ * Twilio's create answer and its first status callback comes first records it.
+ */
+export async function recordOutboundLeg(
+  db: Db,
+  leg: {
+    callSid: string
+    kind: 'agent_offer' | 'callback'
+    parentCallSid: string | null
+    caseId: string | null
+    agentId: number | null
+    hotlineNumber: string | null
+    language: Language | null
+    at: Date
+  },
+): Promise<void> {
+  await db
+    .insertInto('calls')
+    .values({
+      call_sid: leg.callSid,
+      direction: 'outbound',
+      kind: leg.kind,
+      parent_call_sid: leg.parentCallSid,
+      case_id: leg.caseId,
+      agent_id: leg.agentId,
+      hotline_number: leg.hotlineNumber,
+      from_number: null,
+      to_number: null,
+      caller_id: null,
+      caller_name: null,
+      from_city: null,
+      from_state: null,
+      from_country: null,
+      language: leg.language,
+      preferred_agent_id: null,
+      enqueued_at: null,
+      answered_by_agent_id: null,
+      answered_at: null,
+      ended_at: null,
+      duration_seconds: null,
+      conference_name: null,
+      conference_sid: null,
+      started_at: leg.at,
+      created_at: leg.at,
+      updated_at: leg.at,
+    })
+    .onConflict((oc) => oc.column('call_sid').doNothing())
+    .execute()
+}

@@ -6,7 +6,13 @@ import type { CallStatus } from '../domain/call-status.ts'
 import { isTerminal } from '../domain/call-status.ts'
 import { NotFoundError } from '../errors.ts'
 import type { CallRecord } from './calls.repository.ts'
-import { applyStatusCallback, findCall, moveQueueState, returnToQueue } from './calls.repository.ts'
+import {
+  applyStatusCallback,
+  findCall,
+  moveQueueState,
+  recordOutboundLeg,
+  returnToQueue,
+} from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import type { Offer } from './offers.repository.ts'
 import { findOffer, moveOffer, offerJoinedAt, setOfferLeg } from './offers.repository.ts'
@@ -91,7 +97,7 @@ export async function applyAgentLegStatus(
     const offer = await findOffer(trx, offerId)
     if (!offer) throw new NotFoundError('offer', offerId)
     await setOfferLeg(trx, offer.id, s.callSid)
-    await recordLeg(trx, offer, s.callSid)
+    await recordLeg(trx, offer, s.callSid, at)
     const result = await applyStatusCallback(trx, { ...s, at })
     if (result !== 'applied') return { result, redispatch: false }
     if (s.status === 'ringing') await moveOffer(trx, offer.id, ['dialing'], 'ringing', at)
@@ -147,39 +153,20 @@ async function claimTime(db: Db, callSid: string): Promise<Date | null> {
 }
 
 /** The agent leg as a call of its own, once, whichever of create and callback comes first. */
-async function recordLeg(trx: Db, offer: Offer, legSid: string): Promise<void> {
+async function recordLeg(trx: Db, offer: Offer, legSid: string, at: Date): Promise<void> {
   const parent = await trx
     .selectFrom('calls')
     .select(['hotline_number', 'language'])
     .where('call_sid', '=', offer.callSid)
     .executeTakeFirst()
-  await trx
-    .insertInto('calls')
-    .values({
-      call_sid: legSid,
-      direction: 'outbound',
-      kind: 'agent_offer',
-      parent_call_sid: offer.callSid,
-      case_id: offer.caseId,
-      agent_id: offer.agentId,
-      hotline_number: parent?.hotline_number ?? null,
-      from_number: null,
-      to_number: null,
-      caller_id: null,
-      caller_name: null,
-      from_city: null,
-      from_state: null,
-      from_country: null,
-      language: parent?.language ?? null,
-      preferred_agent_id: null,
-      enqueued_at: null,
-      answered_by_agent_id: null,
-      answered_at: null,
-      ended_at: null,
-      duration_seconds: null,
-      conference_name: null,
-      conference_sid: null,
-    })
-    .onConflict((oc) => oc.column('call_sid').doNothing())
-    .execute()
+  await recordOutboundLeg(trx, {
+    callSid: legSid,
+    kind: 'agent_offer',
+    parentCallSid: offer.callSid,
+    caseId: offer.caseId,
+    agentId: offer.agentId,
+    hotlineNumber: parent?.hotline_number ?? null,
+    language: parent?.language ?? null,
+    at,
+  })
 }

@@ -33,6 +33,19 @@ export async function mayWorkOnCase(db: Db, agent: Agent, kase: CaseSummary): Pr
   return took !== undefined
 }
 
+/** The case by reference, if this agent may work on it; a clear error otherwise. */
+export async function caseToWorkOn(db: Db, agent: Agent, reference: string): Promise<CaseSummary> {
+  const kase = await findCaseByReference(db, reference)
+  if (!kase) throw new NotFoundError('case', reference)
+  if (!(await mayWorkOnCase(db, agent, kase))) {
+    throw new AppError(
+      'forbidden',
+      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
+    )
+  }
+  return kase
+}
+
 /** Agents fill in what the caller said. Every change is one event listing each field's from/to. */
 export async function updateCaseFields(
   deps: { db: Db; clock: Clock },
@@ -40,14 +53,7 @@ export async function updateCaseFields(
   reference: string,
   input: CaseRecordInput,
 ): Promise<CaseSummary> {
-  const kase = await findCaseByReference(deps.db, reference)
-  if (!kase) throw new NotFoundError('case', reference)
-  if (!(await mayWorkOnCase(deps.db, agent, kase))) {
-    throw new AppError(
-      'forbidden',
-      `agent ${agent.jobNumber} neither owns nor handles case ${reference}`,
-    )
-  }
+  const kase = await caseToWorkOn(deps.db, agent, reference)
   if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
     throw new AppError(
       'invalid_state',
