@@ -49,7 +49,7 @@ const prefix = `benchcb${Date.now()}`
 const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: null })
 const queue = createCallbacksQueue(redis, prefix)
 const scheduler = createCallbackScheduler(queue, { now: () => new Date() })
-const dueAt = new Date(Date.now() + 40_000) // all due in the same instant, 40 s from now
+const dueAt = new Date(Date.now() + Number(process.env['BENCH_DUE_IN_MS'] ?? 40_000)) // all due in the same instant, 40 s from now
 
 // 1. Scheduling throughput: our path (Postgres row + BullMQ job) against raw addBulk.
 let t = performance.now()
