@@ -23,7 +23,7 @@ const { values: flags } = parseArgs({
   },
 })
 if (flags.help) {
-  console.log(USAGE)
+  process.stdout.write(`${USAGE}\n`)
   process.exit(0)
 }
 const serviceUrl = flags.url ?? process.env.SHOUWEN_URL ?? 'http://localhost:3000'
@@ -47,7 +47,7 @@ const session: CliSession = {
   verbose: false,
   print(line) {
     if (interactive) process.stdout.write('\r\x1b[2K')
-    console.log(line)
+    process.stdout.write(`${line}\n`)
     if (interactive && rl) {
       rl.setPrompt(promptText())
       rl.prompt(true)
@@ -121,7 +121,7 @@ async function runLine(line: string): Promise<void> {
 try {
   session.directory = await session.client.directory()
 } catch (e) {
-  console.error(`✗ ${e instanceof Error ? e.message : String(e)}`)
+  process.stderr.write(`✗ ${e instanceof Error ? e.message : String(e)}\n`)
   process.exit(1)
 }
 void session.client.follow(onEvent, (msg) => session.print(`… ${msg}`), follow.signal)
