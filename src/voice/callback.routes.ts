@@ -13,7 +13,7 @@ import {
   personWhisper,
 } from '../domain/callback-prompts.ts'
 import { digitsParams, statusParams } from './twilio-params.ts'
-import { sayAndHangUp, sayIn } from './twiml.ts'
+import { hangUpOnly, sayAndHangUp, sayIn } from './twiml.ts'
 import { callbackRoute, twimlRoute } from './voice-handler.ts'
 
 const { VoiceResponse } = twilio.twiml
@@ -44,11 +44,8 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
       const q = attemptQuery.parse(req.query)
       const b = answerParams.parse(req.body)
       const o = await callbackAnswered(deps, q.cb, q.a, b.AnsweredBy)
+      if (o.kind === 'hangup') return hangUpOnly()
       const r = new VoiceResponse()
-      if (o.kind === 'hangup') {
-        r.hangup()
-        return r.toString()
-      }
       const g = r.gather({
         input: ['dtmf'],
         numDigits: 1,
@@ -101,8 +98,7 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
           r.redirect({ method: 'POST' }, paths.callbackAnswer(q.cb, q.a, o.prompts))
           return r.toString()
         case 'hangup':
-          r.hangup()
-          return r.toString()
+          return hangUpOnly()
       }
     }),
   )
@@ -123,11 +119,8 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
       const q = attemptQuery.parse(req.query)
       digitsParams.parse(req.body)
       const o = await personAnswered(deps, q.cb, q.a)
+      if (o.kind === 'hangup') return hangUpOnly()
       const r = new VoiceResponse()
-      if (o.kind === 'hangup') {
-        r.hangup()
-        return r.toString()
-      }
       const action = paths.callbackPersonAccept(q.cb, q.a)
       const g = r.gather({
         input: ['dtmf'],
@@ -148,11 +141,8 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
       const q = attemptQuery.parse(req.query)
       const b = digitsParams.parse(req.body)
       const o = await personPressed(deps, q.cb, q.a, b.Digits)
+      if (o.kind === 'hangup') return hangUpOnly()
       const r = new VoiceResponse()
-      if (o.kind === 'hangup') {
-        r.hangup()
-        return r.toString()
-      }
       if (o.kind === 'later') return sayAndHangUp(o.language, personText[o.language].later)
       sayIn(r, o.language, personText[o.language].calling)
       // Only now is the caller rung; they hear the person, never a machine or a queue.

@@ -76,11 +76,8 @@ export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
       return sayAndHangUp(o.language, prompts(o.language).silentGoodbye)
     case 'voicemail':
       return renderVoicemailPrompt(paths, o.language)
-    case 'gone': {
-      const r = new VoiceResponse()
-      r.hangup()
-      return r.toString()
-    }
+    case 'gone':
+      return hangUpOnly()
     case 'queued': {
       const r = new VoiceResponse()
       const p = prompts(o.language)
@@ -174,6 +171,13 @@ export function renderAccept(paths: VoicePaths, o: AcceptOutcome): string {
     },
     o.conferenceName,
   )
+  return r.toString()
+}
+
+/** Nothing to say: end the call. */
+export function hangUpOnly(): string {
+  const r = new VoiceResponse()
+  r.hangup()
   return r.toString()
 }
 
