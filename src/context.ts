@@ -15,8 +15,8 @@ import type { Db } from './db/database.ts'
 import { createDb } from './db/database.ts'
 import { nextCallingMoment } from './domain/calendar/calling-hours.ts'
 import type { WorkingCalendar } from './domain/calendar/working-calendar.ts'
-import { createWorkingCalendar } from './domain/calendar/working-calendar.ts'
 import { DEFAULT_RETRY_POLICY } from './domain/callback-policy.ts'
+import { makeLimitSettings } from './limit-settings/limit-settings.ts'
 import type { Logger } from './logger.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
 import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
@@ -99,10 +99,13 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   const callbacksQueue = createCallbacksQueue(producer, queuePrefix)
   callbacksQueue.on('error', (err) => logger.warn({ err }, 'callbacks queue error'))
   const cb = config.callbacks
-  const calendar = createWorkingCalendar({
-    timeZone: config.timeZone,
-    workingHours: cb.workingHours,
+  // Administrators' policies and calendar overrides, from Postgres: `load()` them once migrated.
+  const limitSettings = makeLimitSettings({
+    db,
+    logger: logger.child({ component: 'limit-settings' }),
+    calendar: { timeZone: config.timeZone, workingHours: cb.workingHours },
   })
+  const calendar = limitSettings.calendar
   const callingHours = { ...cb.callingHours, daysAllowed: cb.callingDays }
 
   const workers: Worker[] = []
@@ -113,6 +116,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     db,
     clock,
     calendar,
+    limitSettings,
     callbacksQueue,
     scheduler: createCallbackScheduler(callbacksQueue, clock),
     callingHours: {

@@ -24,6 +24,8 @@ export async function startService(
   const ctx = createAppContext(config, { databaseUrl, redisUrl, logger, ...overrides })
   const ran = await migrateToLatest(ctx.db)
   if (ran.length) logger.info({ migrations: ran }, 'database migrated')
+  // The administrators' time limits and calendar overrides, before the first call needs them.
+  await ctx.limitSettings.load()
 
   let shuttingDown = false
   const sim = ctx.simulator

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
+import type { LimitSettings } from '../limit-settings/limit-settings.ts'
 import type { Logger } from '../logger.ts'
 import type { Telephony } from '../telephony/telephony.ts'
 import type { DirectoryCache } from './directory-cache.ts'
@@ -26,8 +27,10 @@ export interface CallDeps {
   logger: Logger
   triggers: Triggers
   directory: DirectoryCache
-  /** The deployment's working-day calendar: time limits run on it. */
+  /** The deployment's working-day calendar, with administrators' overrides: time limits run on it. */
   calendar: WorkingCalendar
+  /** Time-limit policies and calendar overrides as stored; `calendar` is its calendar. */
+  limitSettings: LimitSettings
   inboundRecorder: InboundRecorder
 }
 

@@ -310,6 +310,40 @@ export interface QualitySamplesTable {
   done_at: Timestamp | null
 }
 
+export interface TimeLimitPoliciesTable {
+  id: Generated<number>
+  step: LimitStepName
+  category: string | null
+  variant: string | null
+  /** numeric: pg returns it as a string. */
+  amount: ColumnType<string, number, number>
+  unit: 'minutes' | 'days'
+  basis: 'calendar' | 'working'
+  source: string
+  updated_by: number | null
+  updated_at: Generated<Date>
+}
+
+export interface CalendarOverridesTable {
+  /** date: read it as text (to_char), or pg turns it into a Date at the server's midnight. */
+  date: string
+  kind: 'workday' | 'holiday'
+  note: string
+  created_by: number
+  created_at: Generated<Date>
+}
+
+export interface AdminEventsTable {
+  id: Generated<string>
+  actor_agent_id: number
+  entity: 'time_limit_policy' | 'calendar_override'
+  entity_key: string
+  action: 'created' | 'updated' | 'deleted'
+  before: ColumnType<Record<string, unknown> | null, string | null, never>
+  after: ColumnType<Record<string, unknown> | null, string | null, never>
+  occurred_at: Generated<Date>
+}
+
 export interface Database {
   departments: DepartmentsTable
   categories: CategoriesTable
@@ -330,4 +364,7 @@ export interface Database {
   notifications: NotificationsTable
   case_deadlines: CaseDeadlinesTable
   quality_samples: QualitySamplesTable
+  time_limit_policies: TimeLimitPoliciesTable
+  calendar_overrides: CalendarOverridesTable
+  admin_events: AdminEventsTable
 }

@@ -2,11 +2,14 @@ import type { CallDeps } from '../calls/deps.ts'
 import type { Db } from '../db/database.ts'
 import type { LimitStepName } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
-import { DEFAULT_POLICIES, findPolicy, limitWindow } from '../domain/time-limits.ts'
+import type { TimeLimitPolicy } from '../domain/time-limits.ts'
+import { findPolicy, limitWindow } from '../domain/time-limits.ts'
 import { completeDeadline, openDeadline } from './deadlines.repository.ts'
 
 export interface LimitDeps {
   calendar: WorkingCalendar
+  /** The policies in force: administrators' edits, held in memory (src/limit-settings). */
+  limitSettings: { policies(): readonly TimeLimitPolicy[] }
 }
 
 /**
@@ -24,7 +27,7 @@ export async function startStep(
     at: Date
   },
 ): Promise<void> {
-  const policy = findPolicy(DEFAULT_POLICIES, s.step, s.category, s.variant ?? null)
+  const policy = findPolicy(deps.limitSettings.policies(), s.step, s.category, s.variant ?? null)
   if (!policy) return
   const w = limitWindow(policy, s.at, deps.calendar)
   await openDeadline(trx, {

@@ -1,6 +1,9 @@
 /**
  * The default limits, from the source documents (row numbers of domain/seed-digest.md §2).
  * Deployments store their own copy and may change any of it; this is the starting point.
+ * Migration 000600 copied these rows into `time_limit_policies`, which administrators edit
+ * (/api/admin/time-limits); here they are only what a process uses before its first load.
+ * Changing a value here changes no deployment: that takes a new migration.
  *
  * Where a source gives an arrival time rather than a finishing time (emergency: on site in
  * 10 min; neighbour noise: at the door in 15 min), that is the `resolution` limit: the first

@@ -11,6 +11,7 @@ import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
 import { AppError, NotFoundError } from '../errors.ts'
+import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 import { createRatesRouter } from './rates.routes.ts'
 
@@ -71,6 +72,8 @@ export function createApiRouter(deps: CallbackDeps): Router {
   router.use(requireAgent(deps))
   // Rates, CSV export and the monthly quality sample: supervisors, managers, administrators.
   router.use(createRatesRouter(deps))
+  // Time limits and calendar overrides: administrators change them, supervisors and up read them.
+  router.use(createAdminLimitsRouter(deps))
 
   router.post('/auth/logout', async (req, res) => {
     await revokeToken(

@@ -75,6 +75,7 @@ export async function createHarness(
     workerLockDurationMs: 1000,
   })
   await loadDemoData(ctx.db)
+  await ctx.limitSettings.load()
   const app = createApp(ctx, { isShuttingDown: () => false })
   return {
     ctx,

@@ -1,0 +1,57 @@
+/**
+ * The calendar as an administrator reads it: each date's kind and what decided it, so a wrong
+ * day can be traced to its cause (an override, the published arrangement, or the weekend rule).
+ */
+import type { DayInfo, DayRules } from './day-rules.ts'
+import { addDays, assertIsoDate } from './local-time.ts'
+
+export type DayKind = 'workday' | 'weekend' | 'holiday' | 'make-up'
+/** override: an administrator's; public_calendar: the published arrangement; weekly_rule: the rest. */
+export type DaySource = 'override' | 'public_calendar' | 'weekly_rule'
+
+export interface CalendarDay {
+  date: string
+  kind: DayKind
+  working: boolean
+  source: DaySource
+  /** The festival, or the override's note. */
+  name?: string
+}
+
+export const MAX_CALENDAR_SPAN_DAYS = 366
+
+export function calendarDay(info: DayInfo): CalendarDay {
+  const { date, working, name } = info
+  const [kind, source]: readonly [DayKind, DaySource] = {
+    override: [working ? 'workday' : 'holiday', 'override'] as const,
+    public_holiday: ['holiday', 'public_calendar'] as const,
+    make_up_workday: ['make-up', 'public_calendar'] as const,
+    weekend: ['weekend', 'weekly_rule'] as const,
+    weekday: ['workday', 'weekly_rule'] as const,
+  }[info.reason]
+  return { date, kind, working, source, ...(name !== undefined && { name }) }
+}
+
+/** Every date from `from` to `to`, both included; at most MAX_CALENDAR_SPAN_DAYS of them. */
+export function calendarDays(rules: DayRules, from: string, to: string): CalendarDay[] {
+  assertIsoDate(from, 'from')
+  assertIsoDate(to, 'to')
+  if (to < from) throw new RangeError(`to (${to}) is before from (${from})`)
+  const days: CalendarDay[] = []
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    if (days.length === MAX_CALENDAR_SPAN_DAYS) {
+      throw new RangeError(`ask for at most ${MAX_CALENDAR_SPAN_DAYS} days at a time`)
+    }
+    days.push(calendarDay(rules.describeDay(date)))
+  }
+  return days
+}
+
+/** Years in the range without a published arrangement: overrides are all they have. */
+export function unpublishedYears(rules: DayRules, from: string, to: string): number[] {
+  const years: number[] = []
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
+    if (!rules.coversYear(y)) years.push(y)
+  }
+  return years
+}
