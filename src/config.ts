@@ -41,6 +41,7 @@ const envSchema = z.object({
   DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
   RING_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(30).default(16),
   RING_WAVE_SIZE: z.coerce.number().int().min(1).max(20).default(3),
+  TRANSFER_RING_SECONDS: z.coerce.number().int().min(10).max(120).default(25),
   QUEUE_MAX_WAIT_SECONDS: z.coerce.number().int().min(30).max(1800).default(120),
   HOLD_PROGRESS_SECONDS: z.coerce.number().int().min(5).max(60).default(15),
   HOLD_MUSIC_URL: url(['http', 'https']).optional(),
@@ -108,6 +109,8 @@ export interface Config {
   readonly voice: {
     readonly ringTimeoutSeconds: number
     readonly ringWaveSize: number
+    /** How long a department's person is rung on a transfer before the caller goes back. */
+    readonly transferRingSeconds: number
     readonly queueMaxWaitSeconds: number
     readonly holdProgressSeconds: number
     readonly holdMusicUrl: string | undefined
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     voice: {
       ringTimeoutSeconds: e.RING_TIMEOUT_SECONDS,
       ringWaveSize: e.RING_WAVE_SIZE,
+      transferRingSeconds: e.TRANSFER_RING_SECONDS,
       queueMaxWaitSeconds: e.QUEUE_MAX_WAIT_SECONDS,
       holdProgressSeconds: e.HOLD_PROGRESS_SECONDS,
       holdMusicUrl: e.HOLD_MUSIC_URL,

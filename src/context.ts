@@ -13,9 +13,11 @@ import { createInboundRecorder } from './calls/inbound-recorder.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/database.ts'
 import { createDb } from './db/database.ts'
+import { listDepartments } from './directory/departments.repository.ts'
 import { nextCallingMoment } from './domain/calendar/calling-hours.ts'
 import type { WorkingCalendar } from './domain/calendar/working-calendar.ts'
 import { DEFAULT_RETRY_POLICY } from './domain/callback-policy.ts'
+import { dutyAddress } from './domain/department-duty.ts'
 import { makeLimitSettings } from './limit-settings/limit-settings.ts'
 import type { Logger } from './logger.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
@@ -174,13 +176,24 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
 
 /** What the simulator's terminal and browser clients list: hotlines to call, agents to play. */
 export async function simulatorDirectory(db: Db) {
-  const [hotlines, agents] = await Promise.all([listHotlines(db), listAgents(db)])
+  const [hotlines, agents, departments] = await Promise.all([
+    listHotlines(db),
+    listAgents(db),
+    listDepartments(db),
+  ])
   return {
     hotlines: hotlines.map((h) => ({ number: h.phoneNumber, name: h.name, language: h.language })),
     agents: agents.map((a) => ({
       jobNumber: a.jobNumber,
       name: a.name,
       address: a.clientIdentity ? `client:${a.clientIdentity}` : (a.phoneNumber ?? ''),
+    })),
+    departments: departments.map((d) => ({
+      code: d.code,
+      name: d.nameEn ? `${d.nameEn} ${d.name}` : d.name,
+      people: d.people
+        .filter((p) => p.active)
+        .map((p) => ({ id: p.id, name: p.name, address: dutyAddress(p), onDuty: p.onDuty })),
     })),
   }
 }

@@ -294,7 +294,7 @@ export async function recordOutboundLeg(
   db: Db,
   leg: {
     callSid: string
-    kind: 'agent_offer' | 'callback'
+    kind: 'agent_offer' | 'callback' | 'department'
     parentCallSid: string | null
     caseId: string | null
     agentId: number | null

@@ -26,6 +26,7 @@ export interface MenuView {
 export type MenuOutcome =
   | ({ kind: 'menu'; notice: 'none' | 'invalid' | 'silence' } & MenuView)
   | { kind: 'hangup_silent'; language: Language }
+  | { kind: 'notice_resend'; language: Language }
   | { kind: 'queued'; language: Language; conferenceName: string; emergency: boolean }
   | { kind: 'voicemail'; language: Language }
   /** The caller already hung up or the call ended: nothing to say. */

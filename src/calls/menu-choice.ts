@@ -70,7 +70,7 @@ export async function chooseFromMenu(
   const categories = await deps.directory.menuCategories()
   const keys = categories.flatMap((c) => (c.ivrKey === null ? [] : [c.ivrKey]))
   const decision = nextIvrStep(input.position, input.digits, keys)
-  if (decision.kind === 'hangup_silent') return decision
+  if (decision.kind === 'hangup_silent' || decision.kind === 'notice_resend') return decision
   if (decision.kind === 'menu') {
     if (decision.position.language !== language) {
       await setCallLanguage(deps.db, call.callSid, decision.position.language)

@@ -31,6 +31,22 @@ export type CaseEventType =
   | 'emergency_reported'
   | 'return_call_made'
   | 'reply_promised'
+  | 'transfer_started'
+  | 'transfer_ringing'
+  | 'transfer_answered'
+  | 'transfer_accepted'
+  | 'transfer_bridged'
+  | 'transfer_failed'
+  | 'transfer_cancelled'
+  | 'transfer_caller_gone'
+  | 'transfer_agent_left'
+  | 'assigned_to_department'
+  | 'department_callback_scheduled'
+  | 'department_contact_sent'
+  | 'notice_sent'
+  | 'notice_resent'
+  | 'referred_external'
+  | 'call_requeued'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import type { Referral } from '../db/schema.ts'
 import { formatCaseReference, localDateOf } from '../domain/case-reference.ts'
 import type { CaseStatus, Urgency } from '../domain/case-status.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
@@ -17,6 +18,13 @@ export interface CaseSummary {
   firstOwnerId: number | null
   firstOwnerJobNumber: string | null
   assigneeAgentId: number | null
+  /** The department working on it (a transfer or a department callback); never the owner. */
+  assigneeDepartmentId: number | null
+  assignedAt: Date | null
+  /** When the department must have named a handler and answered the caller. */
+  assigneeDueAt: Date | null
+  /** Set when the matter was referred outside the organisation. */
+  referral: Referral | null
   callerId: string | null
   place: string | null
   content: string | null
@@ -106,6 +114,10 @@ function summaryQuery(db: Db) {
       'cases.first_owner_id',
       'owner.job_number as owner_job_number',
       'cases.assignee_agent_id',
+      'cases.assignee_department_id',
+      'cases.assigned_at',
+      'cases.assignee_due_at',
+      'cases.referral',
       'cases.caller_id',
       'cases.place',
       'cases.content',
@@ -139,6 +151,10 @@ function toSummary(r: SummaryRow): CaseSummary {
     firstOwnerId: r.first_owner_id,
     firstOwnerJobNumber: r.owner_job_number,
     assigneeAgentId: r.assignee_agent_id,
+    assigneeDepartmentId: r.assignee_department_id,
+    assignedAt: r.assigned_at,
+    assigneeDueAt: r.assignee_due_at,
+    referral: r.referral,
     callerId: r.caller_id,
     place: r.place,
     content: r.content,

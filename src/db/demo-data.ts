@@ -1,5 +1,6 @@
 import { hashPassword } from '../agents/auth.ts'
 import type { Db } from './database.ts'
+import { loadDemoDirectory } from './demo-directory.ts'
 
 /** The demo password of every demo agent; printed by `npm run db:seed`. Never for production. */
 export const DEMO_PASSWORD = 'shouwen-demo'
@@ -10,9 +11,9 @@ export const DEMO_HOTLINES = [
 ]
 
 const DEPARTMENTS = [
-  { code: 'property-services', name: 'Property services 物业服务部' },
-  { code: 'engineering', name: 'Engineering 工程部' },
-  { code: 'customer-relations', name: 'Customer relations 客服部' },
+  { code: 'property-services', name: '物业服务部' },
+  { code: 'engineering', name: '工程部' },
+  { code: 'customer-relations', name: '客服部' },
 ]
 
 const CATEGORIES = [
@@ -126,6 +127,7 @@ export async function loadDemoData(db: Db): Promise<void> {
       .select('id')
       .where('job_number', '=', '2001')
       .executeTakeFirstOrThrow()
+    await loadDemoDirectory(trx)
     for (const h of DEMO_HOTLINES) {
       await trx
         .insertInto('hotlines')

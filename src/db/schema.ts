@@ -10,6 +10,125 @@ export interface DepartmentsTable {
   code: string
   name: string
   created_at: Generated<Date>
+  name_en: string | null
+  contact_name: string | null
+  public_phone: string | null
+  service_hours: Generated<string>
+  service_days: Generated<'working' | 'every'>
+  active: Generated<boolean>
+  updated_at: Generated<Date>
+}
+
+export interface DepartmentPeopleTable {
+  id: Generated<number>
+  department_id: number
+  name: string
+  phone_number: string | null
+  client_identity: string | null
+  rank: Generated<number>
+  on_duty: Generated<boolean>
+  active: Generated<boolean>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface DepartmentCategoriesTable {
+  department_id: number
+  category_id: number
+}
+
+export interface ExternalBodiesTable {
+  id: Generated<number>
+  code: string
+  name: string
+  phone: string
+  note: string | null
+  active: Generated<boolean>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface ServiceItemContent {
+  title: string
+  /** What the caller must bring or do. */
+  bring: string[]
+  steps: string[]
+  timeLimit: string
+}
+
+export interface ServiceItemsTable {
+  id: Generated<number>
+  code: string
+  category_id: number | null
+  content: Json<Partial<Record<'zh-CN' | 'en-US', ServiceItemContent>>>
+  active: Generated<boolean>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface CaseNoticesTable {
+  id: Generated<string>
+  case_id: string
+  service_item_id: number
+  language: 'zh-CN' | 'en-US'
+  body: string
+  to_number: string
+  sms_id: string | null
+  sent_by_agent_id: number | null
+  resent_from: string | null
+  created_at: Generated<Date>
+}
+
+export interface DirectoryEventsTable {
+  id: Generated<string>
+  entity:
+    'department' | 'department_person' | 'department_categories' | 'external_body' | 'service_item'
+  entity_id: string
+  action: string
+  actor_agent_id: number | null
+  data: Json<Record<string, unknown>>
+  occurred_at: Generated<Date>
+}
+
+export type TransferStatus =
+  | 'dialing'
+  | 'ringing'
+  | 'briefing'
+  | 'consulting'
+  | 'bridged'
+  | 'declined'
+  | 'no_answer'
+  | 'busy'
+  | 'failed'
+  | 'cancelled'
+  | 'caller_gone'
+
+export interface TransfersTable {
+  id: string
+  case_id: string
+  call_sid: string
+  mode: 'warm' | 'cold'
+  department_id: number
+  person_id: number | null
+  leg_call_sid: string | null
+  requested_by: number
+  first_owner_id: number | null
+  agent_leg_sid: string | null
+  agent_left_at: Timestamp | null
+  note: string | null
+  status: Generated<TransferStatus>
+  created_at: Generated<Date>
+  answered_at: Timestamp | null
+  accepted_at: Timestamp | null
+  bridged_at: Timestamp | null
+  ended_at: Timestamp | null
+}
+
+export interface ConferencePresenceTable {
+  conference_sid: string
+  call_sid: string
+  joined_at: Timestamp | null
+  left_at: Timestamp | null
 }
 
 export interface CategoriesTable {
@@ -72,6 +191,12 @@ export interface CaseReferenceCountersTable {
   last_value: number
 }
 
+export interface Referral {
+  name: string
+  phone: string
+  note: string | null
+}
+
 export interface CasesTable {
   id: Generated<string>
   reference: string
@@ -111,6 +236,9 @@ export interface CasesTable {
   override_by: Generated<number | null>
   override_reason: Generated<string | null>
   dispatched_category_id: Generated<number | null>
+  assigned_at: Generated<Date | null>
+  assignee_due_at: Generated<Date | null>
+  referral: ColumnType<Referral | null, string | undefined, string | null>
 }
 
 export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abandoned' | 'ended'
@@ -208,6 +336,7 @@ export interface CallbacksTable {
   max_attempts: Generated<number>
   last_attempt_at: Generated<Date | null>
   deadline_at: Generated<Date | null>
+  department_id: Generated<number | null>
 }
 
 export type AttemptOutcome =
@@ -367,4 +496,12 @@ export interface Database {
   time_limit_policies: TimeLimitPoliciesTable
   calendar_overrides: CalendarOverridesTable
   admin_events: AdminEventsTable
+  department_people: DepartmentPeopleTable
+  department_categories: DepartmentCategoriesTable
+  external_bodies: ExternalBodiesTable
+  service_items: ServiceItemsTable
+  case_notices: CaseNoticesTable
+  directory_events: DirectoryEventsTable
+  transfers: TransfersTable
+  conference_presence: ConferencePresenceTable
 }

@@ -24,9 +24,12 @@ export type IvrDecision =
   | { kind: 'menu'; position: MenuPosition; notice: 'none' | 'invalid' | 'silence' }
   | { kind: 'queue'; target: QueueTarget; language: Language }
   | { kind: 'hangup_silent'; language: Language }
+  /** The caller wants a one-time notice sent again: ask for their case reference. */
+  | { kind: 'notice_resend'; language: Language }
 
 export const SWITCH_LANGUAGE_KEY = '9'
 export const EMERGENCY_KEY = '0'
+export const RESEND_NOTICE_KEY = '*'
 export const MAX_SILENCES = 2
 export const MAX_INVALIDS = 3
 
@@ -52,6 +55,7 @@ export function nextIvrStep(
       notice: 'none',
     }
   }
+  if (key === RESEND_NOTICE_KEY) return { kind: 'notice_resend', language: at.language }
   if (at.step === 'open_case') {
     if (key === '1')
       return { kind: 'queue', target: { kind: 'existing_case' }, language: at.language }

@@ -14,6 +14,10 @@ export interface MenuCategory {
 const zh = {
   greeting: (org: string) => `您好，这里是${org}，很高兴为您服务。`,
   switchLanguage: 'For English, press 9.',
+  resendNotice: '需要重新发送告知短信，请按星号键。',
+  enterReference: '请输入您的工单号中的12位数字，以井号键结束。',
+  noticeResent: '告知短信已重新发送到该工单登记的手机号码。感谢您的来电，再见。',
+  noNoticeFound: '没有找到该工单的告知短信。如需帮助，请再次来电联系客服。再见。',
   openCase: (ref: string, jobNumber: string | null) =>
     `您的工单 ${spell(ref)} 正在办理中。` +
     (jobNumber
@@ -40,6 +44,12 @@ const zh = {
 const en: typeof zh = {
   greeting: (org: string) => `Hello, thank you for calling ${org}. We are glad to help.`,
   switchLanguage: '中文服务请按 9。',
+  resendNotice: 'To have a notice text sent again, press star.',
+  enterReference: 'Please enter the 12 digits of your case reference, then press hash.',
+  noticeResent:
+    'The notice has been sent again to the phone number registered with the case. Thank you for calling. Goodbye.',
+  noNoticeFound:
+    'We found no notice for that case reference. To speak to an agent, please call again. Goodbye.',
   openCase: (ref: string, jobNumber: string | null) =>
     `Your case ${spell(ref)} is being handled. ` +
     (jobNumber

@@ -13,7 +13,9 @@ import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
+import { createDirectoryRouter } from './directory.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
+import { createTransfersRouter } from './transfers.routes.ts'
 
 const login = z.object({
   jobNumber: z.string().min(1).max(12),
@@ -72,6 +74,9 @@ export function createApiRouter(deps: CallbackDeps): Router {
   router.use(requireAgent(deps))
   // Rates, CSV export and the monthly quality sample: supervisors, managers, administrators.
   router.use(createRatesRouter(deps))
+  // The directory (read by all, changed by supervisors+) and moving work off a live call.
+  router.use(createDirectoryRouter(deps))
+  router.use(createTransfersRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
 

@@ -36,6 +36,22 @@ export interface Telephony {
   /** `canceled` stops a ringing leg; `completed` hangs up an answered one. */
   endCall(callSid: string, status: 'canceled' | 'completed'): Promise<void>
   sendSms(p: SendSmsParams): Promise<{ messageSid: string }>
+  /** Changes one participant of a live conference (hold, its music, announcements, flags). */
+  updateParticipant(conferenceSid: string, callSid: string, p: ParticipantUpdate): Promise<void>
+  /** Ends a conference for everyone in it. */
+  endConference(conferenceSid: string): Promise<void>
+}
+
+export interface ParticipantUpdate {
+  hold?: boolean
+  holdUrl?: string
+  /**
+   * Twilio ignores this for a participant on hold: set it before holding, or after unholding,
+   * in a request of its own.
+   */
+  endConferenceOnExit?: boolean
+  /** TwiML (Say/Play) spoken to this participant only. */
+  announceUrl?: string
 }
 
 /** The subset of twilio's RequestClient that the client calls: the HTTP edge. */
@@ -95,6 +111,25 @@ export function createTwilioTelephony(opts: {
     },
     async endCall(callSid, status) {
       await client.calls(callSid).update({ status })
+    },
+    async updateParticipant(conferenceSid, callSid, p) {
+      await client
+        .conferences(conferenceSid)
+        .participants(callSid)
+        .update({
+          ...(p.hold !== undefined && { hold: p.hold }),
+          ...(p.holdUrl !== undefined && { holdUrl: p.holdUrl, holdMethod: 'POST' }),
+          ...(p.endConferenceOnExit !== undefined && {
+            endConferenceOnExit: p.endConferenceOnExit,
+          }),
+          ...(p.announceUrl !== undefined && {
+            announceUrl: p.announceUrl,
+            announceMethod: 'POST',
+          }),
+        })
+    },
+    async endConference(conferenceSid) {
+      await client.conferences(conferenceSid).update({ status: 'completed' })
     },
   }
 }

@@ -25,6 +25,7 @@ export function createVoicePaths(publicBaseUrl: string) {
     voicemailDone: (recorded: boolean) =>
       `${base}/voicemail/done${q({ recorded: recorded ? 1 : 0 })}`,
     voicemailRecording: `${base}/voicemail/recording`,
+    noticeResend: (lang: Language) => `${base}/notice-resend${q({ lang })}`,
     agentAnswer: (offerId: string) => `${base}/agent/answer${q({ offer: offerId })}`,
     agentAccept: (offerId: string) => `${base}/agent/accept${q({ offer: offerId })}`,
     agentStatus: (offerId: string) => `${base}/agent/status${q({ offer: offerId })}`,
@@ -43,6 +44,13 @@ export function createVoicePaths(publicBaseUrl: string) {
     callbackStatus: (callbackId: string, attempt: number) =>
       `${base}/callback/status${q({ cb: callbackId, a: attempt })}`,
     smsIncoming: `${publicBaseUrl}/sms/incoming`,
+    transferAnswer: (id: string) => `${base}/transfer/answer${q({ t: id })}`,
+    transferAccept: (id: string) => `${base}/transfer/accept${q({ t: id })}`,
+    transferStatus: (id: string) => `${base}/transfer/status${q({ t: id })}`,
+    transferHold: (id: string) => `${base}/transfer/hold${q({ t: id })}`,
+    transferAnnounce: (id: string, who: 'caller' | 'agent', why: string) =>
+      `${base}/transfer/announce${q({ t: id, who, why })}`,
+    transferRequeue: (id: string) => `${base}/transfer/requeue${q({ t: id })}`,
     agentReleased: (offerId: string, reason: 'taken' | 'gone') =>
       `${base}/agent/released${q({ offer: offerId, reason })}`,
   }

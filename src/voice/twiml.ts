@@ -62,6 +62,7 @@ export function renderMenu(
   } else {
     say(g, lang, p.categoryMenu(v.categories))
   }
+  say(g, lang, p.resendNotice)
   say(g, otherLanguage(lang), p.switchLanguage)
   // No key by the timeout: Twilio falls through to here; the menu counts the silence.
   r.redirect({ method: 'POST' }, paths.menu(v.position))
@@ -74,6 +75,19 @@ export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
       return renderMenu(paths, o, { greet: false })
     case 'hangup_silent':
       return sayAndHangUp(o.language, prompts(o.language).silentGoodbye)
+    case 'notice_resend': {
+      const r = new VoiceResponse()
+      const g = r.gather({
+        input: ['dtmf'],
+        finishOnKey: '#',
+        timeout: MENU_GATHER_TIMEOUT_SECONDS * 2,
+        action: paths.noticeResend(o.language),
+        method: 'POST',
+      })
+      say(g, o.language, prompts(o.language).enterReference)
+      r.redirect({ method: 'POST' }, paths.noticeResend(o.language))
+      return r.toString()
+    }
     case 'voicemail':
       return renderVoicemailPrompt(paths, o.language)
     case 'gone':
@@ -82,24 +96,34 @@ export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
       const r = new VoiceResponse()
       const p = prompts(o.language)
       say(r, o.language, o.emergency ? p.connectingEmergency : p.connecting)
-      const d = r.dial({ action: paths.afterCall(o.language), method: 'POST' })
-      d.conference(
-        {
-          // The caller waits with music until an agent joins; the agent's joining starts it.
-          startConferenceOnEnter: false,
-          endConferenceOnExit: true,
-          beep: 'false',
-          waitUrl: paths.hold(o.language),
-          waitMethod: 'POST',
-          statusCallback: paths.conferenceStatus,
-          statusCallbackMethod: 'POST',
-          statusCallbackEvent: ['start', 'end', 'join', 'leave'],
-        },
-        o.conferenceName,
-      )
+      queueConference(r, paths, o.language, o.conferenceName)
       return r.toString()
     }
   }
+}
+
+/** The caller's seat in their own conference, waiting with music until an agent joins. */
+export function queueConference(
+  r: Response,
+  paths: VoicePaths,
+  lang: Language,
+  conferenceName: string,
+): void {
+  const d = r.dial({ action: paths.afterCall(lang), method: 'POST' })
+  d.conference(
+    {
+      // The agent's joining starts it; the caller hanging up ends it.
+      startConferenceOnEnter: false,
+      endConferenceOnExit: true,
+      beep: 'false',
+      waitUrl: paths.hold(lang),
+      waitMethod: 'POST',
+      statusCallback: paths.conferenceStatus,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+    },
+    conferenceName,
+  )
 }
 
 /** The waitUrl document, looped by Twilio: a progress message, then ~15 s of music. */

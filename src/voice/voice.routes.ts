@@ -8,9 +8,13 @@ import { chooseFromMenu } from '../calls/menu-choice.ts'
 import { markOfferJoined } from '../calls/offers.repository.ts'
 import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
+import { isTerminal } from '../domain/call-status.ts'
 import { agentTooLate, prompts } from '../domain/prompts.ts'
+import { resendNoticesByDigits } from '../notices/notices.ts'
+import { callerLeft, participantChanged } from '../transfers/transfer-control.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
+import { createTransferVoiceRoutes } from './transfer.routes.ts'
 import * as P from './twilio-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
 import {
@@ -111,6 +115,17 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   )
 
   router.post(
+    '/notice-resend',
+    twiml(async (req) => {
+      const { lang } = P.langQuery.parse(req.query)
+      const b = P.digitsParams.parse(req.body)
+      const p = prompts(lang)
+      const r = await resendNoticesByDigits(deps, b.Digits)
+      return sayAndHangUp(lang, r === 'resent' ? p.noticeResent : p.noNoticeFound)
+    }),
+  )
+
+  router.post(
     '/voicemail/recording',
     callback(async (req) => {
       const r = P.recordingParams.parse(req.body)
@@ -126,7 +141,10 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   router.post(
     '/status',
     callback(async (req) => {
-      await applyCallerStatus(deps, P.statusParams.parse(req.body))
+      const s = P.statusParams.parse(req.body)
+      const result = await applyCallerStatus(deps, s)
+      // A transfer under way must not outlive the caller: the department's phone stops ringing.
+      if (result === 'applied' && isTerminal(s.status)) await callerLeft(deps, s.callSid)
     }),
   )
 
@@ -146,6 +164,17 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       // An accepted agent is only really connected once their leg is in the room.
       if (c.StatusCallbackEvent === 'participant-join' && c.CallSid) {
         await markOfferJoined(deps.db, c.CallSid, deps.clock.now())
+      }
+      if (
+        (c.StatusCallbackEvent === 'participant-join' ||
+          c.StatusCallbackEvent === 'participant-leave') &&
+        c.CallSid
+      ) {
+        await participantChanged(deps, {
+          conferenceSid: c.ConferenceSid,
+          callSid: c.CallSid,
+          event: c.StatusCallbackEvent,
+        })
       }
     }),
   )
@@ -187,6 +216,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   )
 
   router.use('/callback', createCallbackVoiceRoutes(deps))
+  router.use('/transfer', createTransferVoiceRoutes(deps))
   const fallback = voiceFallback(logger, config.defaultLanguage)
   router.use(fallback.notFound)
   router.use(fallback.onError)

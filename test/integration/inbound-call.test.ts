@@ -44,9 +44,17 @@ describe('an inbound call from ring to first owner', () => {
   it('greets in the hotline language, logs the caller and queues them in a conference', async () => {
     const sid = callSid()
     const { menu, chosen } = await callAndChoose(sid, '1')
-    expect(verbs(menu)).toEqual(['Gather', 'Gather>Say', 'Gather>Say', 'Gather>Say', 'Redirect'])
+    expect(verbs(menu)).toEqual([
+      'Gather',
+      'Gather>Say',
+      'Gather>Say',
+      'Gather>Say',
+      'Gather>Say',
+      'Redirect',
+    ])
     expect(find(menu, 'Say')?.attrs['language']).toBe('zh-CN')
     expect(allText(menu)).toContain('报修请按 1')
+    expect(allText(menu)).toContain('星号键') // a one-time notice can be re-sent from here
 
     expect(verbs(chosen)).toEqual(['Say', 'Dial', 'Dial>Conference'])
     const conf = find(chosen, 'Conference')

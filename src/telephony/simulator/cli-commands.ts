@@ -46,6 +46,19 @@ export function createCommands(s: CliSession): Record<string, Command> {
     s.print(`Agent ${agent.jobNumber} (${agent.name}) ${how}`)
   }
 
+  const registerDepartment = async (code: string | undefined, auto: boolean) => {
+    const dept = (s.directory.departments ?? []).find((d) => d.code === code)
+    if (!dept) throw new Error(`No department "${code ?? ''}"; see: directory`)
+    const people = dept.people.filter((p) => p.onDuty)
+    if (people.length === 0) throw new Error(`Nobody is on duty in ${dept.code}`)
+    for (const p of people) {
+      await s.client.registerDevice(p.address, auto ? { afterMs: 1000, digits: '1' } : undefined)
+      s.devices.set(p.address, `${dept.code} ${p.name}`)
+    }
+    const how = auto ? 'will answer by themselves and press 1 (accept)' : 'ring here'
+    s.print(`${dept.name}: ${people.map((p) => p.name).join(', ')} ${how}`)
+  }
+
   const commands: Record<string, Command> = {
     help: {
       usage: 'help',
@@ -66,6 +79,11 @@ export function createCommands(s: CliSession): Record<string, Command> {
         s.print('Agents:')
         for (const a of s.directory.agents) {
           s.print(`  ${a.jobNumber}  ${a.name}  ${a.address || '(no phone)'}`)
+        }
+        s.print('Departments (transfer targets):')
+        for (const d of s.directory.departments ?? []) {
+          const duty = d.people.filter((p) => p.onDuty).map((p) => p.name)
+          s.print(`  ${d.code.padEnd(20)} ${d.name}  on duty: ${duty.join(', ') || 'nobody'}`)
         }
       },
     },
@@ -123,6 +141,16 @@ export function createCommands(s: CliSession): Record<string, Command> {
       usage: 'auto <jobNumber>',
       help: 'an agent that answers by itself after 1 s and presses 1',
       run: ([job]) => registerAgent(job, true),
+    },
+    dept: {
+      usage: 'dept <code>',
+      help: "be a department's on-duty people: transfers to it ring here (use agent to act)",
+      run: ([code]) => registerDepartment(code, false),
+    },
+    autodept: {
+      usage: 'autodept <code>',
+      help: 'a department whose on-duty people answer by themselves and accept',
+      run: ([code]) => registerDepartment(code, true),
     },
     use: {
       usage: 'use <caller|agent|sid-suffix>',

@@ -24,7 +24,12 @@ export function updateParticipant(
 ): void {
   if (changes.holdUrl !== undefined) p.holdUrl = changes.holdUrl
   if (changes.holdMethod) p.holdMethod = changes.holdMethod
-  if (changes.endConferenceOnExit !== undefined) p.endConferenceOnExit = changes.endConferenceOnExit
+  // Twilio silently ignores endConferenceOnExit for a participant on hold (a known pitfall:
+  // flex-dialpad-addon-plugin#60, FPT's hold_workaround); the simulator does the same, so code
+  // that sets it in the wrong order fails here as it would in production.
+  if (changes.endConferenceOnExit !== undefined && !p.hold) {
+    p.endConferenceOnExit = changes.endConferenceOnExit
+  }
   if (changes.hold !== undefined && changes.hold !== p.hold) {
     p.hold = changes.hold
     emit(core, {

@@ -13,6 +13,12 @@ import type { Simulator } from './simulator.ts'
 export interface SimulatorDirectory {
   hotlines: { number: string; name: string; language: string }[]
   agents: { jobNumber: string; name: string; address: string }[]
+  /** Departments' people who take transfers, so the terminal can play them too. */
+  departments?: {
+    code: string
+    name: string
+    people: { id: number; name: string; address: string; onDuty: boolean }[]
+  }[]
 }
 
 export interface SimulatorRouterOptions {
