@@ -10,7 +10,9 @@ import { reportWorkDone } from '../callbacks/work-done.ts'
 import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
+import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
+import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
@@ -125,7 +127,19 @@ export function createApiRouter(deps: CallbackDeps): Router {
     if (!(await mayWorkOnCase(deps.db, currentAgent(req), kase))) {
       throw new AppError('forbidden', `case ${ref} is not yours to see`)
     }
-    res.json({ case: kase, events: await listCaseEvents(deps.db, kase.id) })
+    const [events, transfers, department] = await Promise.all([
+      listCaseEvents(deps.db, kase.id),
+      listTransfersOfCase(deps.db, kase.id),
+      kase.assigneeDepartmentId === null
+        ? undefined
+        : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
+    ])
+    const assigneeDepartment = department && {
+      code: department.code,
+      name: department.name,
+      nameEn: department.nameEn,
+    }
+    res.json({ case: { ...kase, assigneeDepartment }, events, transfers })
   })
 
   router.patch('/cases/:reference', async (req, res) => {

@@ -173,6 +173,13 @@ describe('warm transfer to a department', () => {
         'transfer_bridged',
       ]),
     )
+    const view = await api().get(`/api/cases/${call.reference}`).set(call.auth)
+    expect(view.body.case).toMatchObject({
+      firstOwnerJobNumber: '1001',
+      assigneeDepartment: { code: 'engineering' },
+      assigneeDueAt: '2026-11-24T02:00:00.000Z',
+    })
+    expect(view.body.transfers).toMatchObject([{ id, status: 'bridged', mode: 'warm' }])
     // Every event after the claim names the first owner: responsibility never moved.
     const afterClaim = events.slice(events.findIndex((e) => e.type === 'first_owner_claimed'))
     expect(afterClaim.every((e) => e.first_owner_id === owner.id)).toBe(true)
