@@ -66,18 +66,30 @@ export async function findAgentById(db: Db, id: number): Promise<Agent | undefin
 export async function findAgentByJobNumber(
   db: Db,
   jobNumber: string,
-): Promise<(Agent & { passwordHash: string | null }) | undefined> {
+): Promise<(Agent & { passwordHash: string | null; active: boolean }) | undefined> {
   const r = await db
     .selectFrom('agents')
-    .select([...COLUMNS, 'password_hash'])
+    .select([...COLUMNS, 'password_hash', 'active'])
     .where('job_number', '=', jobNumber)
     .executeTakeFirst()
-  return r && { ...toAgent(r), passwordHash: r.password_hash }
+  return r && { ...toAgent(r), passwordHash: r.password_hash, active: r.active }
 }
 
 export async function listAgents(db: Db): Promise<Agent[]> {
   const rows = await db.selectFrom('agents').select(COLUMNS).orderBy('job_number').execute()
   return rows.map(toAgent)
+}
+
+/** Every agent with whether they may work at all and why they are away, if they said. */
+export async function listAgentsWithPause(
+  db: Db,
+): Promise<(Agent & { active: boolean; pauseReason: string | null })[]> {
+  const rows = await db
+    .selectFrom('agents')
+    .select([...COLUMNS, 'active', 'pause_reason'])
+    .orderBy('job_number')
+    .execute()
+  return rows.map((r) => ({ ...toAgent(r), active: r.active, pauseReason: r.pause_reason }))
 }
 
 /** Available agents not already ringing for some call: the ones the dispatcher may offer. */
@@ -86,6 +98,7 @@ export async function listFreeAgents(db: Db): Promise<(Agent & { lastOfferAt: Da
     .selectFrom('agents')
     .select([...COLUMNS, 'last_offer_at'])
     .where('presence', '=', 'available')
+    .where('active', '=', true)
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -108,9 +121,10 @@ export async function setPresence(
   at: Date,
   onlyIf?: { presence: Presence; changedAt?: Date },
 ): Promise<boolean> {
+  // Any move ends a pause: its reason and its long-pause report go with it.
   let q = db
     .updateTable('agents')
-    .set({ presence, presence_changed_at: at })
+    .set({ presence, presence_changed_at: at, pause_reason: null, pause_flagged_at: null })
     .where('id', '=', agentId)
   if (onlyIf) {
     q = q.where('presence', '=', onlyIf.presence)
@@ -118,6 +132,25 @@ export async function setPresence(
   }
   const r = await q.executeTakeFirst()
   return r.numUpdatedRows === 1n
+}
+
+/** The agent's own choice; going away takes a reason (a pause), anything else clears it. */
+export async function setOwnPresence(
+  db: Db,
+  agentId: number,
+  p: { presence: Presence; pauseReason: string | null },
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set({
+      presence: p.presence,
+      presence_changed_at: at,
+      pause_reason: p.presence === 'away' ? p.pauseReason : null,
+      pause_flagged_at: null,
+    })
+    .where('id', '=', agentId)
+    .execute()
 }
 
 export async function touchLastOffer(db: Db, agentId: number, at: Date): Promise<void> {

@@ -58,9 +58,12 @@ export async function revokeToken(db: Db, token: string, at: Date): Promise<void
 export async function agentForToken(db: Db, token: string, at: Date): Promise<Agent | undefined> {
   const row = await db
     .selectFrom('api_tokens')
-    .select('agent_id')
+    .innerJoin('agents', 'agents.id', 'api_tokens.agent_id')
+    .select('api_tokens.agent_id')
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)
+    // Deactivating revokes an agent's tokens too; this holds even for one issued meanwhile.
+    .where('agents.active', '=', true)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
     .executeTakeFirst()
   return row ? findAgentById(db, row.agent_id) : undefined
@@ -74,8 +77,8 @@ export async function checkLogin(
 ): Promise<Agent | undefined> {
   const agent = await findAgentByJobNumber(db, jobNumber)
   const ok = await verifyPassword(password, agent?.passwordHash ?? DUMMY_HASH)
-  if (!agent || !ok || !agent.passwordHash) return undefined
-  const { passwordHash: _omit, ...rest } = agent
+  if (!agent || !ok || !agent.passwordHash || !agent.active) return undefined
+  const { passwordHash: _omit, active: _active, ...rest } = agent
   return rest
 }
 

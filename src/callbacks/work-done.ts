@@ -1,6 +1,6 @@
 import type { Agent } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
-import { caseToWorkOn } from '../cases/update-case.ts'
+import { caseToWorkOn, onBehalfData } from '../cases/update-case.ts'
 import { finishStep, startStep } from '../deadlines/case-limits.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
 import { AppError } from '../errors.ts'
@@ -49,7 +49,7 @@ export async function reportWorkDone(
       type: 'work_done',
       actor: { kind: 'agent', agentId: agent.id },
       at,
-      data: { summary },
+      data: onBehalfData(agent, kase, { summary }),
     })
     await finishStep(trx, kase.id, 'resolution', at)
     await startStep(deps, trx, {

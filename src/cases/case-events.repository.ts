@@ -47,6 +47,10 @@ export type CaseEventType =
   | 'notice_resent'
   | 'referred_external'
   | 'call_requeued'
+  | 'note_added'
+  | 'decline_requested'
+  | 'case_declined'
+  | 'decline_refused'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -3,7 +3,8 @@ import type { Clock } from '../calls/deps.ts'
 import { findCategoryByCode } from '../calls/directory.repository.ts'
 import type { Db } from '../db/database.ts'
 import { finishStep } from '../deadlines/case-limits.ts'
-import type { Urgency } from '../domain/case-status.ts'
+import type { CaseStatus, Urgency } from '../domain/case-status.ts'
+import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
 import type { CaseSummary } from './cases.repository.ts'
@@ -20,7 +21,11 @@ export interface CaseRecordInput {
 
 const SUPERVISING_ROLES = ['supervisor', 'manager', 'admin']
 
-/** The first owner, whoever holds the case now, an agent who took one of its calls, or a supervisor. */
+/**
+ * The first owner, whoever holds the case now, an agent who took one of its calls, or a
+ * supervisor; and, while the case is open and its first owner is away, any colleague covering
+ * for them (the owner stays the owner: events name the colleague as actor, on the owner's behalf).
+ */
 export async function mayWorkOnCase(db: Db, agent: Agent, kase: CaseSummary): Promise<boolean> {
   if (SUPERVISING_ROLES.includes(agent.role)) return true
   if (kase.firstOwnerId === agent.id || kase.assigneeAgentId === agent.id) return true
@@ -30,7 +35,29 @@ export async function mayWorkOnCase(db: Db, agent: Agent, kase: CaseSummary): Pr
     .where('case_id', '=', kase.id)
     .where('answered_by_agent_id', '=', agent.id)
     .executeTakeFirst()
-  return took !== undefined
+  if (took) return true
+  if (kase.firstOwnerId === null || !isOpen(kase.status)) return false
+  const owner = await db
+    .selectFrom('agents')
+    .select('presence')
+    .where('id', '=', kase.firstOwnerId)
+    .executeTakeFirst()
+  return owner?.presence === 'away'
+}
+
+const isOpen = (s: CaseStatus) => (OPEN_CASE_STATUSES as readonly CaseStatus[]).includes(s)
+
+/**
+ * An event's data, with the first owner's job number as `onBehalfOf` when someone else acts
+ * on the case (a colleague covering, an assignee, a supervisor): the trail shows both.
+ */
+export function onBehalfData(
+  agent: Agent,
+  kase: CaseSummary,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  if (kase.firstOwnerId === null || kase.firstOwnerId === agent.id) return data
+  return { ...data, onBehalfOf: kase.firstOwnerJobNumber }
 }
 
 /** The case by reference, if this agent may work on it; a clear error otherwise. */
@@ -102,7 +129,7 @@ export async function updateCaseFields(
       type: 'case_updated',
       actor: { kind: 'agent', agentId: agent.id },
       at,
-      data: { changes },
+      data: onBehalfData(agent, kase, { changes }),
     })
   })
   const updated = await findCaseByReference(deps.db, reference)

@@ -154,6 +154,9 @@ export interface AgentsTable {
   password_hash: string | null
   last_offer_at: Timestamp | null
   created_at: Generated<Date>
+  active: Generated<boolean>
+  pause_reason: Generated<string | null>
+  pause_flagged_at: Generated<Date | null>
 }
 
 export interface ApiTokensTable {
@@ -239,6 +242,32 @@ export interface CasesTable {
   assigned_at: Generated<Date | null>
   assignee_due_at: Generated<Date | null>
   referral: ColumnType<Referral | null, string | undefined, string | null>
+  declined_reason: Generated<string | null>
+  declined_by: Generated<number | null>
+  decline_approved_by: Generated<number | null>
+  declined_at: Generated<Date | null>
+}
+
+export interface DeclineRequestsTable {
+  id: Generated<string>
+  case_id: string
+  reason: string
+  requested_by: number
+  requested_at: Timestamp
+  outcome: 'approved' | 'refused' | null
+  decided_by: number | null
+  decided_at: Timestamp | null
+  decision_note: string | null
+}
+
+export interface AgentRecordsTable {
+  id: Generated<string>
+  agent_id: number
+  kind: 'praise' | 'violation'
+  case_id: string | null
+  note: string
+  recorded_by: number
+  recorded_at: Timestamp
 }
 
 export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abandoned' | 'ended'
@@ -465,7 +494,7 @@ export interface CalendarOverridesTable {
 export interface AdminEventsTable {
   id: Generated<string>
   actor_agent_id: number
-  entity: 'time_limit_policy' | 'calendar_override'
+  entity: 'time_limit_policy' | 'calendar_override' | 'agent' | 'category'
   entity_key: string
   action: 'created' | 'updated' | 'deleted'
   before: ColumnType<Record<string, unknown> | null, string | null, never>
@@ -504,4 +533,6 @@ export interface Database {
   directory_events: DirectoryEventsTable
   transfers: TransfersTable
   conference_presence: ConferencePresenceTable
+  decline_requests: DeclineRequestsTable
+  agent_records: AgentRecordsTable
 }

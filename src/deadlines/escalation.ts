@@ -1,3 +1,4 @@
+import { flagLongPauses } from '../agents/pauses.ts'
 import { notifyAgent } from '../callbacks/notifications.ts'
 import type { CallDeps } from '../calls/deps.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
@@ -20,12 +21,13 @@ async function caseInfo(db: Db, caseId: string) {
 /**
  * One pass over the clocks: a step at 80 % of its limit warns the owner; a step past its limit
  * tells the owner and the duty supervisor; a case still open after the end of the working day
- * it arrived on goes on the manager meeting's agenda. Each is claimed in Postgres first, so
- * several instances sweeping at once report everything exactly once; every one is an event.
+ * it arrived on goes on the manager meeting's agenda; an agent's pause past its limit is
+ * reported to the duty supervisors. Each is claimed in Postgres first, so several instances
+ * sweeping at once report everything exactly once; each about a case is also a case event.
  */
 export async function runDeadlineSweep(
   deps: EscalationDeps,
-): Promise<{ warned: number; breached: number; agenda: number }> {
+): Promise<{ warned: number; breached: number; agenda: number; pauses: number }> {
   const at = deps.clock.now()
   const warnings = await claimWarnings(deps.db, at)
   for (const w of warnings) {
@@ -67,7 +69,8 @@ export async function runDeadlineSweep(
       await notifyAgent(deps, { agentId, caseId: b.caseId, kind: 'limit_breached', body })
   }
   const agenda = await managerAgenda(deps, at)
-  return { warned: warnings.length, breached: breaches.length, agenda }
+  const pauses = await flagLongPauses(deps, at)
+  return { warned: warnings.length, breached: breaches.length, agenda, pauses }
 }
 
 /** 当日无法解决的信息，提交经理会议: still open after the end of the working day it arrived on. */

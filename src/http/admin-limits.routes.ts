@@ -105,7 +105,7 @@ const range = z
     path: ['to'],
   })
 const changesQuery = z.object({
-  entity: z.enum(['time_limit_policy', 'calendar_override']).optional(),
+  entity: z.enum(['time_limit_policy', 'calendar_override', 'agent', 'category']).optional(),
 })
 
 /**

@@ -1,8 +1,9 @@
 import express, { Router } from 'express'
 import { z } from 'zod'
 
-import { listAgents, setPresence } from '../agents/agents.repository.ts'
+import { setOwnPresence } from '../agents/agents.repository.ts'
 import { checkLogin, issueToken, revokeToken } from '../agents/auth.ts'
+import { agentRoster } from '../agents/pauses.ts'
 import { overrideClose } from '../callbacks/closure.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { promiseReply } from '../callbacks/promise-reply.ts'
@@ -14,16 +15,27 @@ import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
+import { createAdminPeopleRouter } from './admin-people.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
+import { createRecordsRouter } from './records.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
 
 const login = z.object({
   jobNumber: z.string().min(1).max(12),
   password: z.string().min(1).max(200),
 })
-const presence = z.object({ presence: z.enum(['available', 'busy', 'away']) })
+const presence = z
+  .object({
+    presence: z.enum(['available', 'busy', 'away']),
+    // Why the agent steps away (a pause); supervisors see it, and a long pause is reported.
+    reason: z.string().trim().min(1, 'reason is empty').max(100).optional(),
+  })
+  .refine((p) => p.presence !== 'away' || p.reason, {
+    message: 'say why you go away (lunch, training, …): reason is required with away',
+    path: ['reason'],
+  })
 const newToken = z.object({ label: z.string().min(1).max(80) })
 const text = (max: number) => z.string().trim().max(max).nullable().optional()
 const caseUpdate = z
@@ -79,6 +91,8 @@ export function createApiRouter(deps: CallbackDeps): Router {
   // The directory (read by all, changed by supervisors+) and moving work off a live call.
   router.use(createDirectoryRouter(deps))
   router.use(createTransfersRouter(deps))
+  // Notes, the rejection file, praise/violation records; agents and categories administration.
+  router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
 
@@ -109,11 +123,17 @@ export function createApiRouter(deps: CallbackDeps): Router {
   router.put('/me/presence', async (req, res) => {
     const body = presence.parse(req.body)
     const agent = currentAgent(req)
-    await setPresence(deps.db, agent.id, body.presence, deps.clock.now())
+    const pauseReason = body.presence === 'away' ? (body.reason ?? null) : null
+    await setOwnPresence(
+      deps.db,
+      agent.id,
+      { presence: body.presence, pauseReason },
+      deps.clock.now(),
+    )
     // Someone may be waiting for exactly this agent.
     if (body.presence === 'available')
       await deps.triggers.dispatch(`presence-${agent.id}-${Date.now()}`)
-    res.json({ presence: body.presence })
+    res.json({ presence: body.presence, pauseReason })
   })
 
   router.get('/cases/mine', async (req, res) => {
@@ -201,7 +221,7 @@ export function createApiRouter(deps: CallbackDeps): Router {
   })
 
   router.get('/agents', requireRole('supervisor', 'manager', 'admin'), async (_req, res) => {
-    res.json({ agents: await listAgents(deps.db) })
+    res.json({ agents: await agentRoster(deps) })
   })
 
   return router
