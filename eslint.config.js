@@ -46,6 +46,31 @@ export default tseslint.config(
     },
   },
   {
+    // The console's browser modules: plain ES modules served as they are (no build step).
+    files: ['src/console/web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'EventSource',
+          'localStorage',
+          'location',
+          'console',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'addEventListener',
+          'removeEventListener',
+          'URLSearchParams',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     // Migrations are frozen in time and typed Kysely<any> on purpose (kysely's guidance).
     files: ['db/migrations/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

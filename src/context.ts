@@ -19,6 +19,8 @@ import type { WorkingCalendar } from './domain/calendar/working-calendar.ts'
 import { DEFAULT_RETRY_POLICY } from './domain/callback-policy.ts'
 import { dutyAddress } from './domain/department-duty.ts'
 import { makeLimitSettings } from './limit-settings/limit-settings.ts'
+import type { LiveHub } from './live/live-hub.ts'
+import { createLiveHub } from './live/live-hub.ts'
 import type { Logger } from './logger.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
 import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
@@ -44,6 +46,8 @@ export interface AppContext extends DispatchDeps, CallbackDeps {
   queuePrefix: string
   telephony: Telephony
   simulator: Simulator | undefined
+  /** Change hints for the web console (Postgres LISTEN/NOTIFY). */
+  live: LiveHub
   triggers: Triggers
   startWorkers(): Worker[]
   close(): Promise<void>
@@ -98,6 +102,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   })
 
   const clock = o.clock ?? systemClock
+  const live = createLiveHub(o.databaseUrl, logger.child({ component: 'live' }))
   const callbacksQueue = createCallbacksQueue(producer, queuePrefix)
   callbacksQueue.on('error', (err) => logger.warn({ err }, 'callbacks queue error'))
   const cb = config.callbacks
@@ -138,6 +143,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     simulator,
     triggers,
     directory: createDirectoryCache(db),
+    live,
     inboundRecorder: createInboundRecorder(db),
     startWorkers() {
       const connection = createRedis(o.redisUrl, 'worker', logger)
@@ -165,6 +171,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
       // Order matters: finish jobs in hand, then drop the queue, then Redis, then Postgres.
       await Promise.allSettled(workers.map((w) => w.close()))
       await simulator?.close()
+      await live.close()
       await acdQueue.close().catch(() => {})
       await callbacksQueue.close().catch(() => {})
       for (const r of [...workerRedis, producer]) await r.quit().catch(() => r.disconnect())

@@ -5,18 +5,25 @@ import { setOwnPresence } from '../agents/agents.repository.ts'
 import { checkLogin, issueToken, revokeToken } from '../agents/auth.ts'
 import { agentRoster } from '../agents/pauses.ts'
 import { overrideClose } from '../callbacks/closure.ts'
-import type { CallbackDeps } from '../callbacks/deps.ts'
 import { promiseReply } from '../callbacks/promise-reply.ts'
 import { reportWorkDone } from '../callbacks/work-done.ts'
 import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
+import type { AppContext } from '../context.ts'
 import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
-import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
+import {
+  currentAgent,
+  requireAgent,
+  requireRole,
+  SESSION_COOKIE,
+  tokenOf,
+} from './auth.middleware.ts'
+import { createConsoleApiRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
@@ -67,7 +74,7 @@ const reference = z
   .regex(/^[A-Z]{2,6}-\d{8}-\d{4,}$/, 'not a case reference like HL-20261123-0042')
 
 /** The JSON API for agents and scripts. Routes: parse → one use-case → JSON. */
-export function createApiRouter(deps: CallbackDeps): Router {
+export function createApiRouter(deps: AppContext): Router {
   const router = Router()
   router.use(express.json({ limit: '64kb' }))
 
@@ -82,6 +89,13 @@ export function createApiRouter(deps: CallbackDeps): Router {
       label: null,
       expiresAt,
     })
+    res.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.config.http.publicBaseUrl.startsWith('https:'),
+      expires: expiresAt,
+      path: '/',
+    })
     res.json({ token, expiresAt, agent })
   })
 
@@ -93,15 +107,14 @@ export function createApiRouter(deps: CallbackDeps): Router {
   router.use(createTransfersRouter(deps))
   // Notes, the rejection file, praise/violation records; agents and categories administration.
   router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
+  // The web console's live stream, board and phone.
+  router.use(createConsoleApiRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
 
   router.post('/auth/logout', async (req, res) => {
-    await revokeToken(
-      deps.db,
-      (req.header('authorization') ?? '').replace(/^Bearer /i, ''),
-      deps.clock.now(),
-    )
+    await revokeToken(deps.db, tokenOf(req)?.token ?? '', deps.clock.now())
+    res.clearCookie(SESSION_COOKIE, { path: '/' })
     res.status(204).end()
   })
 

@@ -4,6 +4,7 @@ import type { Express, Router } from 'express'
 import express from 'express'
 import { pinoHttp } from 'pino-http'
 
+import { createConsoleSite } from '../console/console-site.ts'
 import type { AppContext } from '../context.ts'
 import { createSmsRouter } from '../voice/sms.routes.ts'
 import { createVoiceRouter } from '../voice/voice.routes.ts'
@@ -52,6 +53,7 @@ export function createApp(
   app.use('/voice', createVoiceRouter(ctx))
   app.use('/sms', createSmsRouter(ctx))
   app.use('/api', createApiRouter(ctx))
+  app.use(createConsoleSite(ctx))
   for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)
   app.use('/api', jsonErrorHandler(ctx.logger))
   app.use(jsonErrorHandler(ctx.logger))

@@ -4,12 +4,14 @@ import { createDb } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { findOrStartServices, withDatabase } from '../../src/infra/local-services.ts'
 import { createLogger } from '../../src/logger.ts'
+import { findOrInstallChromium } from './browser.ts'
 import { adminQuery, TEMPLATE_DB } from './databases.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgServerUrl: string
     redisUrl: string
+    chromiumPath: string
   }
 }
 
@@ -32,6 +34,10 @@ export default async function setup(project: TestProject): Promise<void> {
   })
   await migrateToLatest(db)
   await db.destroy()
+  project.provide(
+    'chromiumPath',
+    findOrInstallChromium((m) => process.stderr.write(`[test browser] ${m}\n`)),
+  )
   project.provide('pgServerUrl', urls.pgServerUrl)
   project.provide('redisUrl', urls.redisUrl)
 }

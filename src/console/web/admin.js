@@ -1,0 +1,194 @@
+import { api } from './api.js'
+import { t } from './i18n.js'
+import { html, useEffect, useState } from './vendor/preact.js'
+
+function useLoad(path) {
+  const [data, setData] = useState(undefined)
+  const [error, setError] = useState('')
+  const load = () =>
+    api(path)
+      .then((d) => {
+        setData(d)
+        setError('')
+      })
+      .catch((e) => setError(e.message))
+  useEffect(() => {
+    void load()
+  }, [path])
+  return { data, error, load }
+}
+
+function useAction(after) {
+  const [message, setMessage] = useState('')
+  const run = (path, method, body) => async () => {
+    setMessage('')
+    try {
+      await api(path, { method, body })
+      after()
+    } catch (e) {
+      setMessage(e.message)
+    }
+  }
+  return { message, run }
+}
+
+/** Administration: directory and duty roster, time limits, calendar, notice items. */
+export function Admin({ config }) {
+  const isAdmin = config.agent.role === 'admin'
+  return html`<div class="cols">
+    <div style="display:grid;gap:16px"><${Departments} /><${ServiceItems} /></div>
+    <div style="display:grid;gap:16px">
+      <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
+    </div>
+  </div>`
+}
+
+function Departments() {
+  const depts = useLoad('/departments')
+  const act = useAction(() => void depts.load())
+  return html`<section class="card" data-testid="admin-departments">
+    <h2>${t('department')} · ${t('onDuty')}</h2>
+    ${depts.error || act.message ? html`<p class="error">${depts.error || act.message}</p>` : null}
+    ${(depts.data?.departments ?? []).map(
+      (d) =>
+        html`<div>
+          <b>${d.name} ${d.nameEn ?? ''}</b>
+          <span class="muted"
+            >${d.code} · ${d.serviceHours} ${d.serviceDays} · ${d.contactName ?? ''}
+            ${d.publicPhone ?? ''} · ${d.categories.join(', ')}</span
+          >
+          <table>
+            ${d.people.map(
+              (p) =>
+                html`<tr>
+                  <td>${p.name}</td>
+                  <td class="muted">${p.phoneNumber ?? p.clientIdentity}</td>
+                  <td>
+                    <label style="display:inline"
+                      ><input
+                        type="checkbox"
+                        style="width:auto"
+                        checked=${p.onDuty}
+                        data-testid=${`duty-${d.code}-${p.id}`}
+                        onChange=${act.run(`/departments/${d.code}/people/${p.id}`, 'PATCH', { onDuty: !p.onDuty })}
+                      />
+                      ${t('onDuty')}</label
+                    >
+                  </td>
+                </tr>`,
+            )}
+          </table>
+        </div>`,
+    )}
+  </section>`
+}
+
+function Limits({ isAdmin }) {
+  const limits = useLoad('/admin/time-limits')
+  const act = useAction(() => void limits.load())
+  const rows = limits.data?.policies ?? limits.data?.timeLimits ?? []
+  return html`<section class="card" data-testid="admin-limits">
+    <h2>${t('limits')}</h2>
+    ${limits.error || act.message ? html`<p class="error">${limits.error || act.message}</p>` : null}
+    <table>
+      <tr>
+        <th>step</th>
+        <th>${t('category')}</th>
+        <th>variant</th>
+        <th>limit</th>
+        <th>source</th>
+      </tr>
+      ${rows.map(
+        (p) =>
+          html`<tr>
+            <td>${p.step}</td>
+            <td>${p.category ?? '*'}</td>
+            <td>${p.variant ?? ''}</td>
+            <td>
+              ${
+                isAdmin
+                  ? html`<input
+                      style="width:70px"
+                      value=${p.amount}
+                      onChange=${(e) => act.run('/admin/time-limits', 'PUT', { step: p.step, category: p.category, variant: p.variant, unit: p.unit, basis: p.basis, source: p.source, amount: Number(e.currentTarget.value) })()}
+                    />`
+                  : p.amount
+              }
+              ${p.unit} (${p.basis})
+            </td>
+            <td class="muted">${p.source}</td>
+          </tr>`,
+      )}
+    </table>
+  </section>`
+}
+
+function Calendar({ isAdmin }) {
+  const overrides = useLoad('/admin/calendar/overrides')
+  const act = useAction(() => void overrides.load())
+  const [v, setV] = useState({ date: '', kind: 'holiday', note: '' })
+  const rows = overrides.data?.overrides ?? []
+  return html`<section class="card" data-testid="admin-calendar">
+    <h2>${t('calendar')}</h2>
+    ${overrides.error || act.message ? html`<p class="error">${overrides.error || act.message}</p>` : null}
+    <table>
+      ${rows.map(
+        (o) =>
+          html`<tr>
+            <td>${o.date}</td>
+            <td>${o.kind}</td>
+            <td>${o.note}</td>
+            <td>
+              ${isAdmin ? html`<button class="plain" onClick=${act.run(`/admin/calendar/overrides/${o.date}`, 'DELETE')}>×</button>` : null}
+            </td>
+          </tr>`,
+      )}
+    </table>
+    ${
+      isAdmin
+        ? html`<div class="row">
+            <input
+              type="date"
+              value=${v.date}
+              onInput=${(e) => setV({ ...v, date: e.currentTarget.value })}
+            />
+            <select value=${v.kind} onChange=${(e) => setV({ ...v, kind: e.currentTarget.value })}>
+              <option>holiday</option>
+              <option>workday</option>
+            </select>
+            <input
+              placeholder="note"
+              value=${v.note}
+              onInput=${(e) => setV({ ...v, note: e.currentTarget.value })}
+            />
+            <button
+              disabled=${!v.date || !v.note}
+              onClick=${act.run(`/admin/calendar/overrides/${v.date}`, 'PUT', { kind: v.kind, note: v.note })}
+            >
+              ${t('save')}
+            </button>
+          </div>`
+        : null
+    }
+  </section>`
+}
+
+function ServiceItems() {
+  const items = useLoad('/service-items')
+  return html`<section class="card" data-testid="admin-items">
+    <h2>${t('serviceItems')}</h2>
+    ${items.error ? html`<p class="error">${items.error}</p>` : null}
+    <table>
+      ${(items.data?.serviceItems ?? []).map(
+        (i) =>
+          html`<tr>
+            <td>${i.code}</td>
+            <td>${i.content['zh-CN']?.title ?? ''} / ${i.content['en-US']?.title ?? ''}</td>
+            <td class="muted">
+              ${i.content['zh-CN']?.timeLimit ?? i.content['en-US']?.timeLimit ?? ''}
+            </td>
+          </tr>`,
+      )}
+    </table>
+  </section>`
+}

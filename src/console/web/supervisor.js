@@ -1,0 +1,362 @@
+import { api, debounce, liveHints } from './api.js'
+import { t, when } from './i18n.js'
+import { html, useEffect, useState } from './vendor/preact.js'
+
+const thisMonth = () => new Date().toISOString().slice(0, 7)
+
+function useLoad(path, deps = []) {
+  const [data, setData] = useState(undefined)
+  const [error, setError] = useState('')
+  const load = () =>
+    api(path)
+      .then((d) => {
+        setData(d)
+        setError('')
+      })
+      .catch((e) => setError(e.message))
+  useEffect(() => {
+    void load()
+  }, [path, ...deps])
+  return { data, error, load }
+}
+
+/** Live board: calls and queue, agents (long pauses flagged), warnings and breaches, agenda. */
+export function Board() {
+  const board = useLoad('/board')
+  const notes = useLoad('/notifications')
+  useEffect(() => {
+    const later = debounce(() => {
+      void board.load()
+      void notes.load()
+    }, 300)
+    const timer = setInterval(later, 15_000)
+    const close = liveHints(() => later())
+    return () => {
+      clearInterval(timer)
+      close()
+    }
+  }, [])
+  const b = board.data
+  if (board.error) return html`<p class="error">${board.error}</p>`
+  if (!b) return html`<p>…</p>`
+  return html`<div class="cols">
+    <div style="display:grid;gap:16px">
+      <section class="card" data-testid="board-queue">
+        <h2>
+          ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:
+          ${b.queue.inMenu}
+        </h2>
+        <table>
+          <tr>
+            <th>Case</th>
+            <th>${t('category')}</th>
+            <th>${t('status')}</th>
+            <th>s</th>
+            <th>${t('agents')}</th>
+          </tr>
+          ${b.calls.map(
+            (c) =>
+              html`<tr>
+                <td>${c.reference ?? '—'}</td>
+                <td>
+                  ${c.category ?? ''}${c.emergency ? html` <span class="pill bad">${t('emergency')}</span>` : null}
+                </td>
+                <td>
+                  ${t(c.state === 'waiting' ? 'waiting' : c.state === 'connected' ? 'connected' : 'IVR')}
+                </td>
+                <td>${c.waitingSeconds ?? c.talkingSeconds ?? ''}</td>
+                <td>${c.agent ?? ''}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+      <section class="card" data-testid="board-agents">
+        <h2>${t('agents')}</h2>
+        <table>
+          ${b.agents.map(
+            (a) =>
+              html`<tr>
+                <td>${a.jobNumber} ${a.name}</td>
+                <td>${a.role}</td>
+                <td>
+                  <span
+                    class=${`pill ${a.presence === 'available' ? 'ok' : a.pausedTooLong ? 'bad' : ''}`}
+                    >${t(a.presence)}</span
+                  >
+                  ${a.pauseReason ? html` <span class="muted">${a.pauseReason}</span>` : null}
+                  ${a.pausedTooLong ? html` <span class="pill bad">${'>'} 30 min</span>` : null}
+                </td>
+                <td class="muted">${when(a.since)}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+    </div>
+    <div style="display:grid;gap:16px">
+      <section class="card" data-testid="board-escalations">
+        <h2>${t('escalations')}</h2>
+        <table>
+          ${b.escalations.map(
+            (e) =>
+              html`<tr>
+                <td>${e.reference}</td>
+                <td>${e.step}</td>
+                <td>
+                  ${e.breached ? html`<span class="pill bad">breach</span>` : html`<span class="pill warn">80%</span>`}
+                </td>
+                <td>${when(e.dueAt)}</td>
+                <td>${e.owner ?? ''}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+      <section class="card" data-testid="board-agenda">
+        <h2>${t('agenda')}</h2>
+        ${
+          b.agenda.length === 0
+            ? html`<p class="muted">${t('none')}</p>`
+            : html`<ul>
+                ${b.agenda.map((a) => html`<li>${a.reference} (${a.status}) ${when(a.since)}</li>`)}
+              </ul>`
+        }
+      </section>
+      <section class="card">
+        <h2>${t('notifications')}</h2>
+        <ul>
+          ${(notes.data?.notifications ?? []).slice(0, 20).map((n) => html`<li><span class="muted">${when(n.createdAt)}</span> ${n.body}</li>`)}
+        </ul>
+      </section>
+    </div>
+  </div>`
+}
+
+const RATES = ['timeliness', 'satisfaction', 'returnCall', 'pass', 'classification']
+const RATE_NAMES = {
+  timeliness: '及时率 timeliness',
+  satisfaction: '满意率 satisfaction',
+  returnCall: '回访率 return calls',
+  pass: '合格率 pass',
+  classification: '识别率 classification',
+}
+const pct = (r) => (r.rate === null ? '—' : `${(r.rate * 100).toFixed(1)}%`)
+
+/** The rates, weekly or monthly, per agent, department or category: table, bars, CSV. */
+export function Rates() {
+  const [period, setPeriod] = useState(thisMonth())
+  const [by, setBy] = useState('all')
+  const q = `period=${encodeURIComponent(period)}&by=${by}`
+  const report = useLoad(`/rates?${q}`)
+  const r = report.data
+  return html`<section class="card" data-testid="rates">
+    <div class="row">
+      <div>
+        <label>${t('period')} (2026-11 / 2026-W48)</label
+        ><input
+          data-testid="rates-period"
+          value=${period}
+          onChange=${(e) => setPeriod(e.currentTarget.value)}
+        />
+      </div>
+      <div>
+        <label>${t('by')}</label>
+        <select data-testid="rates-by" value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>
+          ${['all', 'agent', 'department', 'category'].map((d) => html`<option value=${d}>${d}</option>`)}
+        </select>
+      </div>
+      <a href=${`/api/rates.csv?${q}`}><button class="plain">${t('csv')}</button></a>
+    </div>
+    ${report.error ? html`<p class="error">${report.error}</p>` : null}
+    ${
+      r
+        ? html`<table data-testid="rates-table">
+              <tr>
+                <th></th>
+                ${RATES.map((n) => html`<th>${RATE_NAMES[n]} (≥ ${(r.targets[n] * 100).toFixed(0)}%)</th>`)}
+              </tr>
+              ${r.groups.map(
+                (g) =>
+                  html`<tr data-testid=${`rates-row-${g.code}`}>
+                    <td>${g.label}</td>
+                    ${RATES.map((n) => html`<td data-testid=${`rate-${g.code}-${n}`}>${pct(g.rates[n])} <span class="muted">${g.rates[n].numerator}/${g.rates[n].denominator}</span></td>`)}
+                  </tr>`,
+              )}
+            </table>
+            ${RATES.map(
+              (n) =>
+                html`<h3>${RATE_NAMES[n]}</h3>
+                  <div class="bars">
+                    ${r.groups.map(
+                      (g) =>
+                        html`<div class="bar">
+                          <span>${g.label}</span>
+                          <span class="track"
+                            ><span
+                              class="fill"
+                              style=${`width:${(g.rates[n].rate ?? 0) * 100}%;display:block`}
+                            ></span>
+                            <span class="target" style=${`left:${r.targets[n] * 100}%`}></span
+                          ></span>
+                          <span>${pct(g.rates[n])}</span>
+                        </div>`,
+                    )}
+                  </div>`,
+            )}`
+        : null
+    }
+  </section>`
+}
+
+/** The month's quality sample (≥ 10 % of closed cases per category) and its return calls. */
+export function Quality() {
+  const [month, setMonth] = useState(thisMonth())
+  const report = useLoad(`/rates/quality-sample?month=${month}`)
+  const [message, setMessage] = useState('')
+  const draw = async () => {
+    try {
+      await api('/rates/quality-sample', { method: 'POST', body: { month } })
+      void report.load()
+    } catch (e) {
+      setMessage(e.message)
+    }
+  }
+  const outcome = (id, body) => async () => {
+    try {
+      await api(`/rates/quality-sample/${id}`, { method: 'POST', body })
+      void report.load()
+    } catch (e) {
+      setMessage(e.message)
+    }
+  }
+  const r = report.data
+  return html`<section class="card" data-testid="quality">
+    <div class="row">
+      <div>
+        <label>Month</label
+        ><input value=${month} onChange=${(e) => setMonth(e.currentTarget.value)} />
+      </div>
+      <button onClick=${draw}>Draw sample</button>
+    </div>
+    ${report.error || message ? html`<p class="error">${report.error || message}</p>` : null}
+    ${
+      r
+        ? html`<table>
+              <tr>
+                <th>${t('category')}</th>
+                <th>closed</th>
+                <th>required</th>
+                <th>drawn</th>
+                <th>done</th>
+              </tr>
+              ${r.categories.map(
+                (c) =>
+                  html`<tr>
+                    <td>${c.categoryCode ?? '—'}</td>
+                    <td>${c.closed}</td>
+                    <td>${c.required}</td>
+                    <td>${c.drawn}</td>
+                    <td>${c.done}</td>
+                  </tr>`,
+              )}
+            </table>
+            <table>
+              <tr>
+                <th>Case</th>
+                <th>${t('status')}</th>
+                <th></th>
+              </tr>
+              ${r.samples.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.caseReference}</td>
+                    <td>${s.status} ${s.rating ?? ''}</td>
+                    <td>
+                      ${
+                        s.status === 'pending'
+                          ? html`<button
+                                class="plain"
+                                onClick=${outcome(s.id, { satisfied: true, rating: 5 })}
+                              >
+                                satisfied
+                              </button>
+                              <button
+                                class="plain"
+                                onClick=${outcome(s.id, { satisfied: false, rating: 2 })}
+                              >
+                                not satisfied
+                              </button>
+                              <button class="plain" onClick=${outcome(s.id, { unreachable: true })}>
+                                unreachable
+                              </button>`
+                          : null
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </table>`
+        : null
+    }
+  </section>`
+}
+
+/** Praise and violation records per agent, and the rejection file (否定报备). */
+export function Records() {
+  const [month, setMonth] = useState(thisMonth())
+  const records = useLoad(`/records?month=${month}`)
+  const rejections = useLoad(`/rejections?month=${month}`)
+  return html`<div class="cols">
+    <section class="card" data-testid="records">
+      <div class="row">
+        <div>
+          <label>Month</label
+          ><input value=${month} onChange=${(e) => setMonth(e.currentTarget.value)} />
+        </div>
+      </div>
+      <h2>${t('records')}</h2>
+      ${records.error ? html`<p class="error">${records.error}</p>` : null}
+      <table>
+        <tr>
+          <th>${t('agents')}</th>
+          <th>praise 表扬</th>
+          <th>violation 违规</th>
+        </tr>
+        ${(records.data?.agents ?? []).map(
+          (a) =>
+            html`<tr>
+              <td>${a.jobNumber} ${a.name}</td>
+              <td>${a.praise}</td>
+              <td>${a.violation}</td>
+            </tr>`,
+        )}
+      </table>
+    </section>
+    <section class="card" data-testid="rejections">
+      <h2>否定报备 / rejection file</h2>
+      ${rejections.error ? html`<p class="error">${rejections.error}</p>` : null}
+      <table>
+        <tr>
+          <th>Case</th>
+          <th>reason</th>
+          <th>requested by</th>
+          <th>approved by</th>
+          <th></th>
+        </tr>
+        ${(rejections.data?.rejections ?? []).map(
+          (r) =>
+            html`<tr>
+              <td>
+                ${r.reference}
+                <div class="muted">${r.category ?? ''}</div>
+              </td>
+              <td>${r.reason}</td>
+              <td>${r.requestedBy.jobNumber} ${r.requestedBy.name}</td>
+              <td>
+                ${r.approvedBy.jobNumber} ${r.approvedBy.name}
+                <div class="muted">${r.approvalNote ?? ''}</div>
+              </td>
+              <td class="muted">${when(r.declinedAt)}</td>
+            </tr>`,
+        )}
+      </table>
+    </section>
+  </div>`
+}
