@@ -161,7 +161,9 @@ describe('the web console, end to end in Chromium', () => {
       .toContain(reference.split('').join(' '))
     await phone.screenshot({ path: `${SHOTS}/browser-phone.png` })
     await phone.getByTestId('key-1').click()
-    await expect.poll(() => heard(phone).innerText(), { timeout: 20_000 }).toContain('请为本次服务打分')
+    await expect
+      .poll(() => heard(phone).innerText(), { timeout: 20_000 })
+      .toContain('请为本次服务打分')
     await phone.getByTestId('key-5').click()
 
     await expect
@@ -181,6 +183,48 @@ describe('the web console, end to end in Chromium', () => {
     await supervisor.getByTestId('board-agents').waitFor()
     await supervisor.screenshot({ path: `${SHOTS}/supervisor-board.png`, fullPage: true })
   }, 120_000)
+
+  it("lets an administrator change who is on duty and an agent's role from the admin page", async () => {
+    const admin = await loginAs('9001')
+    await admin.goto(`${base}/console/#/admin`)
+    await admin.getByTestId('admin-agents').waitFor()
+    const person = await ctx.db
+      .selectFrom('department_people')
+      .select(['id', 'on_duty'])
+      .where('client_identity', '=', 'dept-property-2')
+      .executeTakeFirstOrThrow()
+    await admin.getByTestId(`duty-property-services-${person.id}`).click()
+    await expect
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .selectFrom('department_people')
+              .select('on_duty')
+              .where('id', '=', person.id)
+              .executeTakeFirstOrThrow()
+          ).on_duty,
+      )
+      .toBe(!person.on_duty)
+    await admin
+      .getByTestId('admin-agents')
+      .locator('tr', { hasText: '1003' })
+      .locator('select')
+      .selectOption('supervisor')
+    await expect
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .selectFrom('agents')
+              .select('role')
+              .where('job_number', '=', '1003')
+              .executeTakeFirstOrThrow()
+          ).role,
+      )
+      .toBe('supervisor')
+    await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true })
+  })
 
   it('keeps agents out of supervisor pages and their APIs', async () => {
     const agent = await loginAs('1002')

@@ -36,7 +36,11 @@ function useAction(after) {
 export function Admin({ config }) {
   const isAdmin = config.agent.role === 'admin'
   return html`<div class="cols">
-    <div style="display:grid;gap:16px"><${Departments} /><${ServiceItems} /></div>
+    <div style="display:grid;gap:16px">
+      <${Agents} isAdmin=${isAdmin} /><${Departments} /><${Categories}
+        isAdmin=${isAdmin}
+      /><${ServiceItems} />
+    </div>
     <div style="display:grid;gap:16px">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
     </div>
@@ -187,6 +191,127 @@ function ServiceItems() {
             <td class="muted">
               ${i.content['zh-CN']?.timeLimit ?? i.content['en-US']?.timeLimit ?? ''}
             </td>
+          </tr>`,
+      )}
+    </table>
+  </section>`
+}
+
+const ROLES = ['agent', 'supervisor', 'manager', 'admin']
+
+function Agents({ isAdmin }) {
+  const agents = useLoad('/admin/agents')
+  const act = useAction(() => void agents.load())
+  const [v, setV] = useState({
+    jobNumber: '',
+    name: '',
+    role: 'agent',
+    clientIdentity: '',
+    password: '',
+  })
+  const set = (k) => (e) => setV({ ...v, [k]: e.currentTarget.value })
+  return html`<section class="card" data-testid="admin-agents">
+    <h2>${t('agents')}</h2>
+    ${agents.error || act.message ? html`<p class="error">${agents.error || act.message}</p>` : null}
+    <table>
+      ${(agents.data?.agents ?? []).map(
+        (a) =>
+          html`<tr>
+            <td>${a.jobNumber} ${a.name}</td>
+            <td>
+              ${
+                isAdmin
+                  ? html`<select
+                      value=${a.role}
+                      onChange=${(e) => act.run(`/admin/agents/${a.jobNumber}`, 'PATCH', { role: e.currentTarget.value })()}
+                    >
+                      ${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}
+                    </select>`
+                  : a.role
+              }
+            </td>
+            <td>
+              ${
+                isAdmin
+                  ? html`<label style="display:inline"
+                      ><input
+                        type="checkbox"
+                        style="width:auto"
+                        checked=${a.active !== false}
+                        onChange=${act.run(`/admin/agents/${a.jobNumber}`, 'PATCH', { active: a.active === false })}
+                      />
+                      active</label
+                    >`
+                  : a.active === false
+                    ? 'inactive'
+                    : 'active'
+              }
+            </td>
+          </tr>`,
+      )}
+    </table>
+    ${
+      isAdmin
+        ? html`<div class="row">
+            <input placeholder=${t('jobNumber')} value=${v.jobNumber} onInput=${set('jobNumber')} />
+            <input placeholder="name" value=${v.name} onInput=${set('name')} />
+            <select value=${v.role} onChange=${set('role')}>
+              ${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}
+            </select>
+            <input
+              placeholder="client identity"
+              value=${v.clientIdentity}
+              onInput=${set('clientIdentity')}
+            />
+            <input
+              placeholder=${t('password')}
+              type="password"
+              value=${v.password}
+              onInput=${set('password')}
+            />
+            <button
+              onClick=${act.run('/admin/agents', 'POST', { ...v, clientIdentity: v.clientIdentity || null })}
+            >
+              +
+            </button>
+          </div>`
+        : null
+    }
+  </section>`
+}
+
+function Categories({ isAdmin }) {
+  const cats = useLoad('/admin/categories')
+  const act = useAction(() => void cats.load())
+  return html`<section class="card" data-testid="admin-categories">
+    <h2>${t('category')}</h2>
+    ${cats.error || act.message ? html`<p class="error">${cats.error || act.message}</p>` : null}
+    <table>
+      <tr>
+        <th>code</th>
+        <th>中文</th>
+        <th>English</th>
+        <th>IVR</th>
+        <th>${t('emergency')}</th>
+      </tr>
+      ${(cats.data?.categories ?? []).map(
+        (c) =>
+          html`<tr>
+            <td>${c.code}</td>
+            <td>${c.nameZh}</td>
+            <td>${c.nameEn}</td>
+            <td>
+              ${
+                isAdmin
+                  ? html`<input
+                      style="width:50px"
+                      value=${c.ivrKey ?? ''}
+                      onChange=${(e) => act.run(`/admin/categories/${c.code}`, 'PUT', { nameZh: c.nameZh, nameEn: c.nameEn, isEmergency: c.isEmergency, ivrKey: e.currentTarget.value === '' ? null : Number(e.currentTarget.value) })()}
+                    />`
+                  : (c.ivrKey ?? '')
+              }
+            </td>
+            <td>${c.isEmergency ? '✓' : ''}</td>
           </tr>`,
       )}
     </table>
