@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs'
-import net from 'node:net'
 
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,18 +9,10 @@ import { DEMO_PASSWORD, loadDemoData } from '../../src/db/demo-data.ts'
 import { startService } from '../../src/main.ts'
 import { launchChromium } from '../helpers/browser.ts'
 import { cloneTestDatabase } from '../helpers/databases.ts'
+import { freePort } from '../helpers/service.ts'
 
 const SHOTS = 'test-output/screenshots'
 const CALLER = '+8613900005555'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * The console in a real headless Chromium against the whole service in simulator mode: one tab

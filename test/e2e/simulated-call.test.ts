@@ -1,5 +1,3 @@
-import net from 'node:net'
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
@@ -9,29 +7,7 @@ import { startService } from '../../src/main.ts'
 import type { SimEvent } from '../../src/telephony/simulator/simulator.ts'
 import { cloneTestDatabase } from '../helpers/databases.ts'
 import { ZH_HOTLINE } from '../helpers/harness.ts'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await f()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { freePort, until } from '../helpers/service.ts'
 
 /**
  * The whole service as `npm start` runs it, with the local simulator playing Twilio over real

@@ -1,22 +1,6 @@
-import { api } from './api.js'
+import { api, useLoad } from './api.js'
 import { t } from './i18n.js'
-import { html, useEffect, useState } from './vendor/preact.js'
-
-function useLoad(path) {
-  const [data, setData] = useState(undefined)
-  const [error, setError] = useState('')
-  const load = () =>
-    api(path)
-      .then((d) => {
-        setData(d)
-        setError('')
-      })
-      .catch((e) => setError(e.message))
-  useEffect(() => {
-    void load()
-  }, [path])
-  return { data, error, load }
-}
+import { html, useState } from './vendor/preact.js'
 
 function useAction(after) {
   const [message, setMessage] = useState('')

@@ -1,3 +1,5 @@
+import { useEffect, useState } from './vendor/preact.js'
+
 /** The console's one way to the server: JSON over /api with the session cookie. */
 
 export class ApiError extends Error {
@@ -41,4 +43,21 @@ export function debounce(f, ms = 300) {
     clearTimeout(timer)
     timer = setTimeout(() => f(...args), ms)
   }
+}
+
+/** Data from `path`, reloaded when it changes; `load()` again after an action. */
+export function useLoad(path) {
+  const [data, setData] = useState(undefined)
+  const [error, setError] = useState('')
+  const load = () =>
+    api(path)
+      .then((d) => {
+        setData(d)
+        setError('')
+      })
+      .catch((e) => setError(e.message))
+  useEffect(() => {
+    void load()
+  }, [path])
+  return { data, error, load }
 }

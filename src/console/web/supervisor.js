@@ -1,24 +1,8 @@
-import { api, debounce, liveHints } from './api.js'
+import { api, debounce, liveHints, useLoad } from './api.js'
 import { t, when } from './i18n.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
 const thisMonth = () => new Date().toISOString().slice(0, 7)
-
-function useLoad(path, deps = []) {
-  const [data, setData] = useState(undefined)
-  const [error, setError] = useState('')
-  const load = () =>
-    api(path)
-      .then((d) => {
-        setData(d)
-        setError('')
-      })
-      .catch((e) => setError(e.message))
-  useEffect(() => {
-    void load()
-  }, [path, ...deps])
-  return { data, error, load }
-}
 
 /** Live board: calls and queue, agents (long pauses flagged), warnings and breaches, agenda. */
 export function Board() {
