@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.ts'
 import { coerceError } from './errors.ts'
 import { createApp } from './http/app.ts'
 import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
+import { loadPromptOverrides, refreshPromptOverrides } from './ivr-prompts/ivr-prompts.ts'
 import { createLogger } from './logger.ts'
 import { scheduleSweep } from './queues/acd.queue.ts'
 import { scheduleReconciler } from './queues/callbacks.queue.ts'
@@ -26,6 +27,11 @@ export async function startService(
   if (ran.length) logger.info({ migrations: ran }, 'database migrated')
   // The administrators' time limits and calendar overrides, before the first call needs them.
   await ctx.limitSettings.load()
+  // Administrators' wording of the IVR prompts; other instances' changes arrive on a beat.
+  await loadPromptOverrides(ctx.db)
+  const stopPromptRefresh = refreshPromptOverrides(ctx.db, (err) =>
+    logger.warn({ err }, 'ivr prompts not refreshed'),
+  )
 
   let shuttingDown = false
   const sim = ctx.simulator
@@ -59,6 +65,7 @@ export async function startService(
   const stop = async () => {
     if (shuttingDown) return
     shuttingDown = true
+    stopPromptRefresh()
     logger.info('shutting down: no new webhooks, finishing jobs in hand')
     const hardExit = setTimeout(() => {
       logger.error('shutdown took too long; exiting')

@@ -494,12 +494,20 @@ export interface CalendarOverridesTable {
 export interface AdminEventsTable {
   id: Generated<string>
   actor_agent_id: number
-  entity: 'time_limit_policy' | 'calendar_override' | 'agent' | 'category'
+  entity: 'time_limit_policy' | 'calendar_override' | 'agent' | 'category' | 'ivr_prompt'
   entity_key: string
   action: 'created' | 'updated' | 'deleted'
   before: ColumnType<Record<string, unknown> | null, string | null, never>
   after: ColumnType<Record<string, unknown> | null, string | null, never>
   occurred_at: Generated<Date>
+}
+
+export interface IvrPromptsTable {
+  language: 'zh-CN' | 'en-US'
+  key: string
+  text: string
+  updated_by: number
+  updated_at: Generated<Date>
 }
 
 export interface Database {
@@ -525,6 +533,7 @@ export interface Database {
   time_limit_policies: TimeLimitPoliciesTable
   calendar_overrides: CalendarOverridesTable
   admin_events: AdminEventsTable
+  ivr_prompts: IvrPromptsTable
   department_people: DepartmentPeopleTable
   department_categories: DepartmentCategoriesTable
   external_bodies: ExternalBodiesTable

@@ -80,8 +80,54 @@ const en: typeof zh = {
 
 export type Prompts = typeof zh
 
+/**
+ * What an administrator may reword per language: the fixed sentences, and the greeting with
+ * `{org}` where the hotline's name goes. Menus and references are built from data and stay code.
+ */
+export const EDITABLE_PROMPTS = [
+  'greeting',
+  'invalidChoice',
+  'didNotHear',
+  'silentGoodbye',
+  'connecting',
+  'connectingEmergency',
+  'holdProgress',
+  'voicemail',
+  'afterCall',
+  'notInService',
+  'technicalProblem',
+  'resendNotice',
+  'enterReference',
+  'noticeResent',
+  'noNoticeFound',
+] as const
+export type EditablePrompt = (typeof EDITABLE_PROMPTS)[number]
+export type PromptOverrides = Partial<Record<Language, Partial<Record<EditablePrompt, string>>>>
+
+// The administrators' wording, loaded from Postgres by src/ivr-prompts and replaced whole on
+// each refresh. Kept here, as data, so every renderer stays a pure function of its inputs.
+let overrides: PromptOverrides = {}
+
+export function setPromptOverrides(o: PromptOverrides): void {
+  overrides = o
+}
+
+/** The built-in wording of an editable prompt (the greeting as its `{org}` template). */
+export function defaultPrompt(l: Language, key: EditablePrompt): string {
+  const base = l === 'zh-CN' ? zh : en
+  return key === 'greeting' ? base.greeting('{org}') : base[key]
+}
+
 export function prompts(l: Language): Prompts {
-  return l === 'zh-CN' ? zh : en
+  const base = l === 'zh-CN' ? zh : en
+  const mine = overrides[l]
+  if (!mine) return base
+  const { greeting, ...fixed } = mine
+  return {
+    ...base,
+    ...fixed,
+    ...(greeting !== undefined && { greeting: (org: string) => greeting.replaceAll('{org}', org) }),
+  }
 }
 
 /** Agent whisper: said to the agent before they accept (always in the hotline's language). */

@@ -25,6 +25,7 @@ import {
 } from './auth.middleware.ts'
 import { createConsoleApiRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
+import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
@@ -109,6 +110,7 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
+  router.use(createIvrPromptsRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
 

@@ -12,6 +12,7 @@ import type { AppContext } from '../../src/context.ts'
 import { createAppContext } from '../../src/context.ts'
 import { loadDemoData } from '../../src/db/demo-data.ts'
 import { createApp } from '../../src/http/app.ts'
+import { loadPromptOverrides } from '../../src/ivr-prompts/ivr-prompts.ts'
 import { createLogger } from '../../src/logger.ts'
 import { cloneTestDatabase } from './databases.ts'
 import type { FakeTwilioEdge } from './fake-twilio-edge.ts'
@@ -76,6 +77,7 @@ export async function createHarness(
   })
   await loadDemoData(ctx.db)
   await ctx.limitSettings.load()
+  await loadPromptOverrides(ctx.db)
   const app = createApp(ctx, { isShuttingDown: () => false })
   return {
     ctx,

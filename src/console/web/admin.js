@@ -27,6 +27,7 @@ export function Admin({ config }) {
     </div>
     <div style="display:grid;gap:16px">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
+      <${Prompts} isAdmin=${isAdmin} />
     </div>
   </div>`
 }
@@ -296,6 +297,50 @@ function Categories({ isAdmin }) {
               }
             </td>
             <td>${c.isEmergency ? '✓' : ''}</td>
+          </tr>`,
+      )}
+    </table>
+  </section>`
+}
+
+/** IVR prompts per language: the built-in wording, and the administrators' where they changed it. */
+function Prompts({ isAdmin }) {
+  const prompts = useLoad('/admin/prompts')
+  const act = useAction(() => void prompts.load())
+  return html`<section class="card" data-testid="admin-prompts">
+    <h2>IVR</h2>
+    ${prompts.error || act.message ? html`<p class="error">${prompts.error || act.message}</p>` : null}
+    <table>
+      ${(prompts.data?.prompts ?? []).map(
+        (p) =>
+          html`<tr>
+            <td>
+              ${p.language}
+              <div class="muted">${p.key}</div>
+            </td>
+            <td>
+              ${
+                isAdmin
+                  ? html`<input
+                      value=${p.text ?? p.default}
+                      onChange=${(e) => act.run(`/admin/prompts/${p.language}/${p.key}`, 'PUT', { text: e.currentTarget.value })()}
+                    />`
+                  : (p.text ?? p.default)
+              }
+              ${p.text ? html`<div class="muted">${p.default}</div>` : null}
+            </td>
+            <td>
+              ${
+                isAdmin && p.text
+                  ? html`<button
+                      class="plain"
+                      onClick=${act.run(`/admin/prompts/${p.language}/${p.key}`, 'DELETE')}
+                    >
+                      ↺
+                    </button>`
+                  : null
+              }
+            </td>
           </tr>`,
       )}
     </table>
