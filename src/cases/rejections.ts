@@ -51,3 +51,22 @@ export async function listRejections(db: Db, period: Period): Promise<Rejection[
     declinedAt: r.declined_at ?? period.from,
   }))
 }
+
+/** Decline requests waiting for a supervisor's decision, oldest first. */
+export async function listWaitingDeclines(db: Db) {
+  const rows = await db
+    .selectFrom('decline_requests as r')
+    .innerJoin('cases as k', 'k.id', 'r.case_id')
+    .innerJoin('agents as a', 'a.id', 'r.requested_by')
+    .select(['k.reference', 'r.reason', 'r.requested_at', 'a.job_number', 'a.name'])
+    .where('r.outcome', 'is', null)
+    .orderBy('r.requested_at')
+    .limit(200)
+    .execute()
+  return rows.map((r) => ({
+    reference: r.reference,
+    reason: r.reason,
+    requestedAt: r.requested_at,
+    requestedBy: { jobNumber: r.job_number, name: r.name },
+  }))
+}

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Clock } from '../calls/deps.ts'
 import { addCaseNote } from '../cases/case-notes.ts'
 import { decideDecline, requestDecline } from '../cases/decline.ts'
-import { listRejections } from '../cases/rejections.ts'
+import { listRejections, listWaitingDeclines } from '../cases/rejections.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { parsePeriod } from '../domain/periods.ts'
@@ -82,6 +82,10 @@ export function createRecordsRouter(deps: { db: Db; clock: Clock; config: Config
     const b = refusal.parse(req.body)
     const kase = await decideDecline(deps, currentAgent(req), ref, { approve: false, note: b.note })
     res.json({ reference: ref, status: kase.status, decline: 'refused' })
+  })
+
+  router.get('/rejections/waiting', supervisors, async (_req, res) => {
+    res.json({ waiting: await listWaitingDeclines(deps.db) })
   })
 
   router.get('/rejections', supervisors, async (req, res) => {

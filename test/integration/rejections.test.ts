@@ -73,9 +73,19 @@ describe('the rejection file (否定报备)', () => {
     expect(promised.status).toBe(201)
     clock.advance(60_000)
     expect((await api().post(path()).set(call.auth).send({ reason })).status).toBe(202)
+    const waiting = await api().get('/api/rejections/waiting').set(sup)
+    expect(waiting.body.waiting).toEqual([
+      expect.objectContaining({
+        reference: call.reference,
+        reason,
+        requestedBy: expect.objectContaining({ jobNumber: '1001' }),
+      }),
+    ])
+    expect((await api().get('/api/rejections/waiting').set(call.auth)).status).toBe(403)
     const approved = await api().post(path('/approve')).set(manager).send({ note: 'Agreed.' })
     expect(approved.body).toEqual({ reference: call.reference, status: 'declined' })
 
+    expect((await api().get('/api/rejections/waiting').set(sup)).body.waiting).toEqual([])
     const row = await caseRow()
     expect(row).toMatchObject({
       status: 'declined',

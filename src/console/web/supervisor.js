@@ -287,6 +287,21 @@ export function Records() {
   const [month, setMonth] = useState(thisMonth())
   const records = useLoad(`/records?month=${month}`)
   const rejections = useLoad(`/rejections?month=${month}`)
+  const waiting = useLoad('/rejections/waiting')
+  const [v, setV] = useState({ job: '', kind: 'praise', caseReference: '', note: '', decision: '' })
+  const [message, setMessage] = useState('')
+  const set = (k) => (e) => setV({ ...v, [k]: e.currentTarget.value })
+  const act = (path, body) => async () => {
+    setMessage('')
+    try {
+      await api(path, { method: 'POST', body })
+      void records.load()
+      void rejections.load()
+      void waiting.load()
+    } catch (e) {
+      setMessage(e.message)
+    }
+  }
   return html`<div class="cols">
     <section class="card" data-testid="records">
       <div class="row">
@@ -309,6 +324,55 @@ export function Records() {
               <td>${a.jobNumber} ${a.name}</td>
               <td>${a.praise}</td>
               <td>${a.violation}</td>
+            </tr>`,
+        )}
+      </table>
+    </section>
+    <section class="card" data-testid="records-new">
+      <h2>+ praise 表扬 / violation 违规</h2>
+      <div class="row">
+        <input placeholder=${t('jobNumber')} value=${v.job} onInput=${set('job')} />
+        <select value=${v.kind} onChange=${set('kind')}>
+          <option>praise</option>
+          <option>violation</option>
+        </select>
+        <input placeholder="HL-…" value=${v.caseReference} onInput=${set('caseReference')} />
+      </div>
+      <label>${t('note')}</label><input value=${v.note} onInput=${set('note')} />
+      <p>
+        <button
+          disabled=${!v.job || v.note.trim().length < 3}
+          onClick=${act(`/agents/${v.job}/records`, { kind: v.kind, note: v.note, ...(v.caseReference ? { caseReference: v.caseReference } : {}) })}
+        >
+          ${t('save')}
+        </button>
+      </p>
+      ${message ? html`<p class="error">${message}</p>` : null}
+    </section>
+    <section class="card" data-testid="declines-waiting">
+      <h2>否定报备待批 / waiting for a decision</h2>
+      <input placeholder=${t('note')} value=${v.decision} onInput=${set('decision')} />
+      <table>
+        ${(waiting.data?.waiting ?? []).map(
+          (w) =>
+            html`<tr>
+              <td>${w.reference}</td>
+              <td>${w.reason}</td>
+              <td>${w.requestedBy.jobNumber} ${w.requestedBy.name}</td>
+              <td>
+                <button
+                  onClick=${act(`/cases/${w.reference}/decline/approve`, v.decision ? { note: v.decision } : {})}
+                >
+                  approve
+                </button>
+                <button
+                  class="plain"
+                  disabled=${v.decision.trim().length < 3}
+                  onClick=${act(`/cases/${w.reference}/decline/reject`, { note: v.decision })}
+                >
+                  refuse
+                </button>
+              </td>
             </tr>`,
         )}
       </table>
