@@ -17,6 +17,7 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   CALLING_HOURS: '00:00-24:00',
   QUEUE_PREFIX: env['QUEUE_PREFIX'],
+  CALLBACK_DIALS_IN_FLIGHT: env['CALLBACK_DIALS_IN_FLIGHT'],
 })
 const ctx = createAppContext(config, {
   databaseUrl: env['DATABASE_URL'] ?? '',

@@ -80,6 +80,8 @@ const envSchema = z.object({
     .default(10),
   RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   CALLBACK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+  CALLBACK_DIAL_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+  CALLBACK_DIALS_IN_FLIGHT: z.coerce.number().int().min(0).max(20_000).default(100),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
@@ -130,6 +132,13 @@ export interface Config {
     readonly reconcileEveryMs: number
     /** Attempts a worker process dials at once; each mostly waits on Twilio's API. */
     readonly workerConcurrency: number
+    /** Most callbacks one due job claims: its own and others already due (a burst). */
+    readonly dialBatch: number
+    /**
+     * Create-call requests a worker process keeps open for callbacks claimed along with a job's
+     * own; keep the sum over processes under the Twilio account's API concurrency.
+     */
+    readonly dialsInFlight: number
   }
 }
 
@@ -204,6 +213,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minGapMinutes: e.CALLBACK_MIN_GAP_MINUTES,
       reconcileEveryMs: e.RECONCILE_EVERY_MS,
       workerConcurrency: e.CALLBACK_WORKER_CONCURRENCY,
+      dialBatch: e.CALLBACK_DIAL_BATCH,
+      dialsInFlight: e.CALLBACK_DIALS_IN_FLIGHT,
     },
   })
 }

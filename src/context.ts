@@ -163,6 +163,8 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
         logger: logger.child({ component: 'callbacks' }),
         lockDurationMs: o.workerLockDurationMs,
         concurrency: config.callbacks.workerConcurrency,
+        dialBatch: config.callbacks.dialBatch,
+        maxDialsInFlight: config.callbacks.dialsInFlight,
       })
       workers.push(acd, cb)
       return [acd, cb]

@@ -32,7 +32,8 @@ const COLUMNS = [
   'created_at',
 ] as const
 
-function toCallback(r: {
+/** Also for dial-batch.repository.ts, which reads the same columns under a lock. */
+export function toCallback(r: {
   id: string
   case_id: string
   purpose: CallbackPurpose
@@ -101,38 +102,18 @@ export async function findCallback(db: Db, id: string): Promise<Callback | undef
   return r && toCallback(r)
 }
 
-/**
- * pending → dialing for attempt `attempt`, once. This row, not the queue, decides whether a call
- * is made: a retried, duplicated or stalled job finds it already claimed and dials nothing.
- */
-export async function claimAttempt(
+/** CallSids of attempts Twilio accepted, many at once; a status callback may have been first. */
+export async function setAttemptCalls(
   db: Db,
-  id: string,
-  attempt: number,
-  at: Date,
-): Promise<boolean> {
-  const r = await db
-    .updateTable('callbacks')
-    .set({ status: 'dialing', attempt, last_attempt_at: at, updated_at: at })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where('attempt', '=', attempt - 1)
-    .executeTakeFirst()
-  if (r.numUpdatedRows !== 1n) return false
-  await db
-    .insertInto('callback_attempts')
-    .values({
-      callback_id: id,
-      attempt,
-      started_at: at,
-      call_sid: null,
-      answered_at: null,
-      ended_at: null,
-      outcome: null,
-      rating: null,
-    })
-    .execute()
-  return true
+  calls: readonly { callbackId: string; attempt: number; callSid: string }[],
+): Promise<void> {
+  if (!calls.length) return
+  await sql`
+    update callback_attempts a set call_sid = v.call_sid
+    from unnest(${calls.map((c) => c.callbackId)}::bigint[], ${calls.map((c) => c.attempt)}::int[],
+      ${calls.map((c) => c.callSid)}::text[]) as v(callback_id, attempt, call_sid)
+    where a.callback_id = v.callback_id and a.attempt = v.attempt and a.call_sid is null
+  `.execute(db)
 }
 
 export async function setAttemptCall(

@@ -63,6 +63,10 @@ export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): Ca
         )
       }
     },
+    async unscheduleMany(js) {
+      // An active job is locked and stays; it finds its attempt claimed and skips.
+      await Promise.all(js.map((j) => queue.remove(callbackJobId(j), { removeChildren: false })))
+    },
   }
 }
 

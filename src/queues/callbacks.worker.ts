@@ -1,8 +1,9 @@
-import { Worker } from 'bullmq'
+import { DelayedError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 import type { CallbackDeps } from '../callbacks/deps.ts'
-import { dialCallback } from '../callbacks/dialer.ts'
+import { makeDialSlots } from '../callbacks/dial-slots.ts'
+import { dialDueCallbacks } from '../callbacks/dialer.ts'
 import { sendNotificationSms } from '../callbacks/notification-sms.ts'
 import { reconcileCallbacks } from '../callbacks/reconciler.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
@@ -18,24 +19,36 @@ export function createCallbacksWorker(opts: {
   concurrency?: number
   /** How long a job's lock lasts; a worker that dies loses its jobs to others after this. */
   lockDurationMs?: number
+  /** Most callbacks one dial job claims: its own and others already due (a burst). */
+  dialBatch: number
+  /** Create-call requests for those others this process keeps open at most (dial-slots.ts). */
+  maxDialsInFlight: number
 }): Worker {
+  const batching = { size: opts.dialBatch, slots: makeDialSlots(opts.maxDialsInFlight) }
   const worker = new Worker(
     CALLBACKS_QUEUE,
-    async (job) => {
+    async (job, token) => {
       if (job.name === CALLBACK_JOBS.reconcile) return reconcileCallbacks(opts.deps)
       if (job.name === CALLBACK_JOBS.deadlines) {
         const swept = await runDeadlineSweep(opts.deps)
         return { ...swept, sms: await sendNotificationSms(opts.deps) }
       }
       const data = job.data as DialJob
-      const result = await dialCallback(opts.deps, data)
+      const { own, others } = await dialDueCallbacks(opts.deps, data, batching)
       opts.logger.info(
-        { jobId: job.id, callbackId: data.callbackId, attempt: data.attempt, result },
+        { jobId: job.id, callbackId: data.callbackId, attempt: data.attempt, result: own, others },
         'callback job',
       )
-      return result
+      if (own === 'busy') {
+        // Another job's batch is claiming this callback: once it commits (or rolls back), this
+        // job finds the callback claimed (or still pending). Not a failure: no attempt is used.
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token)
+        throw new DelayedError()
+      }
+      return own
     },
-    // Each job waits on Twilio's API for a moment; a few at once keep a burst on time.
+    // Each job waits on Twilio's API for a moment; a few at once keep a burst on time. A burst
+    // is drained by the first jobs' batches, which drop the jobs of the callbacks they claim.
     {
       connection: opts.connection,
       prefix: opts.prefix,
@@ -51,3 +64,6 @@ export function createCallbacksWorker(opts: {
   )
   return worker
 }
+
+// A claim transaction lasts a few hundred milliseconds even in a burst.
+const BUSY_RETRY_MS = 1000
