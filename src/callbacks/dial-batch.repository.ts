@@ -19,6 +19,8 @@ export interface DialContext {
   hotlineNumber: string | null
   callerNumber: string | null
   owner: { clientIdentity: string | null; phoneNumber: string | null } | null
+  /** A department callback's first on-duty person, by rank; null when nobody is on duty. */
+  departmentPerson: { clientIdentity: string | null; phoneNumber: string | null } | null
 }
 
 export interface LockedCallback {
@@ -47,6 +49,8 @@ interface LockedRow {
   owner_id: number | null
   owner_client_identity: string | null
   owner_phone_number: string | null
+  dept_client_identity: string | null
+  dept_phone_number: string | null
 }
 
 /**
@@ -68,7 +72,7 @@ export async function lockDueForDial(
   },
 ): Promise<LockedCallback[]> {
   const columns = sql.raw(
-    'id, case_id, purpose, attempt, due_at, status, max_attempts, last_attempt_at, deadline_at, created_at',
+    'id, case_id, purpose, attempt, due_at, status, max_attempts, last_attempt_at, deadline_at, created_at, department_id',
   )
   const r = await sql<LockedRow>`
     with own as materialized (
@@ -85,11 +89,18 @@ export async function lockDueForDial(
     )
     select l.*, k.status as case_status, k.hotline_number, p.phone_number as caller_number,
       a.id as owner_id, a.client_identity as owner_client_identity,
-      a.phone_number as owner_phone_number
+      a.phone_number as owner_phone_number,
+      dp.client_identity as dept_client_identity, dp.phone_number as dept_phone_number
     from locked l
     left join cases k on k.id = l.case_id
     left join callers p on p.id = k.caller_id
     left join agents a on a.id = k.first_owner_id
+    left join lateral (
+      select q.client_identity, q.phone_number from department_people q
+      join departments d on d.id = q.department_id and d.active
+      where q.department_id = l.department_id and q.on_duty and q.active
+      order by q.rank, q.id limit 1
+    ) dp on true
   `.execute(db)
   return r.rows.map((row) => ({
     cb: toCallback(row),
@@ -107,6 +118,13 @@ export async function lockDueForDial(
                 : {
                     clientIdentity: row.owner_client_identity,
                     phoneNumber: row.owner_phone_number,
+                  },
+            departmentPerson:
+              row.dept_client_identity === null && row.dept_phone_number === null
+                ? null
+                : {
+                    clientIdentity: row.dept_client_identity,
+                    phoneNumber: row.dept_phone_number,
                   },
           },
   }))

@@ -1,6 +1,7 @@
 import { agentAddress } from '../agents/agents.repository.ts'
 import type { CaseSummary } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
+import { dutyAddress } from '../domain/department-duty.ts'
 import { coerceError } from '../errors.ts'
 import type { Callback, CallbackPurpose } from './callbacks.repository.ts'
 import { findCallback } from './callbacks.repository.ts'
@@ -12,13 +13,14 @@ import { dialAll } from './dial-requests.ts'
 import type { DialSlots } from './dial-slots.ts'
 
 /**
- * Purposes this engine dials. A department callback waits for the department directory (the
- * transfer issue): its rows stay pending in Postgres until then.
+ * Purposes this engine dials: the confirmation call rings the caller; the others ring the
+ * person who owes the call first (owner, duty supervisor, the department's on-duty person).
  */
 export const DIALLED_PURPOSES: readonly CallbackPurpose[] = [
   'confirmation',
   'promised_reply',
   'unanswered_inbound',
+  'department_callback',
 ]
 
 // A job may fire a little before its due time (clocks of Redis and the worker differ).
@@ -213,6 +215,11 @@ function targetOf(purpose: CallbackPurpose, c: DialContext | undefined): Target 
       : { cancel: 'no number to call back' }
   }
   if (!c.callerNumber) return { cancel: 'no number to call back' }
+  // The department's on-duty person owes this call; with nobody on duty the first owner, who
+  // stays responsible, is rung instead: the caller is never left waiting on an empty roster.
+  if (purpose === 'department_callback' && c.departmentPerson) {
+    return { address: dutyAddress(c.departmentPerson), from: c.hotlineNumber, personFirst: true }
+  }
   if (!c.owner) return { cancel: 'nobody owns the case to make the call' }
   return { address: agentAddress(c.owner), from: c.hotlineNumber, personFirst: true }
 }

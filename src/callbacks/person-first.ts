@@ -1,5 +1,6 @@
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findCaseById } from '../cases/cases.repository.ts'
+import { finishStep } from '../deadlines/case-limits.ts'
 import type { Language } from '../domain/language.ts'
 import { attemptFailed } from './after-attempt.ts'
 import type { CallbackPurpose } from './callbacks.repository.ts'
@@ -96,6 +97,10 @@ export async function callerDialEnded(
   await deps.db.transaction().execute(async (trx) => {
     if (!(await settleAttempt(trx, callbackId, attempt, 'bridged', at))) return
     await finishCallback(trx, callbackId, 'done', 'bridged', at)
+    // The department called the caller back: its answer limit (department_answer) is met.
+    if (c.cb.purpose === 'department_callback') {
+      await finishStep(trx, c.kase.id, 'department_answer', at)
+    }
     if (c.cb.purpose === 'unanswered_inbound') {
       await trx
         .updateTable('cases')

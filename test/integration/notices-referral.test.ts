@@ -1,7 +1,8 @@
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { callIn } from '../helpers/call-steps.ts'
+import { dialCallback } from '../../src/callbacks/dialer.ts'
+import { callIn, legSidOf } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock, pathOf } from '../helpers/harness.ts'
 import type { LiveCall } from '../helpers/live-call.ts'
@@ -168,10 +169,62 @@ describe('one-time notice, external referral and department callback', () => {
     expect(await events()).toEqual(
       expect.arrayContaining(['assigned_to_department', 'department_callback_scheduled']),
     )
+    // The job rings the department's on-duty person first, then puts the caller through.
+    h.edge.requests.length = 0
+    expect(await dialCallback(h.ctx, { callbackId: cb.id, attempt: 1 })).toBe('dialled')
+    const ring = requestsSince(h, 0, 'CreateCall')[0]
+    expect(ring?.data).toMatchObject({ To: 'client:dept-property-1', From: '+8657112345' })
+    const whisper = parseTwiml(
+      (await h.twilioPost(pathOf(String(ring?.data['Url'])), { CallSid: legSidOf(ring) })).text,
+    )
+    expect(allText(whisper)).toContain('需要由部门回电来电人')
+    const dial = parseTwiml(
+      (
+        await h.twilioPost(pathOf(find(whisper, 'Gather')?.attrs['action'] ?? ''), {
+          CallSid: legSidOf(ring),
+          Digits: '1',
+        })
+      ).text,
+    )
+    expect(find(dial, 'Number')?.text).toBe(CALLER)
+    await h.twilioPost(pathOf(find(dial, 'Dial')?.attrs['action'] ?? ''), {
+      CallSid: legSidOf(ring),
+      DialCallStatus: 'completed',
+    })
+    const done = await h.ctx.db
+      .selectFrom('callbacks')
+      .select(['status', 'outcome'])
+      .where('id', '=', cb.id)
+      .executeTakeFirstOrThrow()
+    expect(done).toEqual({ status: 'done', outcome: 'bridged' })
+    const limit = await h.ctx.db
+      .selectFrom('case_deadlines')
+      .select('done_at')
+      .where('case_id', '=', row.id)
+      .where('step', '=', 'department_answer')
+      .executeTakeFirstOrThrow()
+    expect(limit.done_at).not.toBeNull()
+
     const unknown = await api()
       .post(`/api/cases/${call.reference}/department-callback`)
       .set(call.auth)
       .send({ department: 'nowhere' })
     expect(unknown.status).toBe(404)
+
+    // Nobody on duty when it falls due: the first owner, who stays responsible, is rung instead.
+    await h.ctx.db.updateTable('department_people').set({ on_duty: false }).execute()
+    await api()
+      .post(`/api/cases/${call.reference}/department-callback`)
+      .set(call.auth)
+      .send({ department: 'property-services' })
+    const again = await h.ctx.db
+      .selectFrom('callbacks')
+      .select('id')
+      .where('case_id', '=', row.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow()
+    h.edge.requests.length = 0
+    expect(await dialCallback(h.ctx, { callbackId: again.id, attempt: 1 })).toBe('dialled')
+    expect(requestsSince(h, 0, 'CreateCall')[0]?.data['To']).toBe('client:agent-1001')
   })
 })
