@@ -9,7 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { jsonErrorHandler } from '../../src/http/error-handler.ts'
 import { createSimulatorRouter } from '../../src/telephony/simulator/simulator.routes.ts'
-import { type Harness, HOTLINE, startHarness, twiml } from '../helpers/simulator-harness.ts'
+import { createTwilioTelephony } from '../../src/telephony/telephony.ts'
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  type Harness,
+  HOTLINE,
+  startHarness,
+  twiml,
+} from '../helpers/simulator-harness.ts'
 
 const run = promisify(execFile)
 const CLI = new URL('../../src/telephony/simulator/cli.ts', import.meta.url).pathname
@@ -24,6 +32,16 @@ beforeEach(async () => {
   const directory = {
     hotlines: [{ number: HOTLINE, name: 'City Service Hotline', language: 'en-US' }],
     agents: [{ jobNumber: '1001', name: 'Wang Fang', address: 'client:agent-1001' }],
+    departments: [
+      {
+        code: 'engineering',
+        name: 'Engineering 工程部',
+        people: [
+          { id: 1, name: 'Wu Gang', address: 'client:dept-engineering-1', onDuty: true },
+          { id: 2, name: 'Off Duty', address: 'client:dept-engineering-2', onDuty: false },
+        ],
+      },
+    ],
   }
   app.use(
     '/simulator',
@@ -42,6 +60,39 @@ afterEach(async () => {
 })
 
 describe('simulator CLI', () => {
+  it("plays a department's on-duty people, who answer transfers and accept (autodept)", async () => {
+    h.app.on(
+      '/dept',
+      twiml('<Gather numDigits="1" action="/accepted"><Say>Transfer</Say></Gather>'),
+    )
+    h.app.on('/accepted', twiml('<Say>Accepted</Say><Hangup/>'))
+    const cli = run(
+      process.execPath,
+      [CLI, '--url', serviceUrl, '--script', 'directory; autodept engineering; wait 2'],
+      { timeout: 10_000 },
+    )
+    await new Promise((r) => setTimeout(r, 1200))
+    // The service rings the department's person, as a transfer does.
+    await createTwilioTelephony({
+      mode: 'simulator',
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      httpClient: h.sim.httpClient,
+    }).createCall({
+      to: 'client:dept-engineering-1',
+      from: HOTLINE,
+      url: `${h.app.base}/dept`,
+      statusCallback: `${h.app.base}/status`,
+      statusCallbackEvent: ['completed'],
+      timeoutSeconds: 20,
+    })
+    const { stdout } = await cli
+    expect(stdout).toContain('engineering')
+    expect(stdout).toContain('on duty: Wu Gang')
+    expect(stdout).toContain('Wu Gang will answer by themselves')
+    expect(h.app.hitsTo('/accepted')[0]?.params.Digits).toBe('1')
+  })
+
   it('places a call, prints what the caller hears and presses keys (--script)', async () => {
     h.app.on(
       '/voice',
