@@ -26,6 +26,8 @@ await db.destroy()
 const { stop } = await startService(env)
 console.log(`
 Shouwen demo is running on ${config.http.publicBaseUrl} (Twilio: ${config.twilio.mode}).
+  Web console:          ${config.http.publicBaseUrl}/console/   (log in as 1001, 2001 or 9001, password ${DEMO_PASSWORD})
+  Browser phone:        ${config.http.publicBaseUrl}/console/phone.html   (be the caller)
   In another terminal:  npm run simulate      (then: call, press 1, agent 1001 …; type help)
   API login:            curl -s -XPOST ${config.http.publicBaseUrl}/api/auth/login -H 'content-type: application/json' -d '{"jobNumber":"1001","password":"${DEMO_PASSWORD}"}'
   Stop with Ctrl-C.
