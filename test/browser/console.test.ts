@@ -214,6 +214,37 @@ describe('the web console, end to end in Chromium', () => {
           ).role,
       )
       .toBe('supervisor')
+    // The notice catalogue: a new item, as JSON the server checks.
+    const items = admin.getByTestId('admin-items')
+    await items.getByRole('button', { name: '+' }).click()
+    await items.locator('input').first().fill('parking-permit')
+    await items.locator('textarea').fill(
+      JSON.stringify({
+        category: 'inquiry',
+        content: {
+          'zh-CN': {
+            title: '停车证办理',
+            bring: ['行驶证'],
+            steps: ['前台登记'],
+            timeLimit: '当场',
+          },
+        },
+        active: true,
+      }),
+    )
+    await items.getByRole('button', { name: '保存' }).click()
+    await expect
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .selectFrom('service_items')
+              .select('code')
+              .where('code', '=', 'parking-permit')
+              .executeTakeFirst()
+          )?.code,
+      )
+      .toBe('parking-permit')
     await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true })
   })
 

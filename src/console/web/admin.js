@@ -23,7 +23,7 @@ export function Admin({ config }) {
     <div style="display:grid;gap:16px">
       <${Agents} isAdmin=${isAdmin} /><${Departments} /><${Categories}
         isAdmin=${isAdmin}
-      /><${ServiceItems} />
+      /><${ServiceItems} canEdit=${true} />
     </div>
     <div style="display:grid;gap:16px">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
@@ -162,11 +162,50 @@ function Calendar({ isAdmin }) {
   </section>`
 }
 
-function ServiceItems() {
+const ITEM_TEMPLATE = {
+  category: null,
+  content: {
+    'zh-CN': { title: '', bring: [], steps: [], timeLimit: '' },
+    'en-US': { title: '', bring: [], steps: [], timeLimit: '' },
+  },
+  active: true,
+}
+
+/**
+ * The one-time notice catalogue: each item as JSON (title, what to bring, steps, time limit, per
+ * language), checked by the server, which names any problem.
+ */
+function ServiceItems({ canEdit }) {
   const items = useLoad('/service-items')
+  const act = useAction(() => void items.load())
+  const [editing, setEditing] = useState(undefined)
+  const edit = (i) =>
+    setEditing({
+      code: i?.code ?? '',
+      json: JSON.stringify(
+        i ? { category: i.category, content: i.content, active: i.active } : ITEM_TEMPLATE,
+        null,
+        2,
+      ),
+    })
+  const [jsonError, setJsonError] = useState('')
+  const save = () => {
+    let body
+    try {
+      body = JSON.parse(editing.json)
+    } catch (e) {
+      return setJsonError(`JSON: ${e.message}`)
+    }
+    setJsonError('')
+    void act.run(`/service-items/${editing.code}`, 'PUT', body)()
+  }
   return html`<section class="card" data-testid="admin-items">
     <h2>${t('serviceItems')}</h2>
-    ${items.error ? html`<p class="error">${items.error}</p>` : null}
+    ${
+      items.error || act.message || jsonError
+        ? html`<p class="error">${items.error || act.message || jsonError}</p>`
+        : null
+    }
     <table>
       ${(items.data?.serviceItems ?? []).map(
         (i) =>
@@ -176,9 +215,34 @@ function ServiceItems() {
             <td class="muted">
               ${i.content['zh-CN']?.timeLimit ?? i.content['en-US']?.timeLimit ?? ''}
             </td>
+            <td>
+              ${canEdit ? html`<button class="plain" onClick=${() => edit(i)}>✎</button>` : null}
+            </td>
           </tr>`,
       )}
     </table>
+    ${canEdit ? html`<p><button class="plain" onClick=${() => edit(undefined)}>+</button></p>` : null}
+    ${
+      editing
+        ? html`<div>
+            <label>code</label>
+            <input
+              value=${editing.code}
+              onInput=${(e) => setEditing({ ...editing, code: e.currentTarget.value })}
+            />
+            <label>JSON</label>
+            <textarea
+              style="min-height:220px;font-family:monospace"
+              value=${editing.json}
+              onInput=${(e) => setEditing({ ...editing, json: e.currentTarget.value })}
+            />
+            <p>
+              <button onClick=${save}>${t('save')}</button>
+              <button class="plain" onClick=${() => setEditing(undefined)}>${t('cancel')}</button>
+            </p>
+          </div>`
+        : null
+    }
   </section>`
 }
 
