@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { DEMO_PASSWORD, loadDemoData } from '../../src/db/demo-data.ts'
-import { startService } from '../../src/main.ts'
+import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import { launchChromium } from '../helpers/browser.ts'
-import { cloneTestDatabase } from '../helpers/databases.ts'
-import { freePort } from '../helpers/service.ts'
+import { type RunningService, startSimulatedService } from '../helpers/service.ts'
 
 const SHOTS = 'test-output/screenshots'
 const CALLER = '+8613900005555'
@@ -22,48 +20,30 @@ describe('the web console, end to end in Chromium', () => {
   let ctx: AppContext
   let base: string
   let browser: Browser
-  let stop: () => Promise<void>
-  let drop: () => Promise<void>
+  let service: RunningService
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    const db = await cloneTestDatabase(inject('pgServerUrl'))
-    drop = db.drop
-    const port = await freePort()
-    base = `http://127.0.0.1:${port}`
-    const started = await startService(
-      {
-        PORT: String(port),
-        PUBLIC_BASE_URL: base,
-        DATABASE_URL: db.url,
-        REDIS_URL: inject('redisUrl'),
-        QUEUE_PREFIX: `web${port}`,
-        LOG_LEVEL: 'silent',
-        RING_TIMEOUT_SECONDS: '30',
-        DISPATCH_SWEEP_MS: '500',
-        CONFIRMATION_DELAY_SECONDS: '0',
-        CALLING_HOURS: '00:00-24:00',
-      },
-      { simulatorTimings: { sayMsPerChar: 0, playMs: 300, ringTimeoutScale: 1, secondMs: 1000 } },
+    // Real-time rings and speech: the agent clicks Answer in a browser, which takes a moment.
+    service = await startSimulatedService(
+      { RING_TIMEOUT_SECONDS: '30', CONFIRMATION_DELAY_SECONDS: '0', CALLING_HOURS: '00:00-24:00' },
+      { sayMsPerChar: 0, playMs: 300, ringTimeoutScale: 1, secondMs: 1000 },
     )
-    ctx = started.ctx
-    stop = started.stop
-    await loadDemoData(ctx.db)
+    ;({ ctx, base } = service)
     // Only agent 1001 takes calls; the engineering department answers and accepts by itself.
     await ctx.db
       .updateTable('agents')
       .set({ presence: 'away' })
       .where('job_number', '!=', '1001')
       .execute()
-    ctx.simulator?.registerDevice('client:dept-engineering-1', {
+    service.sim.registerDevice('client:dept-engineering-1', {
       autoAnswer: { afterMs: 200, digits: '1' },
     })
     browser = await launchChromium(inject('chromiumPath'))
   })
   afterAll(async () => {
     await browser?.close()
-    await stop()
-    await drop()
+    await service.stop()
   })
 
   async function loginAs(job: string): Promise<Page> {

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { loadDemoData } from '../../src/db/demo-data.ts'
 import { startService } from '../../src/main.ts'
 import type { SimEvent } from '../../src/telephony/simulator/simulator.ts'
 import { cloneTestDatabase } from '../helpers/databases.ts'
 import { ZH_HOTLINE } from '../helpers/harness.ts'
-import { freePort, until } from '../helpers/service.ts'
+import { freePort, type RunningService, startSimulatedService, until } from '../helpers/service.ts'
 
 /**
  * The whole service as `npm start` runs it, with the local simulator playing Twilio over real
@@ -16,36 +15,15 @@ import { freePort, until } from '../helpers/service.ts'
  */
 describe('a simulated call, end to end', () => {
   let ctx: AppContext
-  let stop: () => Promise<void>
-  let drop: () => Promise<void>
+  let service: RunningService
   const events: SimEvent[] = []
 
   beforeAll(async () => {
-    const db = await cloneTestDatabase(inject('pgServerUrl'))
-    drop = db.drop
-    const port = await freePort()
-    const started = await startService(
-      {
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        REDIS_URL: inject('redisUrl'),
-        QUEUE_PREFIX: `e2e${port}`,
-        LOG_LEVEL: 'silent',
-        RING_TIMEOUT_SECONDS: '10',
-        DISPATCH_SWEEP_MS: '500',
-      },
-      // Fast speech and rings: the flow is real, the waiting is not.
-      { simulatorTimings: { sayMsPerChar: 0, playMs: 200, ringTimeoutScale: 0.05, secondMs: 100 } },
-    )
-    ctx = started.ctx
-    stop = started.stop
-    await loadDemoData(ctx.db)
-    ctx.simulator?.subscribe((e) => events.push(e))
+    service = await startSimulatedService()
+    ctx = service.ctx
+    service.sim.subscribe((e) => events.push(e))
   })
-  afterAll(async () => {
-    await stop()
-    await drop()
-  })
+  afterAll(() => service.stop())
 
   it('makes the agent who answers the first owner, and bridges the caller', async () => {
     const sim = ctx.simulator
@@ -137,27 +115,13 @@ describe('health and shutdown', () => {
 
 describe('the life of a case in the simulator, from call to caller-confirmed closure', () => {
   it('closes only when the caller presses 1 on the return call', async () => {
-    const db = await cloneTestDatabase(inject('pgServerUrl'))
-    const port = await freePort()
     const events: SimEvent[] = []
-    const { ctx, stop } = await startService(
-      {
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        REDIS_URL: inject('redisUrl'),
-        QUEUE_PREFIX: `life${port}`,
-        LOG_LEVEL: 'silent',
-        RING_TIMEOUT_SECONDS: '10',
-        DISPATCH_SWEEP_MS: '500',
-        CONFIRMATION_DELAY_SECONDS: '0',
-        CALLING_HOURS: '00:00-24:00',
-      },
-      { simulatorTimings: { sayMsPerChar: 0, playMs: 200, ringTimeoutScale: 0.05, secondMs: 100 } },
-    )
+    const service = await startSimulatedService({
+      CONFIRMATION_DELAY_SECONDS: '0',
+      CALLING_HOURS: '00:00-24:00',
+    })
+    const { ctx, sim, base } = service
     try {
-      await loadDemoData(ctx.db)
-      const sim = ctx.simulator
-      if (!sim) throw new Error('expected the simulator')
       sim.subscribe((e) => events.push(e))
       sim.registerDevice('client:agent-1001', { autoAnswer: { afterMs: 50, digits: '1' } })
       const caller = '+8613912345678'
@@ -177,13 +141,13 @@ describe('the life of a case in the simulator, from call to caller-confirmed clo
 
       // The owner reports the work done through the API; the caller's phone takes the return call.
       sim.registerDevice(caller, { autoAnswer: { afterMs: 50, digits: '1' } })
-      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      const login = await fetch(`${base}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jobNumber: '1001', password: 'shouwen-demo' }),
       })
       const { token } = (await login.json()) as { token: string }
-      const done = await fetch(`http://127.0.0.1:${port}/api/cases/${kase.reference}/work-done`, {
+      const done = await fetch(`${base}/api/cases/${kase.reference}/work-done`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ summary: 'Replaced the tap' }),
@@ -202,8 +166,7 @@ describe('the life of a case in the simulator, from call to caller-confirmed clo
       const heard = events.filter((e) => e.type === 'say' && e.text.includes('回访')).length
       expect(heard).toBeGreaterThan(0)
     } finally {
-      await stop()
-      await db.drop()
+      await service.stop()
     }
   })
 })

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { DEMO_PASSWORD, loadDemoData } from '../../src/db/demo-data.ts'
-import { startService } from '../../src/main.ts'
+import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import type { SimEvent, Simulator } from '../../src/telephony/simulator/simulator.ts'
-import { cloneTestDatabase } from '../helpers/databases.ts'
 import { ZH_HOTLINE } from '../helpers/harness.ts'
-import { freePort, until } from '../helpers/service.ts'
+import { type RunningService, startSimulatedService, until } from '../helpers/service.ts'
 
 /**
  * The transfer path a newcomer runs from the README, on the simulator's real conference rules
@@ -17,44 +14,21 @@ describe('a warm transfer in the simulator', () => {
   let ctx: AppContext
   let sim: Simulator
   let base: string
-  let stop: () => Promise<void>
-  let drop: () => Promise<void>
+  let service: RunningService
   const events: SimEvent[] = []
 
   beforeAll(async () => {
-    const db = await cloneTestDatabase(inject('pgServerUrl'))
-    drop = db.drop
-    const port = await freePort()
-    base = `http://127.0.0.1:${port}`
-    const started = await startService(
-      {
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        REDIS_URL: inject('redisUrl'),
-        QUEUE_PREFIX: `xfer${port}`,
-        LOG_LEVEL: 'silent',
-        RING_TIMEOUT_SECONDS: '10',
-        DISPATCH_SWEEP_MS: '500',
-      },
-      { simulatorTimings: { sayMsPerChar: 0, playMs: 200, ringTimeoutScale: 0.05, secondMs: 100 } },
-    )
-    ctx = started.ctx
-    stop = started.stop
-    await loadDemoData(ctx.db)
+    service = await startSimulatedService()
+    ;({ ctx, sim, base } = service)
     await ctx.db
       .updateTable('agents')
       .set({ presence: 'away' })
       .where('job_number', '!=', '1001')
       .execute()
-    if (!ctx.simulator) throw new Error('expected the simulator: no Twilio credentials were given')
-    sim = ctx.simulator
     sim.subscribe((e) => events.push(e))
     sim.registerDevice('client:agent-1001', { autoAnswer: { afterMs: 50, digits: '1' } })
   })
-  afterAll(async () => {
-    await stop()
-    await drop()
-  })
+  afterAll(() => service.stop())
 
   async function api(path: string, body?: object) {
     const login = await fetch(`${base}/api/auth/login`, {
