@@ -71,7 +71,7 @@ export async function returnCaller(deps: CallbackDeps, id: string, why: BackReas
       })
       return
     }
-    await requeueCaller(deps, id)
+    await requeueCaller(deps, id, conf)
   } catch (e) {
     deps.logger.error(
       { err: coerceError(e), transferId: id },
@@ -81,7 +81,7 @@ export async function returnCaller(deps: CallbackDeps, id: string, why: BackReas
 }
 
 /** Back in the queue, first owner preferred: the ACD rings them first, then everyone. */
-async function requeueCaller(deps: CallbackDeps, id: string): Promise<void> {
+async function requeueCaller(deps: CallbackDeps, id: string, conference: string): Promise<void> {
   const t = await findTransfer(deps.db, id)
   if (!t) return
   const at = deps.clock.now()
@@ -114,6 +114,19 @@ async function requeueCaller(deps: CallbackDeps, id: string): Promise<void> {
     return true
   })
   if (!moved) return
-  await deps.telephony.redirectCall(t.callSid, deps.paths.transferRequeue(id))
+  try {
+    await deps.telephony.redirectCall(t.callSid, deps.paths.transferRequeue(id))
+  } catch (e) {
+    // The caller is still in the old room, on hold. Off hold there, the colleague the queue
+    // sends joins the same room by name and finds them, instead of silence.
+    deps.logger.warn({ err: coerceError(e), transferId: id }, 'requeue redirect failed')
+    await deps.db
+      .updateTable('calls')
+      .set({ conference_sid: conference })
+      .where('call_sid', '=', t.callSid)
+      .where('conference_sid', 'is', null)
+      .execute()
+    await deps.telephony.updateParticipant(conference, t.callSid, { hold: false })
+  }
   await deps.triggers.dispatch(`requeued-${t.callSid}-${id}`)
 }

@@ -302,6 +302,25 @@ describe('warm transfer to a department', () => {
     expect(find(twiml, 'Conference')?.attrs['startConferenceOnEnter']).toBe('false')
   })
 
+  it('takes the caller off hold where they are when Twilio refuses the requeue redirect', async () => {
+    const { leg } = await started()
+    await call.conference('participant-leave', call.agentLegSid)
+    const from = h.edge.requests.length
+    h.edge.respondWith((r) =>
+      r.operationId === 'UpdateCall' ? { statusCode: 500, body: { message: 'down' } } : undefined,
+    )
+    await statusOf(h, leg, 'no-answer', 2)
+    h.edge.respondWith(undefined)
+    expect(participantUpdates(from)).toEqual([{ who: call.callerSid, Hold: 'false' }])
+    const row = await h.ctx.db
+      .selectFrom('calls')
+      .select(['queue_state', 'conference_sid'])
+      .where('call_sid', '=', call.callerSid)
+      .executeTakeFirstOrThrow()
+    // Still in the queue (an agent is rung), and in the room they never left.
+    expect(row).toEqual({ queue_state: 'waiting', conference_sid: call.conferenceSid })
+  })
+
   it('hands over coldly: the agent leaves at once and the department gets the caller on accept', async () => {
     const { id, leg, from } = await started({ department: 'engineering', mode: 'cold' })
     expect(
