@@ -154,6 +154,8 @@ export async function resendNoticesByDigits(
       language: n.language,
       body: n.body,
       resentFrom: n.id,
+      // A failed send is on record (status failed, with its text); the caller still hears the
+      // answer, and the other notices are still sent.
     }).catch(() => undefined)
   }
   return 'resent'
