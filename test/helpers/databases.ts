@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
 
 import pg from 'pg'
+import { inject } from 'vitest'
 
 import { withDatabase } from '../../src/infra/local-services.ts'
 
-export const TEMPLATE_DB = 'shouwen_test_template'
+/** One template per test run, so two runs side by side (two terminals, CI) never share one. */
+export function newTemplateName(): string {
+  return `shouwen_tpl_${randomBytes(5).toString('hex')}`
+}
 
 export async function adminQuery(serverUrl: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: serverUrl })
@@ -23,7 +27,7 @@ export async function cloneTestDatabase(
   const name = `shouwen_t_${randomBytes(5).toString('hex')}`
   for (let attempt = 0; ; attempt++) {
     try {
-      await adminQuery(serverUrl, `create database ${name} template ${TEMPLATE_DB}`)
+      await adminQuery(serverUrl, `create database ${name} template ${inject('templateDb')}`)
       break
     } catch (e) {
       // Two files cloning the template at the same instant: Postgres says "being accessed".
