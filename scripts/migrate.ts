@@ -5,7 +5,8 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { resolveDatabaseUrls } from '../src/infra/resolve-urls.ts'
 import { createLogger } from '../src/logger.ts'
 
-const config = loadConfig()
+// Talks to no Twilio: runs whatever TWILIO_MODE is (or is not) set.
+const config = loadConfig(process.env, { twilioOptional: true })
 const logger = createLogger({ level: config.log.level })
 const { databaseUrl } = await resolveDatabaseUrls(config, (m) => logger.info(m))
 const db = createDb({ url: databaseUrl, logger })

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+
 import { z } from 'zod'
 
 /**
@@ -29,6 +31,9 @@ const envSchema = z.object({
     .regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')
     .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TWILIO_MODE: z.enum(['live', 'simulator'], 'must be live or simulator').optional(),
+  SIMULATOR_ALLOW_REMOTE: bool.default(false),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TIME_ZONE: z
     .string()
@@ -52,7 +57,22 @@ const envSchema = z.object({
     .max(24 * 30)
     .default(12),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  // Failed logins: per job number in 15 minutes, per client address in an hour; then locked.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(50),
+  LOGIN_BLOCK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(900),
+  API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  STREAM_RECHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  STREAM_MAX_PER_AGENT: z.coerce.number().int().min(1).max(100).default(5),
   DISPATCH_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  DEADLINE_SWEEP_MS: z.coerce.number().int().min(200).max(300_000).default(15_000),
+  // After-call work: an agent whose call ended is offered no call for this long.
+  WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   TRUST_PROXY: bool.default(false),
   CALLING_HOURS: z
     .string()
@@ -96,6 +116,8 @@ export interface Config {
     readonly host: string
     readonly publicBaseUrl: string
     readonly trustProxy: boolean
+    /** Longest a client may take to send a whole request (headers and body): slow bodies are cut. */
+    readonly requestTimeoutMs: number
   }
   /** Unset means "find or start a local one" (see src/infra/local-services.ts). */
   readonly db: { readonly url: string | undefined }
@@ -103,7 +125,13 @@ export interface Config {
   readonly localServicesDir: string
   readonly twilio:
     | { readonly mode: 'live'; readonly accountSid: string; readonly authToken: string }
-    | { readonly mode: 'simulator'; readonly accountSid: string; readonly authToken: string }
+    | {
+        readonly mode: 'simulator'
+        readonly accountSid: string
+        readonly authToken: string
+        /** SIMULATOR_ALLOW_REMOTE: the simulator may listen beyond this machine (see startService). */
+        readonly allowRemote: boolean
+      }
   readonly log: { readonly level: string }
   readonly timeZone: string
   readonly caseReferencePrefix: string
@@ -118,8 +146,27 @@ export interface Config {
     readonly holdMusicUrl: string | undefined
   }
   readonly sessionTtlHours: number
+  readonly auth: {
+    /** Failed logins allowed per job number in 15 minutes, and per client address in an hour. */
+    readonly maxFailuresPerAccount: number
+    readonly maxFailuresPerAddress: number
+    /** How long a job number or address stays locked once over its limit. */
+    readonly blockSeconds: number
+    /** Longest (and default) lifetime of a long-lived API token. */
+    readonly apiTokenTtlDays: number
+  }
+  readonly stream: {
+    /** Open /api/stream connections re-check their token this often (revoked elsewhere). */
+    readonly recheckSeconds: number
+    /** Open streams per agent in one process; a new one closes the oldest. */
+    readonly maxPerAgent: number
+  }
   readonly shutdownTimeoutMs: number
   readonly dispatchSweepMs: number
+  /** After-call work (话后整理) before an agent is offered calls again. */
+  readonly wrapUpSeconds: number
+  /** How often the clocks are checked for warnings and breaches (and notification SMS sent). */
+  readonly deadlineSweepMs: number
   /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
   readonly queuePrefix: string
   readonly callbacks: {
@@ -142,9 +189,12 @@ export interface Config {
   }
 }
 
-/** Fixed credentials of the local simulator: it signs webhooks with them as Twilio would. */
+/**
+ * The local simulator's account. Its auth token is drawn afresh each time the config is loaded:
+ * the simulator runs in this process and signs webhooks with it, so nobody else needs it and
+ * nobody can forge a webhook from a token read in the source.
+ */
 export const SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000'
-export const SIMULATOR_AUTH_TOKEN = 'simulator-auth-token-not-secret'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -155,7 +205,11 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** For scripts that never talk to Twilio (migrate, services): no mode needs to be chosen. */
+  opts: { twilioOptional?: boolean } = {},
+): Config {
   // Empty strings count as unset: `FOO=` in a .env file means "use the default".
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
@@ -165,11 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ? []
     : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
   const e = parsed.success ? parsed.data : undefined
-  if (e && Boolean(e.TWILIO_ACCOUNT_SID) !== Boolean(e.TWILIO_AUTH_TOKEN)) {
-    problems.push(
-      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: set both for a real Twilio account, or neither for the local simulator',
-    )
-  }
+  if (e) problems.push(...twilioModeProblems(e, opts.twilioOptional ?? false))
   if (!e || problems.length > 0) throw new ConfigError(problems)
 
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
@@ -179,11 +229,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : {
           mode: 'simulator' as const,
           accountSid: SIMULATOR_ACCOUNT_SID,
-          authToken: SIMULATOR_AUTH_TOKEN,
+          authToken: `sim-${randomBytes(24).toString('base64url')}`,
+          allowRemote: e.SIMULATOR_ALLOW_REMOTE,
         }
 
   return deepFreeze({
-    http: { port: e.PORT, host: e.HOST, publicBaseUrl, trustProxy: e.TRUST_PROXY },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicBaseUrl,
+      trustProxy: e.TRUST_PROXY,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    },
     db: { url: e.DATABASE_URL },
     redis: { url: e.REDIS_URL },
     localServicesDir: e.LOCAL_SERVICES_DIR,
@@ -201,8 +258,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       holdMusicUrl: e.HOLD_MUSIC_URL,
     },
     sessionTtlHours: e.SESSION_TTL_HOURS,
+    auth: {
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      blockSeconds: e.LOGIN_BLOCK_SECONDS,
+      apiTokenTtlDays: e.API_TOKEN_TTL_DAYS,
+    },
+    stream: { recheckSeconds: e.STREAM_RECHECK_SECONDS, maxPerAgent: e.STREAM_MAX_PER_AGENT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dispatchSweepMs: e.DISPATCH_SWEEP_MS,
+    deadlineSweepMs: e.DEADLINE_SWEEP_MS,
+    wrapUpSeconds: e.WRAP_UP_SECONDS,
     queuePrefix: e.QUEUE_PREFIX,
     callbacks: {
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
@@ -217,6 +283,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dialsInFlight: e.CALLBACK_DIALS_IN_FLIGHT,
     },
   })
+}
+
+/**
+ * The simulator takes calls from anyone who reaches it, so it is never a fallback: live mode
+ * needs both credentials, simulator mode must be asked for, and asking for both is refused
+ * rather than guessed (a deployment that meant live must not quietly run the simulator).
+ */
+function twilioModeProblems(
+  e: {
+    TWILIO_MODE?: 'live' | 'simulator' | undefined
+    TWILIO_ACCOUNT_SID?: string | undefined
+    TWILIO_AUTH_TOKEN?: string | undefined
+  },
+  optional: boolean,
+): string[] {
+  const sid = Boolean(e.TWILIO_ACCOUNT_SID)
+  const token = Boolean(e.TWILIO_AUTH_TOKEN)
+  if (e.TWILIO_MODE === 'simulator') {
+    return sid || token
+      ? [
+          'TWILIO_MODE: simulator does not use TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN; unset them for the local simulator, or set TWILIO_MODE=live for the real account',
+        ]
+      : []
+  }
+  if (sid && token) return []
+  if (sid || token || e.TWILIO_MODE === 'live') {
+    return [
+      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: set both for a real Twilio account (or TWILIO_MODE=simulator, with neither, for the local simulator)',
+    ]
+  }
+  if (optional) return []
+  return [
+    'TWILIO_MODE: no Twilio account is configured; set TWILIO_MODE=simulator for the local simulator, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for the real Twilio account',
+  ]
 }
 
 function isTimeZone(tz: string): boolean {

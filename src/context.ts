@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import os from 'node:os'
 
 import type { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 import { listAgents } from './agents/agents.repository.ts'
+import { liveTokenIds } from './agents/api-tokens.repository.ts'
+import type { BeatRunner } from './beats/beat-runner.ts'
+import { startBeats } from './beats/beat-runner.ts'
+import { periodicDuties } from './beats/duties.ts'
 import type { CallbackDeps } from './callbacks/deps.ts'
 import type { Clock, DispatchDeps, Triggers } from './calls/deps.ts'
 import { systemClock } from './calls/deps.ts'
@@ -21,6 +26,8 @@ import { dutyAddress } from './domain/department-duty.ts'
 import { makeLimitSettings } from './limit-settings/limit-settings.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createLiveHub } from './live/live-hub.ts'
+import type { StreamRegistry } from './live/stream-registry.ts'
+import { makeStreamRegistry } from './live/stream-registry.ts'
 import type { Logger } from './logger.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
 import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
@@ -48,8 +55,12 @@ export interface AppContext extends DispatchDeps, CallbackDeps {
   simulator: Simulator | undefined
   /** Change hints for the web console (Postgres LISTEN/NOTIFY). */
   live: LiveHub
+  /** This process's open live streams: ended on logout, capped per agent, tokens re-checked. */
+  streams: StreamRegistry
   triggers: Triggers
   startWorkers(): Worker[]
+  /** The periodic duties' beats (src/beats), from Postgres; stopped by `close()`. */
+  startBeats(): BeatRunner
   close(): Promise<void>
 }
 
@@ -103,6 +114,12 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
 
   const clock = o.clock ?? systemClock
   const live = createLiveHub(o.databaseUrl, logger.child({ component: 'live' }))
+  const streams = makeStreamRegistry({
+    maxPerAgent: config.stream.maxPerAgent,
+    recheckMs: config.stream.recheckSeconds * 1000,
+    liveTokenIds: (ids) => liveTokenIds(db, ids, clock.now()),
+    logger: logger.child({ component: 'streams' }),
+  })
   const callbacksQueue = createCallbacksQueue(producer, queuePrefix)
   callbacksQueue.on('error', (err) => logger.warn({ err }, 'callbacks queue error'))
   const cb = config.callbacks
@@ -116,6 +133,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   const callingHours = { ...cb.callingHours, daysAllowed: cb.callingDays }
 
   const workers: Worker[] = []
+  const beats: BeatRunner[] = []
   const workerRedis: Redis[] = []
   const ctx: AppContext = {
     config,
@@ -144,6 +162,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     triggers,
     directory: createDirectoryCache(db),
     live,
+    streams,
     inboundRecorder: createInboundRecorder(db),
     startWorkers() {
       const connection = createRedis(o.redisUrl, 'worker', logger)
@@ -169,10 +188,26 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
       workers.push(acd, cb)
       return [acd, cb]
     },
+    startBeats() {
+      const runner = startBeats({
+        db,
+        logger: logger.child({ component: 'beats' }),
+        runner: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        duties: periodicDuties(ctx, {
+          dispatchSweepMs: config.dispatchSweepMs,
+          reconcileEveryMs: config.callbacks.reconcileEveryMs,
+          deadlineSweepMs: config.deadlineSweepMs,
+        }),
+      })
+      beats.push(runner)
+      return runner
+    },
     async close() {
       // Order matters: finish jobs in hand, then drop the queue, then Redis, then Postgres.
+      await Promise.allSettled(beats.map((b) => b.stop()))
       await Promise.allSettled(workers.map((w) => w.close()))
       await simulator?.close()
+      streams.close()
       await live.close()
       await acdQueue.close().catch(() => {})
       await callbacksQueue.close().catch(() => {})

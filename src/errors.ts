@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_state'
   | 'unavailable'
+  | 'too_many_requests'
 
 export class AppError extends Error {
   override name = 'AppError'
@@ -23,6 +24,16 @@ export class NotFoundError extends AppError {
   override name = 'NotFoundError'
   constructor(what: string, id: string | number) {
     super('not_found', `${what} ${id} not found`)
+  }
+}
+
+/** Refused for a while (e.g. too many failed logins): the answer says when to try again. */
+export class TooManyRequestsError extends AppError {
+  override name = 'TooManyRequestsError'
+  readonly retryAfterSeconds: number
+  constructor(message: string, retryAfterSeconds: number) {
+    super('too_many_requests', message)
+    this.retryAfterSeconds = retryAfterSeconds
   }
 }
 

@@ -1,6 +1,8 @@
-import type { Server } from 'node:http'
+import type { Server, ServerOptions } from 'node:http'
+import { createServer } from 'node:http'
 
 import { reconcileCallbacks } from './callbacks/reconciler.ts'
+import { findCaseOfCall } from './calls/calls.repository.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import type { AppContext, ContextOptions } from './context.ts'
 import { createAppContext, simulatorDirectory } from './context.ts'
@@ -10,8 +12,8 @@ import { createApp } from './http/app.ts'
 import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
 import { loadPromptOverrides, refreshPromptOverrides } from './ivr-prompts/ivr-prompts.ts'
 import { createLogger } from './logger.ts'
-import { scheduleSweep } from './queues/acd.queue.ts'
-import { scheduleReconciler } from './queues/callbacks.queue.ts'
+import { removeLegacySchedulers } from './queues/callbacks.queue.ts'
+import { simulatorExposure } from './telephony/simulator/exposure.ts'
 import { createSimulatorRouter } from './telephony/simulator/simulator.routes.ts'
 
 /** Composition root: config → services → context → http + workers → graceful shutdown. */
@@ -20,6 +22,9 @@ export async function startService(
   overrides: Pick<ContextOptions, 'simulatorTimings'> = {},
 ): Promise<{ server: Server; ctx: AppContext; stop: () => Promise<void> }> {
   const config = loadConfig(env)
+  // Before anything is opened: a refused start leaves no pool, socket or port behind.
+  const exposed = simulatorExposure(config)
+  if (exposed) throw exposed
   const logger = createLogger({ level: config.log.level })
   const { databaseUrl, redisUrl } = await resolveDatabaseUrls(config, (msg) => logger.info(msg))
   const ctx = createAppContext(config, { databaseUrl, redisUrl, logger, ...overrides })
@@ -41,20 +46,25 @@ export async function startService(
       ? [
           [
             '/simulator',
-            createSimulatorRouter(sim, { directory: () => simulatorDirectory(ctx.db) }),
+            createSimulatorRouter(sim, {
+              directory: () => simulatorDirectory(ctx.db),
+              caseOfCall: (callSid) => findCaseOfCall(ctx.db, callSid),
+            }),
           ],
         ]
       : [],
   })
-  const server = app.listen(config.http.port, config.http.host)
+  const server = createServer(serverTimeouts(config.http.requestTimeoutMs), app)
+  server.listen(config.http.port, config.http.host)
   await new Promise<void>((resolve, reject) =>
     server.once('listening', resolve).once('error', reject),
   )
   ctx.startWorkers()
-  await scheduleSweep(ctx.acdQueue, config.dispatchSweepMs)
-  // Callbacks live in Postgres; rebuild their jobs now (Redis may have been wiped) and on a beat.
+  await removeLegacySchedulers({ callbacks: ctx.callbacksQueue, acd: ctx.acdQueue })
+  // Callbacks live in Postgres; rebuild their jobs now (Redis may have been wiped), then the
+  // beats (kept in Postgres, so a wiped Redis stops none of them) do it again periodically.
   await reconcileCallbacks(ctx)
-  await scheduleReconciler(ctx.callbacksQueue, config.callbacks.reconcileEveryMs)
+  ctx.startBeats()
   logger.info(
     { url: config.http.publicBaseUrl, twilio: config.twilio.mode },
     config.twilio.mode === 'simulator'
@@ -75,12 +85,30 @@ export async function startService(
     await new Promise<void>((resolve) => {
       server.close(() => resolve())
       server.closeIdleConnections()
+      // Open live streams never go idle: end them, or the close waits for the hard exit.
+      ctx.streams.close()
     })
     await ctx.close()
     clearTimeout(hardExit)
     logger.info('stopped')
   }
   return { server, ctx, stop }
+}
+
+/**
+ * A client that trickles its headers or body holds a socket and a parser; past these limits it is
+ * cut off (408). Streams we send (SSE) are not affected: the limits cover receiving the request.
+ */
+export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(10_000, requestTimeoutMs),
+    // Node checks the limits on this beat (30 s by default, which would let a 1-s limit run 30 s).
+    connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeoutMs / 2)),
+    // Idle keep-alive sockets go after 5 s: a graceful stop waits for them, so not longer (a
+    // load balancer in front should keep its idle timeout below this, or retry).
+    keepAliveTimeout: 5_000,
+  }
 }
 
 if (import.meta.main) {

@@ -87,8 +87,9 @@ export async function insertProfile(
 }
 
 /**
- * Writes the changed fields. Deactivating also takes the agent off the line (away, no pause)
- * and revokes every token; a new password revokes their sessions.
+ * Writes the changed fields. Deactivating also takes the agent off the line (away, no pause);
+ * deactivating or a new password revokes every token of theirs, sessions and API tokens alike,
+ * even the session making the change: whoever knew the old password must not keep a way in.
  */
 export async function updateProfile(
   db: Db,
@@ -106,13 +107,12 @@ export async function updateProfile(
     .where('id', '=', id)
     .execute()
   if (set.active === false || set.password_hash !== undefined) {
-    let q = db
+    await db
       .updateTable('api_tokens')
       .set({ revoked_at: at })
       .where('agent_id', '=', id)
       .where('revoked_at', 'is', null)
-    if (set.active !== false) q = q.where('kind', '=', 'session')
-    await q.execute()
+      .execute()
   }
 }
 

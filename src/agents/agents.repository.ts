@@ -13,6 +13,8 @@ export interface Agent {
   role: Role
   presence: Presence
   presenceChangedAt: Date
+  /** Set while the agent is in after-call work (presence 'busy' until then). */
+  wrapUpUntil: Date | null
 }
 
 /** Where Twilio rings the agent: their browser/softphone identity, else their phone. */
@@ -32,6 +34,7 @@ function toAgent(r: {
   role: Role
   presence: Presence
   presence_changed_at: Date
+  wrap_up_until: Date | null
 }): Agent {
   return {
     id: r.id,
@@ -43,6 +46,7 @@ function toAgent(r: {
     role: r.role,
     presence: r.presence,
     presenceChangedAt: r.presence_changed_at,
+    wrapUpUntil: r.wrap_up_until,
   }
 }
 
@@ -56,6 +60,7 @@ const COLUMNS = [
   'role',
   'presence',
   'presence_changed_at',
+  'wrap_up_until',
 ] as const
 
 export async function findAgentById(db: Db, id: number): Promise<Agent | undefined> {
@@ -121,10 +126,16 @@ export async function setPresence(
   at: Date,
   onlyIf?: { presence: Presence; changedAt?: Date },
 ): Promise<boolean> {
-  // Any move ends a pause: its reason and its long-pause report go with it.
+  // Any move ends a pause (its reason and its long-pause report go with it) and a wrap-up.
   let q = db
     .updateTable('agents')
-    .set({ presence, presence_changed_at: at, pause_reason: null, pause_flagged_at: null })
+    .set({
+      presence,
+      presence_changed_at: at,
+      pause_reason: null,
+      pause_flagged_at: null,
+      wrap_up_until: null,
+    })
     .where('id', '=', agentId)
   if (onlyIf) {
     q = q.where('presence', '=', onlyIf.presence)
@@ -148,6 +159,8 @@ export async function setOwnPresence(
       presence_changed_at: at,
       pause_reason: p.presence === 'away' ? p.pauseReason : null,
       pause_flagged_at: null,
+      // The agent's own choice ends any after-call work: pausing keeps them paused.
+      wrap_up_until: null,
     })
     .where('id', '=', agentId)
     .execute()

@@ -23,17 +23,27 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected)
 }
 
+/** A login session (cookie or bearer, hours) or a long-lived token for scripts (days). */
+export type TokenKind = 'session' | 'agent'
+
+/** Who a request is, and by which token: minting, listing and streams need the token too. */
+export interface TokenHolder {
+  agent: Agent
+  tokenId: string
+  kind: TokenKind
+}
+
 // Tokens are random; only their hash is stored, so a database dump grants no access.
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
 export async function issueToken(
   db: Db,
-  o: { agentId: number; kind: 'session' | 'agent'; label: string | null; expiresAt: Date | null },
-): Promise<string> {
+  o: { agentId: number; kind: TokenKind; label: string | null; expiresAt: Date },
+): Promise<{ token: string; id: string }> {
   const token = `sw_${o.kind === 'session' ? 's' : 'a'}_${randomBytes(24).toString('base64url')}`
-  await db
+  const row = await db
     .insertInto('api_tokens')
     .values({
       agent_id: o.agentId,
@@ -43,30 +53,28 @@ export async function issueToken(
       expires_at: o.expiresAt,
       revoked_at: null,
     })
-    .execute()
-  return token
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { token, id: row.id }
 }
 
-export async function revokeToken(db: Db, token: string, at: Date): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: at })
-    .where('token_hash', '=', hashToken(token))
-    .execute()
-}
-
-export async function agentForToken(db: Db, token: string, at: Date): Promise<Agent | undefined> {
+export async function agentForToken(
+  db: Db,
+  token: string,
+  at: Date,
+): Promise<TokenHolder | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('agents', 'agents.id', 'api_tokens.agent_id')
-    .select('api_tokens.agent_id')
+    .select(['api_tokens.id', 'api_tokens.agent_id', 'api_tokens.kind'])
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)
     // Deactivating revokes an agent's tokens too; this holds even for one issued meanwhile.
     .where('agents.active', '=', true)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .where('expires_at', '>', at)
     .executeTakeFirst()
-  return row ? findAgentById(db, row.agent_id) : undefined
+  const agent = row && (await findAgentById(db, row.agent_id))
+  return agent && { agent, tokenId: row.id, kind: row.kind }
 }
 
 /** Same answer and similar time for an unknown job number and a wrong password. */

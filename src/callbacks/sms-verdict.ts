@@ -1,3 +1,4 @@
+import type { Db } from '../db/database.ts'
 import { isWithheldNumber } from '../domain/caller-number.ts'
 import { applyCallerVerdict } from './closure.ts'
 import type { CallbackDeps } from './deps.ts'
@@ -7,7 +8,8 @@ export type SmsVerdictOutcome = 'closed' | 'reopened' | 'not_understood' | 'no_c
 /**
  * A caller's SMS answer to "reply 1 if solved, 2 if not" (sent when return calls found nobody).
  * It applies to that caller's most recent case awaiting their confirmation. Recorded once per
- * message: Twilio retries the webhook with the same MessageSid.
+ * message: Twilio retries the webhook with the same MessageSid, and the retry gets the reply the
+ * first delivery got.
  */
 export async function applySmsVerdict(
   deps: CallbackDeps,
@@ -26,6 +28,7 @@ export async function applySmsVerdict(
           .where('cases.status', '=', 'awaiting_confirmation')
           .orderBy('cases.resolved_at', 'desc')
           .executeTakeFirst()
+    // A concurrent retry waits here on the unique MessageSid until the first delivery commits.
     const fresh = await trx
       .insertInto('sms_messages')
       .values({
@@ -42,25 +45,52 @@ export async function applySmsVerdict(
       .onConflict((oc) => oc.column('message_sid').doNothing())
       .returning('id')
       .executeTakeFirst()
-    if (!fresh) return 'not_understood' // a retry: the first delivery already acted
-    if (!kase) return 'no_case'
-    if (key !== '1' && key !== '2') return 'not_understood'
-    const solved = key === '1'
+    if (!fresh) return replayedOutcome(trx, m.messageSid)
+    const outcome = await applyVerdict(deps, trx, kase?.id, key)
     await trx
-      .updateTable('callbacks')
-      .set({
-        status: 'done',
-        outcome: solved ? 'confirmed_by_sms' : 'rework_by_sms',
-        updated_at: at,
-      })
-      .where('case_id', '=', kase.id)
-      .where('purpose', '=', 'confirmation')
-      .where('status', 'in', ['pending', 'dialing'])
+      .updateTable('sms_messages')
+      .set({ reply_outcome: outcome })
+      .where('id', '=', fresh.id)
       .execute()
-    const applied = await applyCallerVerdict(deps, trx, { caseId: kase.id, solved, via: 'sms' })
-    if (!applied) return 'not_understood'
-    return solved ? 'closed' : 'reopened'
+    return outcome
   })
+}
+
+/** A retry: the first delivery already acted; answer as it did, change nothing. */
+async function replayedOutcome(db: Db, messageSid: string): Promise<SmsVerdictOutcome> {
+  const first = await db
+    .selectFrom('sms_messages')
+    .select('reply_outcome')
+    .where('message_sid', '=', messageSid)
+    .executeTakeFirst()
+  // Rows from before replies were stored, or a MessageSid we sent ourselves: ask again.
+  return first?.reply_outcome ?? 'not_understood'
+}
+
+async function applyVerdict(
+  deps: CallbackDeps,
+  trx: Db,
+  caseId: string | undefined,
+  key: string,
+): Promise<SmsVerdictOutcome> {
+  if (!caseId) return 'no_case'
+  if (key !== '1' && key !== '2') return 'not_understood'
+  const at = deps.clock.now()
+  const solved = key === '1'
+  await trx
+    .updateTable('callbacks')
+    .set({
+      status: 'done',
+      outcome: solved ? 'confirmed_by_sms' : 'rework_by_sms',
+      updated_at: at,
+    })
+    .where('case_id', '=', caseId)
+    .where('purpose', '=', 'confirmation')
+    .where('status', 'in', ['pending', 'dialing'])
+    .execute()
+  const applied = await applyCallerVerdict(deps, trx, { caseId, solved, via: 'sms' })
+  if (!applied) return 'not_understood'
+  return solved ? 'closed' : 'reopened'
 }
 
 export const SMS_REPLIES: Record<SmsVerdictOutcome, string> = {

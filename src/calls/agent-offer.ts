@@ -8,10 +8,7 @@ import { NotFoundError } from '../errors.ts'
 import { claimWaitingCall, findCall } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import { conferenceNameFor } from './inbound-call.ts'
-import { findOffer, moveOffer } from './offers.repository.ts'
-
-/** Thrown inside the claim transaction to roll it back when another agent got the call. */
-class LostRace extends Error {}
+import { findOffer, moveOffer, TAKEN_WHISPER_GRACE_MS } from './offers.repository.ts'
 
 export type TooLate = { kind: 'too_late'; reason: 'taken' | 'gone'; language: Language }
 
@@ -94,51 +91,53 @@ export async function agentPressed(
     return { kind: 'declined', language }
   }
   // The offer must still be live (not already rung out, declined or released) and the caller
-  // still waiting; both moves commit together or not at all.
-  const won = await deps.db
-    .transaction()
-    .execute(async (trx) => {
-      if (!(await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], 'accepted', at))) {
-        return false
-      }
-      if (!(await claimWaitingCall(trx, call.callSid, offer.agentId, at))) throw new LostRace()
-      const caseId = call.caseId
-      if (!caseId) throw new NotFoundError('case of call', call.callSid)
-      const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
-      // Answered means dispatched to its owner: the dispatch clock stops here.
-      if (firstOwner) await finishStep(trx, caseId, 'dispatch', at)
-      await appendCaseEvent(trx, {
-        caseId,
-        type: firstOwner ? 'first_owner_claimed' : 'call_answered',
-        actor: { kind: 'agent', agentId: offer.agentId },
-        at,
-        callSid: call.callSid,
-        data: { offerId: offer.id, wave: offer.wave },
-      })
-      await setPresence(trx, offer.agentId, 'busy', at)
-      return true
+  // still waiting; both moves commit together or not at all. A loser's offer ends in the same
+  // transaction that finds the call taken: the loser is told here, so the dispatcher, whose
+  // release pass skips offers locked or ended, never redirects or cancels a leg already told.
+  const decided = await deps.db.transaction().execute(async (trx) => {
+    if (!(await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], 'accepted', at))) {
+      return 'not_live' as const
+    }
+    if (!(await claimWaitingCall(trx, call.callSid, offer.agentId, at))) {
+      const latest = await findCall(trx, call.callSid)
+      const taken = latest?.queueState === 'connected'
+      await moveOffer(trx, offer.id, ['accepted'], taken ? 'taken' : 'caller_gone', at)
+      return taken ? ('taken' as const) : ('gone' as const)
+    }
+    const caseId = call.caseId
+    if (!caseId) throw new NotFoundError('case of call', call.callSid)
+    const firstOwner = await claimFirstOwner(trx, caseId, offer.agentId, at)
+    // Answered means dispatched to its owner: the dispatch clock stops here.
+    if (firstOwner) await finishStep(trx, caseId, 'dispatch', at)
+    await appendCaseEvent(trx, {
+      caseId,
+      type: firstOwner ? 'first_owner_claimed' : 'call_answered',
+      actor: { kind: 'agent', agentId: offer.agentId },
+      at,
+      callSid: call.callSid,
+      data: { offerId: offer.id, wave: offer.wave },
     })
-    .catch((e: unknown) => {
-      if (e instanceof LostRace) return false
-      throw e
-    })
+    await setPresence(trx, offer.agentId, 'busy', at)
+    return 'won' as const
+  })
+  if (decided === 'taken' || decided === 'gone') {
+    return { kind: 'too_late', reason: decided, language }
+  }
   const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
-  if (won) {
+  if (decided === 'won') {
     await deps.triggers.dispatch(`claimed-${call.callSid}`)
+    // Colleagues still at the whisper once the grace is over hear that the call was taken.
+    await deps.triggers.dispatch(`claimed-${call.callSid}-whisper`, TAKEN_WHISPER_GRACE_MS + 250)
   } else {
     // A retried webhook from the winner must get the same answer, not "taken".
     const again = await findOffer(deps.db, offer.id)
     const latest = await findCall(deps.db, call.callSid)
     if (again?.status !== 'accepted' || latest?.answeredByAgentId !== offer.agentId) {
-      const taken = latest?.queueState === 'connected'
-      await moveOffer(
-        deps.db,
-        offer.id,
-        ['dialing', 'ringing', 'answered'],
-        taken ? 'taken' : 'caller_gone',
-        at,
-      )
-      return { kind: 'too_late', reason: taken ? 'taken' : 'gone', language }
+      return {
+        kind: 'too_late',
+        reason: latest?.queueState === 'connected' ? 'taken' : 'gone',
+        language,
+      }
     }
   }
   return {

@@ -50,6 +50,21 @@ export async function findCall(
   }
 }
 
+/** The case a leg belongs to (the caller's call, an agent's or a department's leg), if any. */
+export async function findCaseOfCall(
+  db: Db,
+  callSid: string,
+): Promise<{ reference: string; firstOwnerJobNumber: string | null } | undefined> {
+  const r = await db
+    .selectFrom('calls')
+    .innerJoin('cases', 'cases.id', 'calls.case_id')
+    .leftJoin('agents', 'agents.id', 'cases.first_owner_id')
+    .select(['cases.reference', 'agents.job_number'])
+    .where('calls.call_sid', '=', callSid)
+    .executeTakeFirst()
+  return r && { reference: r.reference, firstOwnerJobNumber: r.job_number }
+}
+
 /** Keys pressed are logged in order; `step` keeps a retried webhook from logging twice. */
 export async function recordDigits(
   db: Db,

@@ -7,7 +7,9 @@ import {
   listFreeAgents,
   touchLastOffer,
 } from '../agents/agents.repository.ts'
-import { planDispatch } from '../domain/dispatch.ts'
+import { endDueWrapUps } from '../agents/wrap-up.ts'
+import type { Db } from '../db/database.ts'
+import { agentsTriedSince, planDispatch } from '../domain/dispatch.ts'
 import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
 import { claimLostVoicemailRedirects, markCallOver } from './calls.repository.ts'
@@ -46,6 +48,8 @@ export async function runDispatch(
   const ringSeconds = deps.config.voice.ringTimeoutSeconds
   const decided = await deps.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_ID})`.execute(trx)
+    // Agents whose after-call work is over are available from this pass on (see wrap-up.ts).
+    await endDueWrapUps(trx, at)
     const released = await claimOffersToRelease(trx, { at, staleAfterSeconds: ringSeconds + 60 })
     const waiting = await trx
       .selectFrom('calls')
@@ -62,7 +66,7 @@ export async function runDispatch(
     const offers = waiting.length
       ? await trx
           .selectFrom('agent_offers')
-          .select(['call_sid', 'agent_id', 'status', 'wave'])
+          .select(['call_sid', 'agent_id', 'status', 'wave', 'created_at'])
           .where(
             'call_sid',
             'in',
@@ -72,6 +76,10 @@ export async function runDispatch(
       : []
     const free = waiting.length ? await listFreeAgents(trx) : []
     const engaged = waiting.some((w) => w.priority > 0) ? await listEngagedAgentIds(trx) : []
+    const wrappingUp = await listWrappingUp(
+      trx,
+      waiting.flatMap((w) => (w.preferred_agent_id === null ? [] : [w.preferred_agent_id])),
+    )
     const fallbacks = new Map<string, number | null>()
     for (const w of waiting) {
       if (w.priority > 0 && w.hotline_number) {
@@ -83,6 +91,7 @@ export async function runDispatch(
     }
     const plan = planDispatch({
       engagedAgentIds: engaged,
+      wrappingUpAgentIds: wrappingUp,
       now: at,
       waveSize: deps.config.voice.ringWaveSize,
       maxWaitMs: deps.config.voice.queueMaxWaitSeconds * 1000,
@@ -97,7 +106,10 @@ export async function runDispatch(
           preferredAgentId: w.preferred_agent_id,
           liveOffers: mine.filter((o) => ['dialing', 'ringing', 'answered'].includes(o.status))
             .length,
-          triedAgentIds: mine.map((o) => o.agent_id),
+          triedAgentIds: agentsTriedSince(
+            mine.map((o) => ({ agentId: o.agent_id, offeredAt: o.created_at })),
+            w.enqueued_at ?? at,
+          ),
           fallbackAgentId: fallbacks.get(w.call_sid) ?? null,
         }
       }),
@@ -213,6 +225,31 @@ async function dialOffer(
     await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
     return 'failed'
   }
+}
+
+/** Of the given agents, those in after-call work with no ring or call of their own. */
+async function listWrappingUp(db: Db, agentIds: readonly number[]): Promise<number[]> {
+  if (agentIds.length === 0) return []
+  const rows = await db
+    .selectFrom('agents')
+    .select('id')
+    .where('id', 'in', [...agentIds])
+    .where('active', '=', true)
+    .where('presence', '=', 'busy')
+    .where('wrap_up_until', 'is not', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('agent_offers')
+            .select('agent_offers.id')
+            .whereRef('agent_offers.agent_id', '=', 'agents.id')
+            .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
+        ),
+      ),
+    )
+    .execute()
+  return rows.map((r) => r.id)
 }
 
 /** Twilio's answer for a call that has ended: 21220 "not in progress", or 404 for an old one. */

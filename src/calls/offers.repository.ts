@@ -110,6 +110,14 @@ export async function listOffersOfCall(db: Db, callSid: string): Promise<Offer[]
 }
 
 /**
+ * How long an agent listening to the whisper is left alone after a colleague took the call. Agents
+ * who press 1 together are decided (and told) by their own webhook; redirecting such a leg at the
+ * same moment would reach it after it hung up (Twilio 21220). Those still listening afterwards
+ * are released by the pass the winner schedules for then.
+ */
+export const TAKEN_WHISPER_GRACE_MS = 3000
+
+/**
  * Live offers whose caller is no longer waiting (taken, hung up, sent to voicemail), plus offers
  * stuck past any plausible ring time (a lost callback or a crash between create and record).
  */
@@ -121,7 +129,7 @@ export async function claimOffersToRelease(
     .selectFrom('agent_offers as o')
     .innerJoin('calls as c', 'c.call_sid', 'o.call_sid')
     .selectAll('o')
-    .select(['c.queue_state', 'c.answered_by_agent_id'])
+    .select(['c.queue_state', 'c.answered_by_agent_id', 'c.answered_at as call_answered_at'])
     .where('o.status', 'in', LIVE_OFFER_STATUSES)
     .where((eb) =>
       eb.or([
@@ -137,7 +145,13 @@ export async function claimOffersToRelease(
     .skipLocked()
     .execute()
   const out: (Offer & { reason: 'taken' | 'caller_gone' | 'stale' })[] = []
+  const graceFrom = opts.at.getTime() - TAKEN_WHISPER_GRACE_MS
   for (const r of rows) {
+    const pressing =
+      r.queue_state === 'connected' &&
+      r.status === 'answered' &&
+      (r.call_answered_at?.getTime() ?? 0) > graceFrom
+    if (pressing) continue
     const reason =
       r.queue_state === 'connected'
         ? 'taken'

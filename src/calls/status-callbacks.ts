@@ -1,4 +1,4 @@
-import { setPresence } from '../agents/agents.repository.ts'
+import { startWrapUp } from '../agents/wrap-up.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import type { Db } from '../db/database.ts'
 import type { OfferStatus } from '../db/schema.ts'
@@ -107,20 +107,20 @@ export async function applyAgentLegStatus(
       return { result, redispatch: true }
     }
     const latest = await findOffer(trx, offer.id)
-    return {
-      result,
-      redispatch: latest?.status === 'accepted' && (await endAccepted(trx, offer, at)),
-    }
+    if (latest?.status !== 'accepted') return { result, redispatch: false }
+    return { result, redispatch: true, wrapUp: await endAccepted(deps, trx, offer, at) }
   })
   if (outcome.redispatch) await deps.triggers.dispatch(`leg-end-${s.callSid}-${s.status}`)
+  // The wrap-up ends in Postgres; this pass only makes the agent available on time, where the
+  // dispatcher's beat alone could be a few seconds late.
+  if (outcome.wrapUp)
+    await deps.triggers.dispatch(`wrap-up-${s.callSid}`, deps.config.wrapUpSeconds * 1000 + 100)
   return outcome.result
 }
 
-/** The accepted agent's call is over. True when the queue should look again. */
-async function endAccepted(trx: Db, offer: Offer, at: Date): Promise<boolean> {
+/** The accepted agent's call is over. True when the agent went into after-call work. */
+async function endAccepted(deps: CallDeps, trx: Db, offer: Offer, at: Date): Promise<boolean> {
   const caller = await findCall(trx, offer.callSid, { forUpdate: true })
-  const claimedAt =
-    caller?.answeredByAgentId === offer.agentId ? await claimTime(trx, offer.callSid) : null
   const neverJoined = (await offerJoinedAt(trx, offer.id)) === null
   if (neverJoined && caller?.caseId) {
     if (await returnToQueue(trx, offer.callSid, offer.agentId, at)) {
@@ -134,22 +134,11 @@ async function endAccepted(trx: Db, offer: Offer, at: Date): Promise<boolean> {
       })
     }
   }
-  // Back to available, unless the agent changed their presence meanwhile.
-  if (claimedAt)
-    await setPresence(trx, offer.agentId, 'available', at, {
-      presence: 'busy',
-      changedAt: claimedAt,
-    })
-  return true
-}
-
-async function claimTime(db: Db, callSid: string): Promise<Date | null> {
-  const r = await db
-    .selectFrom('calls')
-    .select('answered_at')
-    .where('call_sid', '=', callSid)
-    .executeTakeFirst()
-  return r?.answered_at ?? null
+  // After-call work, then available, unless the agent paused meanwhile. Whether the caller is
+  // still "theirs" does not matter: after a transfer or a requeue the caller may be with someone
+  // else, and the agent's own call is what ended. No conversation, no wrap-up.
+  const seconds = neverJoined ? 0 : deps.config.wrapUpSeconds
+  return (await startWrapUp(trx, offer.agentId, at, seconds)) && seconds > 0
 }
 
 /** The agent leg as a call of its own, once, whichever of create and callback comes first. */

@@ -39,6 +39,7 @@ export type CaseEventType =
   | 'transfer_failed'
   | 'transfer_cancelled'
   | 'transfer_caller_gone'
+  | 'transfer_completed'
   | 'transfer_agent_left'
   | 'assigned_to_department'
   | 'department_callback_scheduled'

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 
+import { endDueWrapUps } from '../agents/wrap-up.ts'
 import type { Clock } from '../calls/deps.ts'
 import { findOpenCasesOfCaller } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
@@ -9,6 +10,8 @@ import { isPauseOverLimit } from '../domain/pause.ts'
 
 export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
   const now = deps.clock.now()
+  // Wrap-ups over by now show as available, not as "busy" until the dispatcher's next beat.
+  await endDueWrapUps(deps.db, now)
   const [calls, agents, breaches, agenda] = await Promise.all([
     deps.db
       .selectFrom('calls as c')
@@ -43,6 +46,7 @@ export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
         'presence',
         'presence_changed_at',
         'pause_reason',
+        'wrap_up_until',
       ])
       .orderBy('job_number')
       .execute(),
@@ -95,6 +99,8 @@ export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
       presence: a.presence,
       since: a.presence_changed_at,
       pauseReason: a.pause_reason,
+      // Set while in after-call work (话后整理): presence is 'busy' until then.
+      wrapUpUntil: a.presence === 'busy' ? a.wrap_up_until : null,
       pausedTooLong: isPauseOverLimit(
         {
           role: a.role,

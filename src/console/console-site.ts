@@ -30,6 +30,11 @@ export function createConsoleSite(ctx: AppContext): Router {
     res.type('text/javascript').sendFile(PREACT, { maxAge: '1d' })
   })
   router.get('/', (_req, res) => res.redirect('/console/'))
+  // Pages link favicon.svg; browsers that ask for /favicon.ico anyway (other pages, bookmarks)
+  // get the same icon rather than a 404 in the console's log.
+  router.get('/favicon.ico', (_req, res) => {
+    res.type('image/svg+xml').sendFile(path.join(WEB_DIR, 'favicon.svg'), { maxAge: '1d' })
+  })
   router.use(
     '/console',
     express.static(WEB_DIR, { index: 'index.html', redirect: true, fallthrough: true }),

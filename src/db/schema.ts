@@ -102,6 +102,8 @@ export type TransferStatus =
   | 'failed'
   | 'cancelled'
   | 'caller_gone'
+  /** A bridged transfer whose call is over. */
+  | 'completed'
 
 export interface TransfersTable {
   id: string
@@ -157,6 +159,7 @@ export interface AgentsTable {
   active: Generated<boolean>
   pause_reason: Generated<string | null>
   pause_flagged_at: Generated<Date | null>
+  wrap_up_until: Generated<Date | null>
 }
 
 export interface ApiTokensTable {
@@ -165,9 +168,11 @@ export interface ApiTokensTable {
   token_hash: string
   kind: 'session' | 'agent'
   label: string | null
-  expires_at: Timestamp | null
+  /** Every token expires (migration 001200): sessions after hours, agent tokens after days. */
+  expires_at: ColumnType<Date, Date | string, Date | string>
   revoked_at: Timestamp | null
   created_at: Generated<Date>
+  last_used_at: Generated<Date | null>
 }
 
 export interface HotlinesTable {
@@ -405,6 +410,8 @@ export interface SmsMessagesTable {
   from_number: string
   body: string
   status: string | null
+  /** Inbound: the outcome its reply was made from, replayed for a retried MessageSid. */
+  reply_outcome: 'closed' | 'reopened' | 'not_understood' | 'no_case' | null
   created_at: Generated<Date>
 }
 
@@ -510,7 +517,21 @@ export interface IvrPromptsTable {
   updated_at: Generated<Date>
 }
 
+export interface PeriodicDutiesTable {
+  name: string
+  every_ms: number
+  next_due_at: Timestamp
+  last_started_at: Timestamp | null
+  last_finished_at: Timestamp | null
+  last_ok_at: Timestamp | null
+  last_error: string | null
+  last_runner: string | null
+  runs: Generated<string>
+  failures: Generated<string>
+}
+
 export interface Database {
+  periodic_duties: PeriodicDutiesTable
   departments: DepartmentsTable
   categories: CategoriesTable
   agents: AgentsTable

@@ -13,7 +13,7 @@ export interface WaitingCall {
   emergency: boolean
   preferredAgentId: number | null
   liveOffers: number
-  /** Agents already rung for this call (any outcome). */
+  /** Agents already rung for this call since it last entered the queue (any outcome). */
   triedAgentIds: readonly number[]
   /**
    * For an emergency: who is rung when nobody available can be, whatever their presence (the
@@ -32,6 +32,19 @@ export interface DispatchPlan {
   toVoicemail: string[]
 }
 
+/**
+ * Who counts as tried: agents offered the call since it last entered the queue. A caller put back
+ * in the queue (a transfer that failed after the agent left) starts afresh, so their first owner,
+ * whose own earlier accepted offer is on the same CallSid, is rung alone first again.
+ */
+export function agentsTriedSince(
+  offers: readonly { agentId: number; offeredAt: Date }[],
+  enqueuedAt: Date,
+): number[] {
+  const ids = offers.filter((o) => o.offeredAt >= enqueuedAt).map((o) => o.agentId)
+  return [...new Set(ids)]
+}
+
 export const EMERGENCY_PRIORITY = 100
 export const NORMAL_PRIORITY = 0
 
@@ -41,6 +54,11 @@ export function planDispatch(input: {
   freeAgents: readonly FreeAgent[]
   /** Agents with a ring or call in progress: never offered a second one. */
   engagedAgentIds?: readonly number[]
+  /**
+   * Agents in after-call work (not ringing): never in a wave, but rung for a caller who prefers
+   * them — their own caller back in the queue after a failed transfer, moments after they left.
+   */
+  wrappingUpAgentIds?: readonly number[]
   waveSize: number
   maxWaitMs: number
 }): DispatchPlan {
@@ -52,13 +70,14 @@ export function planDispatch(input: {
   const ordered = [...input.waiting].sort(
     (a, b) => b.priority - a.priority || a.enqueuedAt.getTime() - b.enqueuedAt.getTime(),
   )
+  const wrappingUp = new Set(input.wrappingUpAgentIds)
   for (const call of ordered) {
     if (input.now.getTime() - call.enqueuedAt.getTime() >= input.maxWaitMs) {
       plan.toVoicemail.push(call.callSid)
       continue
     }
     if (call.liveOffers > 0 && !call.emergency) continue // a wave is still ringing
-    let chosen = pickWave(call, free, input.waveSize)
+    let chosen = pickWave(call, free, input.waveSize, wrappingUp)
     const fallback = call.fallbackAgentId
     if (chosen.length === 0 && call.emergency && call.liveOffers === 0 && fallback != null) {
       const engaged =
@@ -67,16 +86,21 @@ export function planDispatch(input: {
     }
     for (const agentId of chosen) plan.offers.push({ callSid: call.callSid, agentId })
     free = free.filter((a) => !chosen.includes(a.id))
+    for (const id of chosen) wrappingUp.delete(id)
   }
   return plan
 }
 
-function pickWave(call: WaitingCall, free: readonly FreeAgent[], waveSize: number): number[] {
+function pickWave(
+  call: WaitingCall,
+  free: readonly FreeAgent[],
+  waveSize: number,
+  wrappingUp: ReadonlySet<number>,
+): number[] {
   const tried = new Set(call.triedAgentIds)
   const preferred = call.preferredAgentId
-  if (preferred !== null && !tried.has(preferred) && free.some((a) => a.id === preferred)) {
-    return [preferred]
-  }
+  const reachable = (id: number) => free.some((a) => a.id === id) || wrappingUp.has(id)
+  if (preferred !== null && !tried.has(preferred) && reachable(preferred)) return [preferred]
   const untried = free.filter((a) => !tried.has(a.id))
   // Everyone free has been tried once: start another round rather than leave the caller alone.
   const pool = untried.length > 0 ? untried : call.liveOffers === 0 ? free : []

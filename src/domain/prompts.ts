@@ -180,6 +180,11 @@ export function agentTooLate(l: Language, reason: 'taken' | 'gone'): string {
   return l === 'zh-CN' ? '来电人已挂断。' : 'The caller has already hung up.'
 }
 
+/** For a leg whose offer we no longer know: nothing to connect it to. */
+export function callEnded(l: Language): string {
+  return l === 'zh-CN' ? '此来电已结束，谢谢。' : 'This call has ended. Thank you.'
+}
+
 export function agentDeclined(l: Language): string {
   return l === 'zh-CN' ? '已拒绝，来电将转给其他同事。' : 'Declined. The call goes to a colleague.'
 }

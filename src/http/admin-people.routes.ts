@@ -8,6 +8,7 @@ import type { Clock } from '../calls/deps.ts'
 import type { DirectoryCache } from '../calls/directory-cache.ts'
 import type { Db } from '../db/database.ts'
 import { NotFoundError } from '../errors.ts'
+import type { StreamRegistry } from '../live/stream-registry.ts'
 import { currentAgent, requireRole } from './auth.middleware.ts'
 
 const jobNumber = z
@@ -68,6 +69,7 @@ export function createAdminPeopleRouter(deps: {
   db: Db
   clock: Clock
   directory: DirectoryCache
+  streams: StreamRegistry
 }): Router {
   const router = Router()
   const readers = requireRole('supervisor', 'manager', 'admin')
@@ -97,7 +99,10 @@ export function createAdminPeopleRouter(deps: {
   router.patch('/admin/agents/:jobNumber', admins, async (req, res) => {
     const job = jobNumber.parse(req.params['jobNumber'])
     const changes = agentChanges.parse(req.body)
-    res.json(await updateAgent(deps, currentAgent(req), job, changes))
+    const r = await updateAgent(deps, currentAgent(req), job, changes)
+    // Their tokens were just revoked: end their live streams here now, not at the next beat.
+    if (changes.active === false || changes.password !== undefined) await deps.streams.recheck()
+    res.json(r)
   })
 
   router.get('/admin/categories', readers, async (_req, res) => {

@@ -2,7 +2,6 @@ import express, { Router } from 'express'
 import { z } from 'zod'
 
 import { setOwnPresence } from '../agents/agents.repository.ts'
-import { checkLogin, issueToken, revokeToken } from '../agents/auth.ts'
 import { agentRoster } from '../agents/pauses.ts'
 import { overrideClose } from '../callbacks/closure.ts'
 import { promiseReply } from '../callbacks/promise-reply.ts'
@@ -16,24 +15,16 @@ import { AppError, NotFoundError } from '../errors.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
-import {
-  currentAgent,
-  requireAgent,
-  requireRole,
-  SESSION_COOKIE,
-  tokenOf,
-} from './auth.middleware.ts'
-import { createConsoleApiRouter } from './console.routes.ts'
+import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
+import { createAuthRouter } from './auth.routes.ts'
+import { rejectNulBytes } from './body-guards.ts'
+import { createConsoleApiRouter, createConsolePublicRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
 
-const login = z.object({
-  jobNumber: z.string().min(1).max(12),
-  password: z.string().min(1).max(200),
-})
 const presence = z
   .object({
     presence: z.enum(['available', 'busy', 'away']),
@@ -44,7 +35,6 @@ const presence = z
     message: 'say why you go away (lunch, training, …): reason is required with away',
     path: ['reason'],
   })
-const newToken = z.object({ label: z.string().min(1).max(80) })
 const text = (max: number) => z.string().trim().max(max).nullable().optional()
 const caseUpdate = z
   .object({
@@ -77,29 +67,12 @@ const reference = z
 /** The JSON API for agents and scripts. Routes: parse → one use-case → JSON. */
 export function createApiRouter(deps: AppContext): Router {
   const router = Router()
-  router.use(express.json({ limit: '64kb' }))
+  router.use(express.json({ limit: '64kb' }), rejectNulBytes)
 
-  router.post('/auth/login', async (req, res) => {
-    const body = login.parse(req.body)
-    const agent = await checkLogin(deps.db, body.jobNumber, body.password)
-    if (!agent) throw new AppError('unauthorized', 'job number or password is wrong')
-    const expiresAt = new Date(deps.clock.now().getTime() + deps.config.sessionTtlHours * 3_600_000)
-    const token = await issueToken(deps.db, {
-      agentId: agent.id,
-      kind: 'session',
-      label: null,
-      expiresAt,
-    })
-    res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: deps.config.http.publicBaseUrl.startsWith('https:'),
-      expires: expiresAt,
-      path: '/',
-    })
-    res.json({ token, expiresAt, agent })
-  })
-
+  // Login, logout and the agent's own tokens (each route checks the token it needs itself).
+  router.use(createAuthRouter(deps))
+  // What the console needs to start, with or without a session (logged-out pages get no 401).
+  router.use(createConsolePublicRouter(deps))
   router.use(requireAgent(deps))
   // Rates, CSV export and the monthly quality sample: supervisors, managers, administrators.
   router.use(createRatesRouter(deps))
@@ -113,23 +86,6 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createIvrPromptsRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
-
-  router.post('/auth/logout', async (req, res) => {
-    await revokeToken(deps.db, tokenOf(req)?.token ?? '', deps.clock.now())
-    res.clearCookie(SESSION_COOKIE, { path: '/' })
-    res.status(204).end()
-  })
-
-  router.post('/auth/tokens', async (req, res) => {
-    const { label } = newToken.parse(req.body)
-    const token = await issueToken(deps.db, {
-      agentId: currentAgent(req).id,
-      kind: 'agent',
-      label,
-      expiresAt: null,
-    })
-    res.status(201).json({ token, label })
-  })
 
   router.get('/me', (req, res) => {
     res.json({ agent: currentAgent(req) })

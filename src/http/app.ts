@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto'
-
 import type { Express, Router } from 'express'
 import express from 'express'
 import { pinoHttp } from 'pino-http'
@@ -11,6 +9,7 @@ import { createVoiceRouter } from '../voice/voice.routes.ts'
 import { createApiRouter } from './api.routes.ts'
 import { jsonErrorHandler } from './error-handler.ts'
 import { createHealthRouter } from './health.routes.ts'
+import { noStore, requestIdOf, securityHeaders } from './security-headers.ts'
 
 export function createApp(
   ctx: AppContext,
@@ -26,9 +25,7 @@ export function createApp(
   app.use(
     pinoHttp({
       logger: ctx.logger.child({ component: 'http' }),
-      // Twilio's own request id when there is one, so our lines match Twilio's debugger.
-      genReqId: (req) =>
-        (req.headers['i-twilio-idempotency-token'] as string | undefined) ?? randomUUID(),
+      genReqId: requestIdOf,
       // Only method and path: query strings and bodies can carry phone numbers.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
@@ -41,8 +38,14 @@ export function createApp(
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   )
+  app.use(securityHeaders(ctx.config.http.publicBaseUrl))
   app.use(
-    createHealthRouter({ db: ctx.db, redis: ctx.producer, isShuttingDown: opts.isShuttingDown }),
+    createHealthRouter({
+      db: ctx.db,
+      redis: ctx.producer,
+      isShuttingDown: opts.isShuttingDown,
+      twilioMode: ctx.config.twilio.mode,
+    }),
   )
   // While shutting down, Twilio gets a 503 and retries against another instance or its fallback URL.
   app.use((_req, res, next) => {
@@ -52,7 +55,7 @@ export function createApp(
   })
   app.use('/voice', createVoiceRouter(ctx))
   app.use('/sms', createSmsRouter(ctx))
-  app.use('/api', createApiRouter(ctx))
+  app.use('/api', noStore, createApiRouter(ctx))
   app.use(createConsoleSite(ctx))
   for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)
   app.use('/api', jsonErrorHandler(ctx.logger))

@@ -2,12 +2,14 @@ import type { Request, Response } from 'express'
 import { Router } from 'express'
 
 import type { Agent } from '../agents/agents.repository.ts'
-import { listAgents } from '../agents/agents.repository.ts'
+import { findAgentById, listAgents } from '../agents/agents.repository.ts'
+import { agentForToken } from '../agents/auth.ts'
+import { endDueWrapUps } from '../agents/wrap-up.ts'
 import { listHotlines } from '../calls/directory.repository.ts'
 import { myCalls, myCasesByDeadline, supervisorBoard } from '../console/board.ts'
 import type { AppContext } from '../context.ts'
 import type { LiveHint } from '../live/live-hub.ts'
-import { currentAgent, requireRole } from './auth.middleware.ts'
+import { currentAgent, currentAuth, requireRole, tokenOf } from './auth.middleware.ts'
 
 const SUPERVISING = ['supervisor', 'manager', 'admin']
 const HEARTBEAT_MS = 15_000
@@ -27,17 +29,50 @@ export function hintFor(agent: Agent, h: LiveHint): boolean {
   }
 }
 
-/** The console's own API: live stream, board, the agent's phone, what the page needs to start. */
-export function createConsoleApiRouter(ctx: AppContext): Router {
+/**
+ * What the console needs to start, before and after login. Public, so that a logged-out page
+ * load makes no failing request: without a valid session it says only the Twilio mode (which
+ * /readyz says too) and `agent: null`; hotlines and the agent's phone come with a session.
+ */
+export function createConsolePublicRouter(ctx: AppContext): Router {
   const router = Router()
-
   router.get('/console/config', async (req, res) => {
-    const agent = currentAgent(req)
+    const found = tokenOf(req)
+    const holder = found && (await agentForToken(ctx.db, found.token, ctx.clock.now()))
+    // 'simulator' or 'live': the console warns that calls here are not real.
+    const twilioMode = ctx.config.twilio.mode
+    if (!holder) {
+      res.json({ agent: null, twilioMode, simulator: ctx.simulator !== undefined })
+      return
+    }
+    // A wrap-up over by now shows as available on the page, not as busy until the next beat.
+    await endDueWrapUps(ctx.db, ctx.clock.now())
+    const agent = (await findAgentById(ctx.db, holder.agent.id)) ?? holder.agent
     res.json({
       agent,
+      twilioMode,
       simulator: ctx.simulator !== undefined,
       hotlines: (await listHotlines(ctx.db)).map((h) => ({ number: h.phoneNumber, name: h.name })),
       device: agent.clientIdentity ? `client:${agent.clientIdentity}` : agent.phoneNumber,
+    })
+  })
+  return router
+}
+
+/** The console's own API: live stream, board, the agent's phone and presence. */
+export function createConsoleApiRouter(ctx: AppContext): Router {
+  const router = Router()
+
+  // The workspace's presence, with the end of any after-call work and the server's time, so the
+  // countdown does not depend on the browser's clock.
+  router.get('/console/presence', async (req, res) => {
+    const at = ctx.clock.now()
+    await endDueWrapUps(ctx.db, at)
+    const me = await findAgentById(ctx.db, currentAgent(req).id)
+    res.json({
+      presence: me?.presence ?? null,
+      wrapUpUntil: me?.presence === 'busy' ? me.wrapUpUntil : null,
+      at,
     })
   })
 
@@ -75,8 +110,11 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
   })
 
   // Server-sent events: hints only; the page fetches what it shows, with the same access rules.
+  // The stream lives only as long as its token: logout, revocation and expiry end it (see
+  // src/live/stream-registry.ts), and an agent keeps at most STREAM_MAX_PER_AGENT open.
   router.get('/stream', (req: Request, res: Response) => {
     const agent = currentAgent(req)
+    const { tokenId } = currentAuth(req)
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -88,9 +126,16 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
       if (hintFor(agent, h)) res.write(`event: ${h.t}\ndata: ${JSON.stringify(h)}\n\n`)
     })
     const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS)
-    req.on('close', () => {
+    const forget = ctx.streams.add({
+      agentId: agent.id,
+      tokenId,
+      // The console closes its EventSource on this event rather than reconnecting.
+      end: (reason) => res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`),
+    })
+    res.on('close', () => {
       clearInterval(beat)
       off()
+      forget()
     })
   })
   return router

@@ -1,6 +1,7 @@
 import { Router } from 'express'
 import { sql } from 'kysely'
 
+import { listBeats } from '../beats/beats.repository.ts'
 import type { Db } from '../db/database.ts'
 import { pendingMigrations } from '../db/migrate.ts'
 import { coerceError } from '../errors.ts'
@@ -14,6 +15,8 @@ export function createHealthRouter(deps: {
   db: Db
   redis: Pingable
   isShuttingDown: () => boolean
+  /** Said on /readyz, so nobody mistakes a simulator for a live hotline. */
+  twilioMode: 'live' | 'simulator'
 }): Router {
   const router = Router()
   router.get('/healthz', (_req, res) => {
@@ -39,9 +42,29 @@ export function createHealthRouter(deps: {
     ])
     if (deps.isShuttingDown()) checks['shutdown'] = 'in progress'
     const ready = Object.values(checks).every((v) => v === 'ok')
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks })
+    // Reported, not counted in readiness: a late beat is the workers' trouble, and taking this
+    // instance's webhooks away would not bring it back. Monitoring alerts on `late`.
+    const beats = await withTimeout(beatHealth(deps.db), 2000).catch(() => undefined)
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', twilio: deps.twilioMode, checks, beats })
   })
   return router
+}
+
+/** Each periodic duty's last good run; late when three beats (and 30 s) passed without one. */
+async function beatHealth(db: Db) {
+  const now = Date.now()
+  return Object.fromEntries(
+    (await listBeats(db)).map((b) => [
+      b.name,
+      {
+        lastOkAt: b.lastOkAt,
+        lastError: b.lastError,
+        late: !b.lastOkAt || now - b.lastOkAt.getTime() > 3 * b.everyMs + 30_000,
+      },
+    ]),
+  )
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

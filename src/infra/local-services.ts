@@ -268,7 +268,7 @@ export async function findOrStartRedis(o: StartOptions): Promise<string> {
   throw new MissingServiceError(`Redis started but does not answer; see ${dataDir}/redis.log`)
 }
 
-function findRedisBin(): string | undefined {
+export function findRedisBin(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server'], {
     encoding: 'utf8',
   })

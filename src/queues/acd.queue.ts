@@ -6,7 +6,7 @@ import { coerceError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 
 export const QUEUE_NAMES = { acd: 'acd' } as const
-export const JOB_NAMES = { dispatch: 'dispatch', sweep: 'sweep' } as const
+export const JOB_NAMES = { dispatch: 'dispatch' } as const
 
 export type AcdQueue = Queue<Record<string, never>, unknown, string>
 
@@ -43,13 +43,4 @@ export function createTriggers(queue: AcdQueue, logger: Logger): Triggers {
       }
     },
   }
-}
-
-/** The safety net: a dispatch pass on a fixed beat, for timeouts and anything a trigger missed. */
-export async function scheduleSweep(queue: AcdQueue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(
-    'acd-sweep',
-    { every: everyMs },
-    { name: JOB_NAMES.sweep, data: {} },
-  )
 }

@@ -5,11 +5,7 @@ import type { CallbackScheduler } from '../callbacks/deps.ts'
 import type { Clock } from '../calls/deps.ts'
 
 export const CALLBACKS_QUEUE = 'callbacks'
-export const CALLBACK_JOBS = {
-  dial: 'dial',
-  reconcile: 'reconcile',
-  deadlines: 'deadlines',
-} as const
+export const CALLBACK_JOBS = { dial: 'dial' } as const
 
 export interface DialJob {
   callbackId: string
@@ -73,18 +69,15 @@ export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): Ca
 // Big enough to amortise the round trip, small enough not to block Redis for long.
 const BULK_CHUNK = 500
 
-// Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
-const DEADLINE_SWEEP_MS = 15_000
-
-export async function scheduleReconciler(queue: CallbacksQueue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(
-    'callbacks-reconcile',
-    { every: everyMs },
-    { name: CALLBACK_JOBS.reconcile, data: {} },
-  )
-  await queue.upsertJobScheduler(
-    'deadlines-sweep',
-    { every: DEADLINE_SWEEP_MS },
-    { name: CALLBACK_JOBS.deadlines, data: {} },
-  )
+/**
+ * Earlier versions kept the periodic duties as BullMQ job schedulers, which a Redis wipe
+ * deleted for good. They now beat from Postgres (src/beats); drop any left in Redis.
+ */
+export async function removeLegacySchedulers(queues: {
+  callbacks: CallbacksQueue
+  acd: Queue
+}): Promise<void> {
+  await queues.callbacks.removeJobScheduler('callbacks-reconcile')
+  await queues.callbacks.removeJobScheduler('deadlines-sweep')
+  await queues.acd.removeJobScheduler('acd-sweep')
 }

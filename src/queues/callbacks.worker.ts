@@ -4,9 +4,6 @@ import type { Redis } from 'ioredis'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { makeDialSlots } from '../callbacks/dial-slots.ts'
 import { dialDueCallbacks } from '../callbacks/dialer.ts'
-import { sendNotificationSms } from '../callbacks/notification-sms.ts'
-import { reconcileCallbacks } from '../callbacks/reconciler.ts'
-import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import type { Logger } from '../logger.ts'
 import type { DialJob } from './callbacks.queue.ts'
 import { CALLBACK_JOBS, CALLBACKS_QUEUE } from './callbacks.queue.ts'
@@ -28,11 +25,8 @@ export function createCallbacksWorker(opts: {
   const worker = new Worker(
     CALLBACKS_QUEUE,
     async (job, token) => {
-      if (job.name === CALLBACK_JOBS.reconcile) return reconcileCallbacks(opts.deps)
-      if (job.name === CALLBACK_JOBS.deadlines) {
-        const swept = await runDeadlineSweep(opts.deps)
-        return { ...swept, sms: await sendNotificationSms(opts.deps) }
-      }
+      // A periodic job an earlier version left in Redis: the duties beat from Postgres now.
+      if (job.name !== CALLBACK_JOBS.dial) return 'superseded'
       const data = job.data as DialJob
       const { own, others } = await dialDueCallbacks(opts.deps, data, batching)
       opts.logger.info(

@@ -13,6 +13,7 @@ import { departmentContactSms } from '../domain/transfer-prompts.ts'
 import { NotFoundError } from '../errors.ts'
 import { assignToDepartment } from './assignment.ts'
 import { endUnreached, returnCaller } from './transfer-back.ts'
+import { completeBridgedOfLeg } from './transfer-end.ts'
 import type { Transfer } from './transfers.repository.ts'
 import {
   findTransfer,
@@ -193,6 +194,8 @@ export async function departmentLegStatus(
   if (result !== 'applied') return result
   if (s.status === 'ringing') await moveTransfer(deps.db, id, ['dialing'], 'ringing', at)
   if (!isTerminal(s.status)) return result
+  // The department hung up after talking with the caller: the hand-off is complete.
+  await completeBridgedOfLeg(deps, s.callSid)
   const fresh = await findTransfer(deps.db, id)
   if (fresh && LIVE_TRANSFER.includes(fresh.status)) {
     const why: BackReason =

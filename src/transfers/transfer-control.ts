@@ -5,6 +5,7 @@ import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { AppError, coerceError, NotFoundError } from '../errors.ts'
 import { presentIn, recordJoin, recordLeave } from './conference-presence.ts'
 import { endUnreached, returnCaller } from './transfer-back.ts'
+import { completeBridgedOfLeg } from './transfer-end.ts'
 import type { Transfer } from './transfers.repository.ts'
 import {
   findLiveTransferOfCall,
@@ -117,10 +118,12 @@ export async function cancelTransfer(
 }
 
 /**
- * The caller hung up. A transfer under way stops: the department's leg is cancelled (never left
- * ringing for nobody) and the conference is ended, so the agent is not left in an empty room.
+ * The caller hung up. A bridged transfer is over; a transfer under way stops: the department's
+ * leg is cancelled (never left ringing for nobody) and the conference is ended, so the agent is
+ * not left in an empty room.
  */
 export async function callerLeft(deps: CallbackDeps, callSid: string): Promise<void> {
+  await completeBridgedOfLeg(deps, callSid)
   const t = await findLiveTransferOfCall(deps.db, callSid)
   if (!t) return
   const at = deps.clock.now()
@@ -163,6 +166,7 @@ export async function participantChanged(deps: CallbackDeps, e: ParticipantEvent
     return
   }
   await recordLeave(deps.db, e.conferenceSid, e.callSid, at)
+  await completeBridgedOfLeg(deps, e.callSid)
   await agentLeft(deps, e.callSid, at)
   await endIfCallerAlone(deps, e.conferenceSid)
 }

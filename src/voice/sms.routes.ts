@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { applySmsVerdict, SMS_REPLIES } from '../callbacks/sms-verdict.ts'
 import { coerceError } from '../errors.ts'
+import { dropNulParams } from './nul-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
 
 const inboundSms = z.object({
@@ -24,6 +25,7 @@ export function createSmsRouter(deps: CallbackDeps): Router {
       publicBaseUrl: deps.config.http.publicBaseUrl,
       logger: deps.logger,
     }),
+    dropNulParams(deps.logger),
   )
   router.post('/incoming', async (req, res) => {
     const r = new twilio.twiml.MessagingResponse()

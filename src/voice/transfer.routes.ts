@@ -2,6 +2,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 
 import type { CallbackDeps } from '../callbacks/deps.ts'
+import type { Language } from '../domain/language.ts'
 import * as T from '../domain/transfer-prompts.ts'
 import {
   departmentAnswered,
@@ -17,6 +18,7 @@ import {
   renderTransferHold,
 } from './transfer-twiml.ts'
 import * as P from './twilio-params.ts'
+import { emptyResponse, renderHold, sayAndHangUp } from './twiml.ts'
 import { callbackRoute, twimlRoute } from './voice-handler.ts'
 
 const transferQuery = z.object({ t: z.string().uuid('t must be a transfer id') })
@@ -29,8 +31,13 @@ const announceQuery = transferQuery.extend({
 export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
   const { config, logger, paths } = deps
   const router = Router()
-  const twiml = (h: Parameters<typeof twimlRoute>[2]) =>
-    twimlRoute(logger, config.defaultLanguage, h)
+  const twiml = (h: Parameters<typeof twimlRoute>[2], unknown?: Parameters<typeof twimlRoute>[3]) =>
+    twimlRoute(logger, config.defaultLanguage, h, unknown)
+  // For a transfer we do not know: its department leg is told it is over; a held caller keeps
+  // the hold music (the app takes them off hold), and an announcement is simply skipped.
+  const departmentGone = (lang: Language) => sayAndHangUp(lang, T.departmentTooLate(lang))
+  const keepHolding = (lang: Language) =>
+    renderHold(lang, config.voice.holdMusicUrl ?? paths.holdMusic)
 
   router.post(
     '/answer',
@@ -38,7 +45,7 @@ export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
       const { t } = transferQuery.parse(req.query)
       P.digitsParams.parse(req.body)
       return renderBriefing(paths, t, await departmentAnswered(deps, t))
-    }),
+    }, departmentGone),
   )
 
   router.post(
@@ -47,7 +54,7 @@ export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
       const { t } = transferQuery.parse(req.query)
       const b = P.digitsParams.parse(req.body)
       return renderDepartmentChoice(paths, await departmentPressed(deps, t, b.Digits))
-    }),
+    }, departmentGone),
   )
 
   router.post(
@@ -64,7 +71,7 @@ export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
       const { t } = transferQuery.parse(req.query)
       const v = await transferView(deps, t)
       return renderTransferHold(v.language, v.dept, config.voice.holdMusicUrl ?? paths.holdMusic)
-    }),
+    }, keepHolding),
   )
 
   router.post(
@@ -77,7 +84,7 @@ export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
           ? T.callerBackWithOwner(v.language, v.dept)
           : T.ownerTransferFailed(v.language, v.dept, q.why)
       return renderAnnouncement(v.language, text)
-    }),
+    }, emptyResponse),
   )
 
   router.post(

@@ -4,7 +4,8 @@ import { ZodError } from 'zod'
 import type { Language } from '../domain/language.ts'
 import { isLanguage } from '../domain/language.ts'
 import { prompts } from '../domain/prompts.ts'
-import { coerceError } from '../errors.ts'
+import { coerceError, NotFoundError } from '../errors.ts'
+import { bodyRefusal } from '../http/body-guards.ts'
 import type { Logger } from '../logger.ts'
 import { emptyResponse, sayAndHangUp } from './twiml.ts'
 
@@ -12,11 +13,15 @@ import { emptyResponse, sayAndHangUp } from './twiml.ts'
  * The one error mapping for webhooks. Twilio must always get valid TwiML: on bad input or a
  * failure the caller hears a polite apology instead of Twilio's "application error". Status
  * callbacks need no TwiML; a malformed one gets a 400 naming the problem.
+ *
+ * A signed webhook naming an offer, transfer or call we do not know (deleted, or from a database
+ * restored to before it) is not our failure: a warning, and `unknown`'s answer, or the apology.
  */
 export function twimlRoute(
   logger: Logger,
   defaultLanguage: Language,
   handler: (req: Request) => string | Promise<string>,
+  unknown?: (lang: Language) => string,
 ): RequestHandler {
   return async (req: Request, res: Response) => {
     try {
@@ -25,6 +30,13 @@ export function twimlRoute(
       const err = coerceError(e)
       const lang = languageOf(req) ?? defaultLanguage
       const log = req.log ?? logger
+      if (e instanceof NotFoundError) {
+        log.warn({ problem: e.message }, 'webhook names an unknown record; answered politely')
+        res
+          .type('text/xml')
+          .send(unknown ? unknown(lang) : sayAndHangUp(lang, prompts(lang).technicalProblem))
+        return
+      }
       if (e instanceof ZodError)
         log.warn({ problems: e.issues.map(describe) }, 'malformed twilio parameters')
       else log.error({ err }, 'webhook failed; answered with fallback twiml')
@@ -58,6 +70,12 @@ export function callbackRoute(
           )
         return
       }
+      // About something we do not know: a retry would not change that, so Twilio need not retry.
+      if (e instanceof NotFoundError) {
+        log.warn({ problem: e.message }, 'status callback names an unknown record; ignored')
+        res.type('text/xml').send(emptyResponse())
+        return
+      }
       // Nothing was half-applied (each callback is one transaction); the dispatcher's sweep and
       // the stale-offer rules settle what a lost callback would have moved.
       log.error({ err: coerceError(e) }, 'status callback failed')
@@ -88,10 +106,14 @@ export function voiceFallback(logger: Logger, defaultLanguage: Language) {
       .send(sayAndHangUp(defaultLanguage, prompts(defaultLanguage).technicalProblem))
   }
   const onError = (e: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    ;(req.log ?? logger).warn({ err: coerceError(e) }, 'voice webhook rejected before routing')
-    const status = (e as { status?: unknown }).status
+    // A body the parser refused is the sender's mistake: a warning naming it, no stack.
+    const refused = bodyRefusal(e)
+    const log = req.log ?? logger
+    if (refused)
+      log.warn({ status: refused.status, type: refused.type }, 'voice webhook body refused')
+    else log.error({ err: coerceError(e) }, 'voice webhook failed before routing')
     res
-      .status(typeof status === 'number' && status >= 400 && status < 500 ? status : 500)
+      .status(refused?.status ?? 500)
       .type('text/xml')
       .send(sayAndHangUp(defaultLanguage, prompts(defaultLanguage).technicalProblem))
   }

@@ -9,11 +9,14 @@ import { markOfferJoined } from '../calls/offers.repository.ts'
 import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import { isTerminal } from '../domain/call-status.ts'
-import { agentTooLate, prompts } from '../domain/prompts.ts'
+import type { Language } from '../domain/language.ts'
+import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
 import { resendNoticesByDigits } from '../notices/notices.ts'
 import { callerLeft, participantChanged } from '../transfers/transfer-control.ts'
+import { completeBridgedOfConference } from '../transfers/transfer-end.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
+import { dropNulParams } from './nul-params.ts'
 import { createTransferVoiceRoutes } from './transfer.routes.ts'
 import * as P from './twilio-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
@@ -44,9 +47,12 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       publicBaseUrl: config.http.publicBaseUrl,
       logger,
     }),
+    dropNulParams(logger),
   )
-  const twiml = (h: Parameters<typeof twimlRoute>[2]) =>
-    twimlRoute(logger, config.defaultLanguage, h)
+  const twiml = (h: Parameters<typeof twimlRoute>[2], unknown?: Parameters<typeof twimlRoute>[3]) =>
+    twimlRoute(logger, config.defaultLanguage, h, unknown)
+  // An agent's leg for an offer we do not know: told politely, then hung up.
+  const offerGone = (lang: Language) => sayAndHangUp(lang, callEnded(lang))
   const callback = (h: Parameters<typeof callbackRoute>[1]) => callbackRoute(logger, h)
 
   router.post(
@@ -161,6 +167,9 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       if (c.StatusCallbackEvent === 'conference-start') {
         await setConferenceSid(deps.db, c.FriendlyName, c.ConferenceSid)
       }
+      if (c.StatusCallbackEvent === 'conference-end') {
+        await completeBridgedOfConference(deps, c.ConferenceSid)
+      }
       // An accepted agent is only really connected once their leg is in the room.
       if (c.StatusCallbackEvent === 'participant-join' && c.CallSid) {
         await markOfferJoined(deps.db, c.CallSid, deps.clock.now())
@@ -185,7 +194,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       const { offer } = P.offerQuery.parse(req.query)
       P.digitsParams.parse(req.body)
       return renderWhisper(paths, offer, await agentAnswered(deps, offer))
-    }),
+    }, offerGone),
   )
 
   router.post(
@@ -194,7 +203,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       const { offer } = P.offerQuery.parse(req.query)
       const b = P.digitsParams.parse(req.body)
       return renderAccept(paths, await agentPressed(deps, offer, b.Digits))
-    }),
+    }, offerGone),
   )
 
   router.post(
@@ -204,7 +213,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       P.digitsParams.parse(req.body)
       const lang = await offerLanguage(deps, q.offer)
       return sayAndHangUp(lang, agentTooLate(lang, q.reason))
-    }),
+    }, offerGone),
   )
 
   router.post(

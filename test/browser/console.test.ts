@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
@@ -11,6 +11,8 @@ import { type RunningService, startSimulatedService } from '../helpers/service.t
 
 const SHOTS = 'test-output/screenshots'
 const CALLER = '+8613900005555'
+// Short, so the test sees an agent's after-call work end; long enough to see it shown.
+const WRAP_UP_SECONDS = 4
 
 /**
  * The console in a real headless Chromium against the whole service in simulator mode: one tab
@@ -26,7 +28,12 @@ describe('the web console, end to end in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true })
     // Real-time rings and speech: the agent clicks Answer in a browser, which takes a moment.
     service = await startSimulatedService(
-      { RING_TIMEOUT_SECONDS: '30', CONFIRMATION_DELAY_SECONDS: '0', CALLING_HOURS: '00:00-24:00' },
+      {
+        RING_TIMEOUT_SECONDS: '30',
+        CONFIRMATION_DELAY_SECONDS: '0',
+        CALLING_HOURS: '00:00-24:00',
+        WRAP_UP_SECONDS: String(WRAP_UP_SECONDS),
+      },
       { sayMsPerChar: 0, playMs: 300, ringTimeoutScale: 1, secondMs: 1000 },
     )
     ;({ ctx, base } = service)
@@ -46,14 +53,53 @@ describe('the web console, end to end in Chromium', () => {
     await service.stop()
   })
 
+  // Every page a test opens is watched: a console error, an uncaught exception, a failed request
+  // or an answer >= 400 that the test did not announce fails the test.
+  let problems: string[] = []
+  let expected: { status: number; path: RegExp }[] = []
+  let contexts: BrowserContext[] = []
+  afterEach(async () => {
+    for (const c of contexts) await c.close()
+    const found = problems
+    problems = []
+    expected = []
+    contexts = []
+    expect(found).toEqual([])
+  })
+  /** An error answer this test provokes on purpose (and the browser's log line about it). */
+  const expectFailure = (status: number, path: RegExp) => expected.push({ status, path })
+
+  async function newPage(who: string, viewport = { width: 1400, height: 1000 }): Promise<Page> {
+    const context = await browser.newContext({ viewport })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.on('pageerror', (e) => problems.push(`[${who}] uncaught: ${e.message}`))
+    page.on('console', (m) => {
+      // Chromium logs every answer >= 400 this way; those are judged by status below.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        problems.push(`[${who}] console error: ${m.text()}`)
+    })
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname
+      if (r.status() >= 400 && !expected.some((e) => e.status === r.status() && e.path.test(path)))
+        problems.push(`[${who}] ${r.status()} ${r.request().method()} ${path}`)
+    })
+    page.on('requestfailed', (r) => {
+      // Leaving or reloading a page aborts its live stream: that is not a failure.
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+        problems.push(`[${who}] request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`)
+    })
+    return page
+  }
+
+  /** Fields by their label only (exact, as a screen reader announces them). */
+  const field = (page: Page, label: string) => page.getByLabel(label, { exact: true })
+
   async function loginAs(job: string): Promise<Page> {
-    const page = await (
-      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    ).newPage()
-    page.on('pageerror', (e) => process.stderr.write(`[page ${job}] ${e.message}\n`))
+    const page = await newPage(job)
     await page.goto(`${base}/console/`)
-    await page.getByTestId('login-job').fill(job)
-    await page.getByTestId('login-password').fill(DEMO_PASSWORD)
+    await field(page, '工号').fill(job)
+    await field(page, '密码').fill(DEMO_PASSWORD)
     await page.getByTestId('login-submit').click()
     await page.getByTestId('me').waitFor()
     return page
@@ -63,17 +109,17 @@ describe('the web console, end to end in Chromium', () => {
   it('takes a call from the browser phone to a caller-confirmed closure', async () => {
     const supervisor = await loginAs('2001')
     await supervisor.goto(`${base}/console/#/rates`)
-    await supervisor.getByTestId('rates-by').selectOption('agent')
+    await field(supervisor, '维度').selectOption('agent')
     const before = await supervisor.getByTestId('rates-table').innerText()
 
     const agent = await loginAs('1001')
     await agent.getByTestId('phone').waitFor()
 
-    const phone = await (await browser.newContext()).newPage()
+    const phone = await newPage('phone', { width: 1000, height: 800 })
     await phone.goto(`${base}/console/phone.html`)
-    await phone.getByTestId('caller-number').fill(CALLER)
+    await field(phone, '来电人').fill(CALLER)
     await phone.getByTestId('use-number').click()
-    await phone.getByTestId('hotline').selectOption('+8657112345')
+    await field(phone, '热线').selectOption('+8657112345')
     await phone.getByTestId('call').click()
     await expect.poll(() => heard(phone).innerText(), { timeout: 20_000 }).toContain('报修请按 1')
     await phone.getByTestId('key-1').click()
@@ -93,18 +139,20 @@ describe('the web console, end to end in Chromium', () => {
     expect(reference).toMatch(/^HL-\d{8}-\d{4}$/)
 
     // The record, with validation: content is required.
-    await agent.getByTestId('field-content').fill('')
+    await field(agent, '内容').fill('')
     await agent.getByTestId('save-case').click()
     await expect.poll(() => agent.getByTestId('save-message').innerText()).toContain('?')
-    await agent.getByTestId('field-place').fill('3号楼 501')
-    await agent.getByTestId('field-content').fill('厨房水龙头漏水')
-    await agent.getByTestId('field-contactName').fill('王先生')
+    await field(agent, '地点').fill('3号楼 501')
+    await field(agent, '内容').fill('厨房水龙头漏水')
+    await field(agent, '联系人').fill('王先生')
+    await field(agent, '紧急程度').selectOption('urgent')
     await agent.getByTestId('save-case').click()
     await expect.poll(() => agent.getByTestId('save-message').innerText()).toBe('已保存')
 
     // Warm transfer: the department accepts by itself; the agent brings the caller in.
-    await agent.getByTestId('transfer-department').selectOption('engineering')
-    await agent.getByTestId('transfer-note').fill('今天派人上门')
+    await field(agent, '转办部门').selectOption('engineering')
+    await field(agent, '转接方式').selectOption('warm')
+    await field(agent, '备注').fill('今天派人上门')
     await agent.getByTestId('transfer-start').click()
     await expect
       .poll(() => agent.getByTestId('transfer-status').innerText(), { timeout: 20_000 })
@@ -116,10 +164,26 @@ describe('the web console, end to end in Chromium', () => {
       .toContain('bridged')
     await expect.poll(() => agent.getByTestId('case-assignee').innerText()).toContain('engineering')
 
-    // Everyone hangs up; the agent reports the work done.
+    // Everyone hangs up: the agent does their after-call work (话后整理), shown in the
+    // workspace and on the board, then is available again by themselves.
     await agent.getByTestId('phone-hangup').click()
+    await agent.getByTestId('wrap-up').waitFor({ timeout: 10_000 })
+    expect(await agent.getByTestId('wrap-up').innerText()).toContain('话后整理')
+    await supervisor.goto(`${base}/console/#/board`)
+    await expect
+      .poll(() => supervisor.getByTestId('board-presence-1001').innerText(), { timeout: 10_000 })
+      .toMatch(/话后整理|空闲/)
+    await expect
+      .poll(() => agent.getByTestId('presence-available').getAttribute('aria-pressed'), {
+        timeout: (WRAP_UP_SECONDS + 10) * 1000,
+      })
+      .toBe('true')
+    expect(await agent.getByTestId('wrap-up').count()).toBe(0)
+    await expect
+      .poll(() => supervisor.getByTestId('board-presence-1001').innerText(), { timeout: 10_000 })
+      .toBe('空闲')
     await phone.getByTestId('phone-hangup').click()
-    await agent.getByTestId('work-summary').fill('更换了水龙头阀芯')
+    await field(agent, '处理结果').fill('更换了水龙头阀芯')
     await agent.getByTestId('work-done').click()
     await expect
       .poll(() => agent.getByTestId('case-status').innerText(), { timeout: 10_000 })
@@ -142,8 +206,8 @@ describe('the web console, end to end in Chromium', () => {
       .toBe('closed')
     await agent.screenshot({ path: `${SHOTS}/agent-workspace.png`, fullPage: true })
 
-    await supervisor.reload()
-    await supervisor.getByTestId('rates-by').selectOption('agent')
+    await supervisor.goto(`${base}/console/#/rates`)
+    await field(supervisor, '维度').selectOption('agent')
     await expect
       .poll(() => supervisor.getByTestId('rates-table').innerText(), { timeout: 10_000 })
       .not.toBe(before)
@@ -177,11 +241,7 @@ describe('the web console, end to end in Chromium', () => {
           ).on_duty,
       )
       .toBe(!person.on_duty)
-    await admin
-      .getByTestId('admin-agents')
-      .locator('tr', { hasText: '1003' })
-      .locator('select')
-      .selectOption('supervisor')
+    await field(admin, '角色 1003').selectOption('supervisor')
     await expect
       .poll(
         async () =>
@@ -197,8 +257,8 @@ describe('the web console, end to end in Chromium', () => {
     // The notice catalogue: a new item, as JSON the server checks.
     const items = admin.getByTestId('admin-items')
     await items.getByRole('button', { name: '+' }).click()
-    await items.locator('input').first().fill('parking-permit')
-    await items.locator('textarea').fill(
+    await field(admin, '事项代码').fill('parking-permit')
+    await field(admin, '内容（JSON）').fill(
       JSON.stringify({
         category: 'inquiry',
         content: {
@@ -228,11 +288,85 @@ describe('the web console, end to end in Chromium', () => {
     await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true })
   })
 
+  it('offers 中文 / English before login, remembers it, and says errors in the page language', async () => {
+    const page = await newPage('login')
+    const loads: string[] = []
+    page.on('request', (r) => loads.push(new URL(r.url()).pathname))
+    await page.goto(`${base}/console/`)
+    await field(page, '工号').waitFor()
+    // Logged out: the start-up config answers without a session (no 401), the icon is there.
+    expect(loads).toContain('/api/console/config')
+    expect(loads).toContain('/console/favicon.svg')
+    expect(await page.getByTestId('simulator-banner').innerText()).toContain('演示模式')
+    await page.screenshot({ path: `${SHOTS}/login-zh.png` })
+
+    await page.getByRole('button', { name: 'English' }).click()
+    await field(page, 'Job number').waitFor()
+    expect(await page.getAttribute('html', 'lang')).toBe('en-US')
+    await page.reload()
+    await field(page, 'Job number').fill('1001')
+    await field(page, 'Password').fill('wrong password')
+    expectFailure(401, /^\/api\/auth\/login$/)
+    await page.getByTestId('login-submit').click()
+    await expect
+      .poll(() => page.getByTestId('login-error').innerText())
+      .toBe('Wrong job number or password.')
+
+    await page.getByRole('button', { name: '中文' }).click()
+    await page.getByTestId('login-submit').click()
+    await expect.poll(() => page.getByTestId('login-error').innerText()).toBe('工号或密码错误。')
+    await field(page, '密码').fill(DEMO_PASSWORD)
+    await page.getByTestId('login-submit').click()
+    await page.getByTestId('me').waitFor()
+    // The language chosen before login stays after it, and the pause reason has its label.
+    await field(page, '暂停原因').fill('培训')
+    await page.getByTestId('presence-away').click()
+    await expect
+      .poll(() => page.getByTestId('presence-away').getAttribute('aria-pressed'))
+      .toBe('true')
+  })
+
+  it("lets an administrator rename a category in both languages, and shows the server's refusal in Mandarin", async () => {
+    const admin = await loginAs('9001')
+    await admin.goto(`${base}/console/#/admin`)
+    const cats = admin.getByTestId('admin-categories')
+    await cats.getByRole('button', { name: '编辑 repair' }).click()
+    await field(admin, '中文名称').fill('维修报修')
+    await field(admin, '英文名称').fill('Repairs and maintenance')
+    await admin.getByTestId('category-edit').getByRole('button', { name: '保存' }).click()
+    await expect
+      .poll(() => admin.getByTestId('category-repair').innerText())
+      .toContain('Repairs and maintenance')
+    const row = await ctx.db
+      .selectFrom('categories')
+      .select(['name_zh', 'name_en'])
+      .where('code', '=', 'repair')
+      .executeTakeFirstOrThrow()
+    expect(row).toEqual({ name_zh: '维修报修', name_en: 'Repairs and maintenance' })
+
+    // An empty name is refused by the server; the page says so in its own language.
+    await cats.getByRole('button', { name: '编辑 repair' }).click()
+    await field(admin, '英文名称').fill('')
+    expectFailure(400, /^\/api\/admin\/categories\/repair$/)
+    await admin.getByTestId('category-edit').getByRole('button', { name: '保存' }).click()
+    await expect.poll(() => cats.getByRole('alert').innerText()).toBe('输入有误，请检查后重试。')
+    const unchanged = await ctx.db
+      .selectFrom('categories')
+      .select('name_en')
+      .where('code', '=', 'repair')
+      .executeTakeFirstOrThrow()
+    expect(unchanged.name_en).toBe('Repairs and maintenance')
+    await admin.screenshot({ path: `${SHOTS}/admin-categories.png`, fullPage: true })
+  })
+
   it('keeps agents out of supervisor pages and their APIs', async () => {
     const agent = await loginAs('1002')
     expect(await agent.getByTestId('nav-board').count()).toBe(0)
     await agent.goto(`${base}/console/#/board`)
     await agent.getByTestId('not-allowed').waitFor()
+    // The refusals this test provokes on purpose.
+    expectFailure(403, /^\/api\/(board|rates|agents|departments\/engineering)$/)
+    expectFailure(403, /^\/console\/queues$/)
     const status = await agent.evaluate(async () => {
       const r = await Promise.all(
         ['/api/board', '/api/rates?period=2026-11', '/api/agents'].map((p) =>

@@ -91,6 +91,7 @@ describe('health and shutdown', () => {
     const db = await cloneTestDatabase(inject('pgServerUrl'))
     const port = await freePort()
     const { stop } = await startService({
+      TWILIO_MODE: 'simulator',
       PORT: String(port),
       DATABASE_URL: db.url,
       REDIS_URL: inject('redisUrl'),
@@ -101,8 +102,9 @@ describe('health and shutdown', () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`)
       expect(health.status).toBe(200)
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
-      expect(await ready.json()).toEqual({
+      expect(await ready.json()).toMatchObject({
         status: 'ready',
+        twilio: 'simulator',
         checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' },
       })
     } finally {

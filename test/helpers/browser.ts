@@ -6,11 +6,61 @@ import { chromium } from 'playwright-core'
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
 
+// Without a CJK font the Mandarin console renders as boxes in Chromium (and in screenshots).
+const CJK_FONTS = 'fonts-noto-cjk'
+
+const canApt = () => process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')
+
+/** apt-get install, with one `apt-get update` first if the package lists are stale or missing. */
+function aptInstall(pkg: string): void {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+      env,
+      stdio: 'ignore',
+    })
+  try {
+    install()
+  } catch {
+    execFileSync('apt-get', ['update'], { env, stdio: 'ignore' })
+    install()
+  }
+}
+
+function isInstalled(pkg: string): boolean {
+  try {
+    const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' })
+    return status.includes('install ok installed')
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The CJK fonts the console's Mandarin needs, installed with apt-get like Chromium; where that
+ * cannot be done the tests still run, and this says what to install for readable screenshots.
+ */
+export function ensureCjkFonts(say: (m: string) => void): void {
+  if (!existsSync('/usr/bin/dpkg-query') || isInstalled(CJK_FONTS)) return
+  if (!canApt()) {
+    say(`${CJK_FONTS} is not installed: Chinese shows as boxes (apt-get install ${CJK_FONTS})`)
+    return
+  }
+  say(`installing Debian package ${CJK_FONTS} (once) so the console's Chinese is readable`)
+  try {
+    aptInstall(CJK_FONTS)
+  } catch {
+    say(`could not install ${CJK_FONTS}; Chinese will show as boxes in screenshots`)
+  }
+}
+
 /**
  * Debian's Chromium for the browser tests: CHROMIUM_PATH, else the usual places, else installed
  * with apt-get when we are root (as the services are); otherwise a message saying what to install.
+ * The CJK fonts come with it (see ensureCjkFonts).
  */
 export function findOrInstallChromium(say: (m: string) => void): string {
+  ensureCjkFonts(say)
   const wanted = process.env['CHROMIUM_PATH']
   if (wanted) {
     if (!existsSync(wanted)) throw new Error(`CHROMIUM_PATH=${wanted} does not exist`)
@@ -18,21 +68,9 @@ export function findOrInstallChromium(say: (m: string) => void): string {
   }
   const found = CANDIDATES.find((p) => existsSync(p))
   if (found) return found
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+  if (canApt()) {
     say('Chromium not found: installing Debian package chromium (once) for the browser tests')
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    try {
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-        env,
-        stdio: 'ignore',
-      })
-    } catch {
-      execFileSync('apt-get', ['update'], { env, stdio: 'ignore' })
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-        env,
-        stdio: 'ignore',
-      })
-    }
+    aptInstall('chromium')
     const now = CANDIDATES.find((p) => existsSync(p))
     if (now) return now
   }

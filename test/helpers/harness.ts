@@ -13,6 +13,7 @@ import { createAppContext } from '../../src/context.ts'
 import { loadDemoData } from '../../src/db/demo-data.ts'
 import { createApp } from '../../src/http/app.ts'
 import { loadPromptOverrides } from '../../src/ivr-prompts/ivr-prompts.ts'
+import type { Logger } from '../../src/logger.ts'
 import { createLogger } from '../../src/logger.ts'
 import { cloneTestDatabase } from './databases.ts'
 import type { FakeTwilioEdge } from './fake-twilio-edge.ts'
@@ -53,22 +54,30 @@ export interface Harness {
 
 /** A whole service on its own database and queue prefix, with Twilio faked at its HTTP edge. */
 export async function createHarness(
-  opts: { clock?: Clock; env?: Record<string, string>; simulator?: boolean } = {},
+  opts: {
+    clock?: Clock
+    env?: Record<string, string>
+    simulator?: boolean
+    /** A Redis of the test's own (private-redis.ts) instead of the shared one. */
+    redisUrl?: string
+    /** A logger the test reads (default: silent). */
+    logger?: Logger
+  } = {},
 ): Promise<Harness> {
   const db = await cloneTestDatabase(inject('pgServerUrl'))
   const config = loadConfig({
     PUBLIC_BASE_URL,
     LOG_LEVEL: 'silent',
     ...(opts.simulator
-      ? {}
+      ? { TWILIO_MODE: 'simulator' }
       : { TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN }),
     ...opts.env,
   })
   const edge = createFakeTwilioEdge(opts.clock ? { clock: opts.clock } : {})
   const ctx = createAppContext(config, {
     databaseUrl: db.url,
-    redisUrl: inject('redisUrl'),
-    logger: createLogger({ level: 'silent' }),
+    redisUrl: opts.redisUrl ?? inject('redisUrl'),
+    logger: opts.logger ?? createLogger({ level: 'silent' }),
     clock: opts.clock,
     queuePrefix: `t${randomBytes(4).toString('hex')}`,
     twilioHttpClient: opts.simulator ? undefined : edge.httpClient,

@@ -62,6 +62,7 @@ export async function startSimulatedService(
     {
       PORT: String(port),
       PUBLIC_BASE_URL: base,
+      TWILIO_MODE: 'simulator',
       DATABASE_URL: db.url,
       REDIS_URL: inject('redisUrl'),
       QUEUE_PREFIX: `svc${port}`,

@@ -3,12 +3,14 @@ import twilio from 'twilio'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { dialCallback } from '../../src/callbacks/dialer.ts'
+import { SMS_REPLIES } from '../../src/callbacks/sms-verdict.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import { createdCalls, legSidOf } from '../helpers/call-steps.ts'
 import { caseAwaitingConfirmation } from '../helpers/case-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock, PUBLIC_BASE_URL } from '../helpers/harness.ts'
 import { pathOf } from '../helpers/harness.ts'
+import { find, parseTwiml } from '../helpers/twiml.ts'
 
 describe('closing a case without a confirmation call', () => {
   let h: Harness
@@ -64,14 +66,42 @@ describe('closing a case without a confirmation call', () => {
       .where('id', '=', c.caseId)
       .executeTakeFirstOrThrow()
     expect(kase).toEqual({ status: 'closed', closed_by: 'caller' })
-    // Twilio retries the same message: nothing more happens.
-    await sms('+8613800007777', '1')
+    expect(find(parseTwiml(r.text), 'Message')?.text).toBe(SMS_REPLIES.closed)
+    // Twilio retries the same message: the same reply, and nothing more happens.
+    const retry = await sms('+8613800007777', '1')
+    expect(retry.status).toBe(200)
+    expect(find(parseTwiml(retry.text), 'Message')?.text).toBe(SMS_REPLIES.closed)
     const events = await h.ctx.db
       .selectFrom('case_events')
       .select('type')
       .where('type', '=', 'case_closed_by_caller')
       .execute()
     expect(events).toHaveLength(1)
+    const rows = await h.ctx.db
+      .selectFrom('sms_messages')
+      .select('reply_outcome')
+      .where('direction', '=', 'inbound')
+      .execute()
+    expect(rows).toEqual([{ reply_outcome: 'closed' }])
+  })
+
+  it('answers two deliveries of one SMS arriving together alike, acting once', async () => {
+    const c = await exhausted()
+    const sid = `SM${'c'.repeat(32)}`
+    const both = await Promise.all([
+      sms('+8613800007777', '2', sid),
+      sms('+8613800007777', '2', sid),
+    ])
+    expect(both.map((r) => find(parseTwiml(r.text), 'Message')?.text)).toEqual([
+      SMS_REPLIES.reopened,
+      SMS_REPLIES.reopened,
+    ])
+    const kase = await h.ctx.db
+      .selectFrom('cases')
+      .select(['status', 'rework_count'])
+      .where('id', '=', c.caseId)
+      .executeTakeFirstOrThrow()
+    expect(kase).toEqual({ status: 'in_progress', rework_count: 1 })
   })
 
   it('reopens on an SMS 2 and ignores an unsigned one', async () => {

@@ -66,12 +66,20 @@ describe('simulator CLI', () => {
       twiml('<Gather numDigits="1" action="/accepted"><Say>Transfer</Say></Gather>'),
     )
     h.app.on('/accepted', twiml('<Say>Accepted</Say><Hangup/>'))
+    // Rung only once the terminal has registered the phone: starting it may take seconds.
+    const registered = new Promise<void>((resolve) => {
+      const register = h.sim.registerDevice.bind(h.sim)
+      h.sim.registerDevice = (address, opts) => {
+        register(address, opts)
+        if (address === 'client:dept-engineering-1') resolve()
+      }
+    })
     const cli = run(
       process.execPath,
-      [CLI, '--url', serviceUrl, '--script', 'directory; autodept engineering; wait 2'],
-      { timeout: 10_000 },
+      [CLI, '--url', serviceUrl, '--script', 'directory; autodept engineering; wait 4'],
+      { timeout: 15_000 },
     )
-    await new Promise((r) => setTimeout(r, 1200))
+    await registered
     // The service rings the department's person, as a transfer does.
     await createTwilioTelephony({
       mode: 'simulator',
@@ -107,6 +115,8 @@ describe('simulator CLI', () => {
     expect(stdout).toContain('City Service Hotline')
     expect(stdout).toMatch(/\[caller CA…[0-9a-f]{4}\] 🔊 "Press 1 for water"/)
     expect(stdout).toMatch(/\[caller CA…[0-9a-f]{4}\] 🔊 "Water it is"/)
+    // Each command is shown after the prompt it ran at: whose call it acted on.
+    expect(stdout).toMatch(/^caller CA…[0-9a-f]{4}> press 1$/m)
     expect(stdout).toContain('call ended (completed')
     expect(h.app.hitsTo('/menu')[0]?.params.Digits).toBe('1')
   })

@@ -112,6 +112,11 @@ describe('simulator control API', () => {
     expect(unknown.status).toBe(404)
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(sid)
     expect((await post('/calls', { from: CALLER, to: '+861099999' })).status).toBe(404)
+    // A call with no case (here: no service to ask) is a 404 the terminal treats as "none yet".
+    const noCase = await fetch(`${base}/calls/${sid}/case`)
+    expect(noCase.status).toBe(404)
+    expect(((await noCase.json()) as { error: { message: string } }).error.message).toMatch(sid)
+    expect((await fetch(`${base}/calls/nope/case`)).status).toBe(400)
     h.app.on('/voice', twiml('<Pause length="100"/>'))
     const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
     await h.waitForEvent((e) => e.type === 'pause')

@@ -1,7 +1,8 @@
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { legSidOf } from '../helpers/call-steps.ts'
+import { runDispatch } from '../../src/calls/dispatcher.ts'
+import { createdCalls, legSidOf, legStatus } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock, pathOf } from '../helpers/harness.ts'
 import type { LiveCall } from '../helpers/live-call.ts'
@@ -300,6 +301,35 @@ describe('warm transfer to a department', () => {
     )
     expect(find(twiml, 'Conference')?.text).toBe(call.conferenceName)
     expect(find(twiml, 'Conference')?.attrs['startConferenceOnEnter']).toBe('false')
+  })
+
+  it('rings the first owner alone first for a caller put back in the queue, then the others', async () => {
+    const { leg } = await started()
+    await call.conference('participant-leave', call.agentLegSid)
+    const ownerOffer = createdCalls(h).find((c) => c.data['To'] === 'client:agent-1001')
+    await legStatus(h, ownerOffer, 'completed', 3, { CallDuration: '40' })
+    // The colleagues liveCall set away are free; the owner, just off the call, may still be in
+    // after-call work: their own caller is rung to them all the same.
+    await h.ctx.db
+      .updateTable('agents')
+      .set({ presence: 'available' })
+      .where('job_number', '!=', '1001')
+      .execute()
+    clock.advance(20_000) // the department rang out
+    await statusOf(h, leg, 'no-answer', 2)
+
+    const from = h.edge.requests.length
+    await runDispatch(h.ctx)
+    const first = requestsSince(h, from, 'CreateCall')
+    expect(first.map((r) => r.data['To'])).toEqual(['client:agent-1001'])
+
+    // The owner does not pick up: the colleagues are rung next, the owner not again yet.
+    await legStatus(h, first[0], 'no-answer', 1)
+    const next = h.edge.requests.length
+    await runDispatch(h.ctx)
+    const others = requestsSince(h, next, 'CreateCall').map((r) => r.data['To'])
+    expect(others.length).toBeGreaterThan(0)
+    expect(others).not.toContain('client:agent-1001')
   })
 
   it('takes the caller off hold where they are when Twilio refuses the requeue redirect', async () => {

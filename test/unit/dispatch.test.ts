@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { WaitingCall } from '../../src/domain/dispatch.ts'
-import { EMERGENCY_PRIORITY, planDispatch } from '../../src/domain/dispatch.ts'
+import { agentsTriedSince, EMERGENCY_PRIORITY, planDispatch } from '../../src/domain/dispatch.ts'
 
 const now = new Date('2026-11-23T02:00:00Z')
 const ago = (s: number) => new Date(now.getTime() - s * 1000)
@@ -120,6 +120,62 @@ describe('planDispatch for an emergency nobody available can take', () => {
   it('does not do so for an ordinary call', () => {
     expect(
       planDispatch({ ...base, waiting: [call({ fallbackAgentId: 9 })], freeAgents: [] }).offers,
+    ).toEqual([])
+  })
+})
+
+describe('a caller put back in the queue', () => {
+  // The first owner (3) accepted the call 5 minutes ago; colleagues 1 and 2 were rung then too.
+  const before = [
+    { agentId: 1, offeredAt: ago(300) },
+    { agentId: 2, offeredAt: ago(300) },
+    { agentId: 3, offeredAt: ago(300) },
+  ]
+
+  it('counts only the agents rung since the caller last entered the queue', () => {
+    expect(agentsTriedSince(before, ago(5))).toEqual([])
+    expect(agentsTriedSince([...before, { agentId: 3, offeredAt: ago(2) }], ago(5))).toEqual([3])
+    expect(agentsTriedSince(before, ago(300))).toEqual([1, 2, 3])
+  })
+
+  it('rings the first owner alone first, then the others', () => {
+    const requeued = call({
+      preferredAgentId: 3,
+      enqueuedAt: ago(1),
+      triedAgentIds: agentsTriedSince(before, ago(1)),
+    })
+    expect(
+      planDispatch({ ...base, waiting: [requeued], freeAgents: agents(1, 2, 3) }).offers,
+    ).toEqual([{ callSid: 'CA1', agentId: 3 }])
+    const ownerRungOut = call({
+      ...requeued,
+      triedAgentIds: agentsTriedSince([...before, { agentId: 3, offeredAt: ago(0) }], ago(1)),
+    })
+    expect(
+      planDispatch({ ...base, waiting: [ownerRungOut], freeAgents: agents(1, 2, 3) }).offers.map(
+        (o) => o.agentId,
+      ),
+    ).toEqual([1, 2])
+  })
+
+  it('rings the first owner in after-call work for their own caller, and for nobody else', () => {
+    const requeued = call({ preferredAgentId: 3, enqueuedAt: ago(1) })
+    const stranger = call({ callSid: 'CA2', enqueuedAt: ago(30) })
+    const plan = planDispatch({
+      ...base,
+      waiting: [stranger, requeued],
+      freeAgents: agents(1, 2),
+      wrappingUpAgentIds: [3],
+    })
+    expect(plan.offers).toEqual([
+      { callSid: 'CA2', agentId: 1 },
+      { callSid: 'CA2', agentId: 2 },
+      { callSid: 'CA1', agentId: 3 },
+    ])
+    // Once rung out, the owner is left to their after-call work.
+    const rungOut = call({ ...requeued, triedAgentIds: [3] })
+    expect(
+      planDispatch({ ...base, waiting: [rungOut], freeAgents: [], wrappingUpAgentIds: [3] }).offers,
     ).toEqual([])
   })
 })

@@ -1,31 +1,19 @@
-import { api, useLoad } from './api.js'
+import { Categories } from './admin-categories.js'
+import { useLoad } from './api.js'
 import { t } from './i18n.js'
+import { useAction } from './use-action.js'
 import { html, useState } from './vendor/preact.js'
-
-function useAction(after) {
-  const [message, setMessage] = useState('')
-  const run = (path, method, body) => async () => {
-    setMessage('')
-    try {
-      await api(path, { method, body })
-      after()
-    } catch (e) {
-      setMessage(e.message)
-    }
-  }
-  return { message, run }
-}
 
 /** Administration: directory and duty roster, time limits, calendar, notice items. */
 export function Admin({ config }) {
   const isAdmin = config.agent.role === 'admin'
   return html`<div class="cols">
-    <div style="display:grid;gap:16px">
+    <div class="stack">
       <${Agents} isAdmin=${isAdmin} /><${Departments} /><${Categories}
         isAdmin=${isAdmin}
       /><${ServiceItems} canEdit=${true} />
     </div>
-    <div style="display:grid;gap:16px">
+    <div class="stack">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
       <${Prompts} isAdmin=${isAdmin} />
     </div>
@@ -53,10 +41,9 @@ function Departments() {
                   <td>${p.name}</td>
                   <td class="muted">${p.phoneNumber ?? p.clientIdentity}</td>
                   <td>
-                    <label style="display:inline"
+                    <label class="inline"
                       ><input
                         type="checkbox"
-                        style="width:auto"
                         checked=${p.onDuty}
                         data-testid=${`duty-${d.code}-${p.id}`}
                         onChange=${act.run(`/departments/${d.code}/people/${p.id}`, 'PATCH', { onDuty: !p.onDuty })}
@@ -97,7 +84,8 @@ function Limits({ isAdmin }) {
               ${
                 isAdmin
                   ? html`<input
-                      style="width:70px"
+                      class="narrow"
+                      aria-label=${`${t('amount')} ${p.step} ${p.category ?? '*'} ${p.variant ?? ''}`}
                       value=${p.amount}
                       onChange=${(e) => act.run('/admin/time-limits', 'PUT', { step: p.step, category: p.category, variant: p.variant, unit: p.unit, basis: p.basis, source: p.source, amount: Number(e.currentTarget.value) })()}
                     />`
@@ -136,20 +124,34 @@ function Calendar({ isAdmin }) {
     ${
       isAdmin
         ? html`<div class="row">
-            <input
-              type="date"
-              value=${v.date}
-              onInput=${(e) => setV({ ...v, date: e.currentTarget.value })}
-            />
-            <select value=${v.kind} onChange=${(e) => setV({ ...v, kind: e.currentTarget.value })}>
-              <option>holiday</option>
-              <option>workday</option>
-            </select>
-            <input
-              placeholder="note"
-              value=${v.note}
-              onInput=${(e) => setV({ ...v, note: e.currentTarget.value })}
-            />
+            <div>
+              <label for="calendar-date">${t('date')}</label>
+              <input
+                id="calendar-date"
+                type="date"
+                value=${v.date}
+                onInput=${(e) => setV({ ...v, date: e.currentTarget.value })}
+              />
+            </div>
+            <div>
+              <label for="calendar-kind">${t('dayKind')}</label>
+              <select
+                id="calendar-kind"
+                value=${v.kind}
+                onChange=${(e) => setV({ ...v, kind: e.currentTarget.value })}
+              >
+                <option>holiday</option>
+                <option>workday</option>
+              </select>
+            </div>
+            <div>
+              <label for="calendar-note">${t('note')}</label>
+              <input
+                id="calendar-note"
+                value=${v.note}
+                onInput=${(e) => setV({ ...v, note: e.currentTarget.value })}
+              />
+            </div>
             <button
               disabled=${!v.date || !v.note}
               onClick=${act.run(`/admin/calendar/overrides/${v.date}`, 'PUT', { kind: v.kind, note: v.note })}
@@ -225,14 +227,16 @@ function ServiceItems({ canEdit }) {
     ${
       editing
         ? html`<div>
-            <label>code</label>
+            <label for="item-code">${t('itemCode')}</label>
             <input
+              id="item-code"
               value=${editing.code}
               onInput=${(e) => setEditing({ ...editing, code: e.currentTarget.value })}
             />
-            <label>JSON</label>
+            <label for="item-json">${t('itemJson')}</label>
             <textarea
-              style="min-height:220px;font-family:monospace"
+              id="item-json"
+              class="json"
               value=${editing.json}
               onInput=${(e) => setEditing({ ...editing, json: e.currentTarget.value })}
             />
@@ -271,6 +275,7 @@ function Agents({ isAdmin }) {
               ${
                 isAdmin
                   ? html`<select
+                      aria-label=${`${t('role')} ${a.jobNumber}`}
                       value=${a.role}
                       onChange=${(e) => act.run(`/admin/agents/${a.jobNumber}`, 'PATCH', { role: e.currentTarget.value })()}
                     >
@@ -282,10 +287,9 @@ function Agents({ isAdmin }) {
             <td>
               ${
                 isAdmin
-                  ? html`<label style="display:inline"
+                  ? html`<label class="inline"
                       ><input
                         type="checkbox"
-                        style="width:auto"
                         checked=${a.active !== false}
                         onChange=${act.run(`/admin/agents/${a.jobNumber}`, 'PATCH', { active: a.active === false })}
                       />
@@ -302,22 +306,38 @@ function Agents({ isAdmin }) {
     ${
       isAdmin
         ? html`<div class="row">
-            <input placeholder=${t('jobNumber')} value=${v.jobNumber} onInput=${set('jobNumber')} />
-            <input placeholder="name" value=${v.name} onInput=${set('name')} />
-            <select value=${v.role} onChange=${set('role')}>
-              ${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}
-            </select>
-            <input
-              placeholder="client identity"
-              value=${v.clientIdentity}
-              onInput=${set('clientIdentity')}
-            />
-            <input
-              placeholder=${t('password')}
-              type="password"
-              value=${v.password}
-              onInput=${set('password')}
-            />
+            <div>
+              <label for="new-agent-job">${t('jobNumber')}</label>
+              <input id="new-agent-job" value=${v.jobNumber} onInput=${set('jobNumber')} />
+            </div>
+            <div>
+              <label for="new-agent-name">${t('personName')}</label>
+              <input id="new-agent-name" value=${v.name} onInput=${set('name')} />
+            </div>
+            <div>
+              <label for="new-agent-role">${t('role')}</label>
+              <select id="new-agent-role" value=${v.role} onChange=${set('role')}>
+                ${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}
+              </select>
+            </div>
+            <div>
+              <label for="new-agent-client">${t('clientIdentity')}</label>
+              <input
+                id="new-agent-client"
+                value=${v.clientIdentity}
+                onInput=${set('clientIdentity')}
+              />
+            </div>
+            <div>
+              <label for="new-agent-password">${t('password')}</label>
+              <input
+                id="new-agent-password"
+                type="password"
+                autocomplete="new-password"
+                value=${v.password}
+                onInput=${set('password')}
+              />
+            </div>
             <button
               onClick=${act.run('/admin/agents', 'POST', { ...v, clientIdentity: v.clientIdentity || null })}
             >
@@ -326,44 +346,6 @@ function Agents({ isAdmin }) {
           </div>`
         : null
     }
-  </section>`
-}
-
-function Categories({ isAdmin }) {
-  const cats = useLoad('/admin/categories')
-  const act = useAction(() => void cats.load())
-  return html`<section class="card" data-testid="admin-categories">
-    <h2>${t('category')}</h2>
-    ${cats.error || act.message ? html`<p class="error">${cats.error || act.message}</p>` : null}
-    <table>
-      <tr>
-        <th>code</th>
-        <th>中文</th>
-        <th>English</th>
-        <th>IVR</th>
-        <th>${t('emergency')}</th>
-      </tr>
-      ${(cats.data?.categories ?? []).map(
-        (c) =>
-          html`<tr>
-            <td>${c.code}</td>
-            <td>${c.nameZh}</td>
-            <td>${c.nameEn}</td>
-            <td>
-              ${
-                isAdmin
-                  ? html`<input
-                      style="width:50px"
-                      value=${c.ivrKey ?? ''}
-                      onChange=${(e) => act.run(`/admin/categories/${c.code}`, 'PUT', { nameZh: c.nameZh, nameEn: c.nameEn, isEmergency: c.isEmergency, ivrKey: e.currentTarget.value === '' ? null : Number(e.currentTarget.value) })()}
-                    />`
-                  : (c.ivrKey ?? '')
-              }
-            </td>
-            <td>${c.isEmergency ? '✓' : ''}</td>
-          </tr>`,
-      )}
-    </table>
   </section>`
 }
 
@@ -386,6 +368,7 @@ function Prompts({ isAdmin }) {
               ${
                 isAdmin
                   ? html`<input
+                      aria-label=${`${t('promptText')} ${p.language} ${p.key}`}
                       value=${p.text ?? p.default}
                       onChange=${(e) => act.run(`/admin/prompts/${p.language}/${p.key}`, 'PUT', { text: e.currentTarget.value })()}
                     />`

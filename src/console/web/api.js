@@ -1,16 +1,23 @@
+import { errorText } from './i18n.js'
 import { useEffect, useState } from './vendor/preact.js'
 
 /** The console's one way to the server: JSON over /api with the session cookie. */
 
+/** `message` is in the page's language (see errorText); `serverMessage` is the API's own. */
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`)
+  constructor(status, body, context) {
+    const code = body?.error?.code
+    const serverMessage = body?.error?.message ?? `HTTP ${status}`
+    super(errorText(code, serverMessage, context))
     this.status = status
+    this.code = code
+    this.serverMessage = serverMessage
     this.body = body
   }
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
+/** `context` picks a form's own wording of an error code (e.g. 'login'). */
+export async function api(path, { method = 'GET', body, context } = {}) {
   const res = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
@@ -22,8 +29,10 @@ export async function api(path, { method = 'GET', body } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()
-  const data = text ? JSON.parse(text) : undefined
-  if (!res.ok) throw new ApiError(res.status, data)
+  // A proxy's HTML error page is not JSON: the status alone then says what went wrong.
+  const data =
+    text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined
+  if (!res.ok) throw new ApiError(res.status, data, context)
   return data
 }
 
@@ -33,6 +42,9 @@ export function liveHints(onHint) {
   for (const t of ['case_event', 'notification', 'offer', 'presence', 'call']) {
     source.addEventListener(t, (e) => onHint(t, JSON.parse(e.data)))
   }
+  // The server ended this stream on purpose (logged out, token revoked, or too many open tabs:
+  // this was the oldest); reconnecting would only repeat that, so stay closed.
+  source.addEventListener('end', () => source.close())
   return () => source.close()
 }
 

@@ -17,47 +17,86 @@ const PAGES = [
   { id: 'admin', roles: SUPERVISING, view: Admin },
 ]
 
-function Login({ onIn }) {
+function Login({ onIn, onLang }) {
   const [job, setJob] = useState('')
   const [password, setPassword] = useState('')
   const [error, setError] = useState('')
   const submit = async (e) => {
     e.preventDefault()
     try {
-      await api('/auth/login', { method: 'POST', body: { jobNumber: job, password } })
+      // The session is the HttpOnly cookie this sets; the page never sees or keeps a token.
+      await api('/auth/login', {
+        method: 'POST',
+        body: { jobNumber: job, password },
+        context: 'login',
+      })
       onIn()
     } catch (err) {
       setError(err.message)
     }
   }
-  return html`<section class="card login">
-    <h2>${t('title')} — ${t('login')}</h2>
-    <form onSubmit=${submit}>
-      <label>${t('jobNumber')}</label>
-      <input
-        name="jobNumber"
-        data-testid="login-job"
-        value=${job}
-        onInput=${(e) => setJob(e.currentTarget.value)}
-      />
-      <label>${t('password')}</label>
-      <input
-        name="password"
-        type="password"
-        data-testid="login-password"
-        value=${password}
-        onInput=${(e) => setPassword(e.currentTarget.value)}
-      />
-      ${error ? html`<p class="error" data-testid="login-error">${error}</p>` : null}
-      <p><button type="submit" data-testid="login-submit">${t('login')}</button></p>
-    </form>
-  </section>`
+  return html`<header>
+      <h1>${t('title')}</h1>
+      <span class="me"><${LangButton} onLang=${onLang} /></span>
+    </header>
+    <main>
+      <section class="card login">
+        <h2>${t('login')}</h2>
+        <form onSubmit=${submit}>
+          <label for="login-job">${t('jobNumber')}</label>
+          <input
+            id="login-job"
+            name="jobNumber"
+            autocomplete="username"
+            data-testid="login-job"
+            value=${job}
+            onInput=${(e) => setJob(e.currentTarget.value)}
+          />
+          <label for="login-password">${t('password')}</label>
+          <input
+            id="login-password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            data-testid="login-password"
+            value=${password}
+            onInput=${(e) => setPassword(e.currentTarget.value)}
+          />
+          ${error ? html`<p class="error" role="alert" data-testid="login-error">${error}</p>` : null}
+          <p><button type="submit" data-testid="login-submit">${t('login')}</button></p>
+        </form>
+      </section>
+    </main>`
+}
+
+/** 中文 / English, before and after login; the choice is kept in localStorage (see i18n.js). */
+function LangButton({ onLang }) {
+  return html`<button
+    class="plain"
+    data-testid="lang"
+    lang=${lang === 'zh-CN' ? 'en' : 'zh-CN'}
+    onClick=${() => {
+      setLang(lang === 'zh-CN' ? 'en-US' : 'zh-CN')
+      onLang()
+    }}
+  >
+    ${lang === 'zh-CN' ? 'English' : '中文'}
+  </button>`
+}
+
+/** Calls here are played by the local simulator: say so on every page, before login too. */
+function SimulatorBanner({ config }) {
+  if (config?.twilioMode !== 'simulator') return null
+  return html`<p class="banner" role="status" data-testid="simulator-banner">
+    ${t('simulatorBanner')}
+  </p>`
 }
 
 function App() {
   const [config, setConfig] = useState(undefined)
   const [page, setPage] = useState(location.hash.replace('#/', '') || 'workspace')
   const [, redraw] = useState(0)
+  // Public: answers `agent: null` without a session, so a logged-out load fails no request.
   const load = () =>
     api('/console/config')
       .then(setConfig)
@@ -68,18 +107,21 @@ function App() {
     addEventListener('hashchange', onHash)
     return () => removeEventListener('hashchange', onHash)
   }, [])
+  const onLang = () => redraw((n) => n + 1)
   if (config === undefined) return html`<p class="muted">…</p>`
-  if (config === null) return html`<${Login} onIn=${load} />`
+  if (!config?.agent)
+    return html`<${SimulatorBanner} config=${config} /><${Login} onIn=${load} onLang=${onLang} />`
   const role = config.agent.role
   const visible = PAGES.filter((p) => !p.roles || p.roles.includes(role))
   const current = PAGES.find((p) => p.id === page) ?? PAGES[0]
   const allowed = !current.roles || current.roles.includes(role)
   const logout = async () => {
     await api('/auth/logout', { method: 'POST' }).catch(() => {})
-    setConfig(null)
+    setConfig({ ...config, agent: null })
   }
   const View = current.view
-  return html`<header>
+  return html`<${SimulatorBanner} config=${config} />
+    <header>
       <h1>${t('title')}</h1>
       <nav>
         ${visible.map(
@@ -96,15 +138,7 @@ function App() {
       </nav>
       <span class="me">
         <span data-testid="me">${config.agent.jobNumber} ${config.agent.name} (${role})</span>
-        <button
-          class="plain"
-          onClick=${() => {
-            setLang(lang === 'zh-CN' ? 'en-US' : 'zh-CN')
-            redraw((n) => n + 1)
-          }}
-        >
-          ${lang === 'zh-CN' ? 'English' : '中文'}
-        </button>
+        <${LangButton} onLang=${onLang} />
         <button class="plain" data-testid="logout" onClick=${logout}>${t('logout')}</button>
       </span>
     </header>

@@ -79,6 +79,30 @@ const zh = {
   calendar: '日历',
   serviceItems: '告知事项',
   none: '无',
+  wrapUp: '话后整理',
+  seconds: '秒',
+  simulatorBanner: '演示模式：电话由本地模拟器扮演，不会拨打真实电话。',
+  language: '语言',
+  nameZh: '中文名称',
+  nameEn: '英文名称',
+  edit: '编辑',
+  code: '代码',
+  ivrKey: '按键',
+  personName: '姓名',
+  role: '角色',
+  clientIdentity: '软电话标识',
+  active: '在岗',
+  date: '日期',
+  dayKind: '类型',
+  month: '月份',
+  hotline: '热线',
+  transferMode: '转接方式',
+  decisionNote: '审批意见',
+  caseReference: '工单号',
+  itemCode: '事项代码',
+  itemJson: '内容（JSON）',
+  amount: '时限数值',
+  promptText: '提示语',
 }
 
 const en = {
@@ -160,9 +184,69 @@ const en = {
   calendar: 'Calendar',
   serviceItems: 'Notice items',
   none: 'none',
+  wrapUp: 'Wrap-up',
+  seconds: 's',
+  simulatorBanner: 'Demo mode: the local simulator plays the phones; no real calls are made.',
+  language: 'Language',
+  nameZh: 'Chinese name',
+  nameEn: 'English name',
+  edit: 'Edit',
+  code: 'Code',
+  ivrKey: 'IVR key',
+  personName: 'Name',
+  role: 'Role',
+  clientIdentity: 'Client identity',
+  active: 'active',
+  date: 'Date',
+  dayKind: 'Kind',
+  month: 'Month',
+  hotline: 'Hotline',
+  transferMode: 'Transfer mode',
+  decisionNote: 'Decision note',
+  caseReference: 'Case reference',
+  itemCode: 'Item code',
+  itemJson: 'Content (JSON)',
+  amount: 'Limit',
+  promptText: 'Prompt',
+}
+
+/**
+ * The API's error codes in the page's language. The server's messages are English (and name the
+ * field or rule), so an English page shows them as they are; a Mandarin page shows the code's
+ * text. A code not listed here falls back to the server's message. `login.*` are the login
+ * form's own wording of a code.
+ */
+const zhErrors = {
+  bad_request: '输入有误，请检查后重试。',
+  unauthorized: '登录已失效，请重新登录。',
+  'login.unauthorized': '工号或密码错误。',
+  forbidden: '无权执行此操作。',
+  not_found: '未找到要操作的记录。',
+  conflict: '与当前情况冲突（可能已有人处理），请刷新后再试。',
+  invalid_state: '当前状态下不能执行此操作。',
+  unavailable: '服务暂时不可用，请稍后再试。',
+  too_many_requests: '尝试次数过多，请稍后再试。',
+  payload_too_large: '提交的内容太大。',
+  unsupported_media_type: '不支持的提交格式。',
+  internal: '服务器出错了，请稍后再试或联系管理员。',
+}
+const enErrors = {
+  'login.unauthorized': 'Wrong job number or password.',
+  too_many_requests: 'Too many attempts; try again later.',
+  internal: 'Something went wrong on the server; try again or tell an administrator.',
+}
+
+/** The text to show for an API error `{ code, message }`, in the page's language. */
+export function errorText(code, serverMessage, context) {
+  const table = lang === 'zh-CN' ? zhErrors : enErrors
+  const own = (context && table[`${context}.${code}`]) ?? table[code]
+  if (lang === 'zh-CN') return own ?? serverMessage ?? code ?? ''
+  return (context && table[`${context}.${code}`]) ?? serverMessage ?? own ?? code ?? ''
 }
 
 export let lang = localStorage.getItem('shouwen-lang') === 'en-US' ? 'en-US' : 'zh-CN'
+// The page's language for screen readers and font choice, from the first render (login too).
+document.documentElement.lang = lang
 
 export function setLang(l) {
   lang = l

@@ -46,8 +46,9 @@ function BrowserPhone() {
       <section class="card">
         <div class="row">
           <div>
-            <label>${t('caller')}</label>
+            <label for="caller-number">${t('caller')}</label>
             <input
+              id="caller-number"
               data-testid="caller-number"
               value=${number}
               disabled=${!!active}
@@ -55,8 +56,9 @@ function BrowserPhone() {
             />
           </div>
           <div>
-            <label>Hotline</label>
+            <label for="hotline">${t('hotline')}</label>
             <select
+              id="hotline"
               data-testid="hotline"
               value=${to}
               onChange=${(e) => setTo(e.currentTarget.value)}

@@ -24,7 +24,7 @@ export function Board() {
   if (board.error) return html`<p class="error">${board.error}</p>`
   if (!b) return html`<p>…</p>`
   return html`<div class="cols">
-    <div style="display:grid;gap:16px">
+    <div class="stack">
       <section class="card" data-testid="board-queue">
         <h2>
           ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:
@@ -64,8 +64,9 @@ export function Board() {
                 <td>${a.role}</td>
                 <td>
                   <span
-                    class=${`pill ${a.presence === 'available' ? 'ok' : a.pausedTooLong ? 'bad' : ''}`}
-                    >${t(a.presence)}</span
+                    class=${`pill ${a.presence === 'available' ? 'ok' : a.pausedTooLong ? 'bad' : a.wrapUpUntil ? 'wrap' : ''}`}
+                    data-testid=${`board-presence-${a.jobNumber}`}
+                    >${a.wrapUpUntil ? t('wrapUp') : t(a.presence)}</span
                   >
                   ${a.pauseReason ? html` <span class="muted">${a.pauseReason}</span>` : null}
                   ${a.pausedTooLong ? html` <span class="pill bad">${'>'} 30 min</span>` : null}
@@ -76,7 +77,7 @@ export function Board() {
         </table>
       </section>
     </div>
-    <div style="display:grid;gap:16px">
+    <div class="stack">
       <section class="card" data-testid="board-escalations">
         <h2>${t('escalations')}</h2>
         <table>
@@ -134,16 +135,22 @@ export function Rates() {
   return html`<section class="card" data-testid="rates">
     <div class="row">
       <div>
-        <label>${t('period')} (2026-11 / 2026-W48)</label
+        <label for="rates-period">${t('period')} (2026-11 / 2026-W48)</label
         ><input
+          id="rates-period"
           data-testid="rates-period"
           value=${period}
           onChange=${(e) => setPeriod(e.currentTarget.value)}
         />
       </div>
       <div>
-        <label>${t('by')}</label>
-        <select data-testid="rates-by" value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>
+        <label for="rates-by">${t('by')}</label>
+        <select
+          id="rates-by"
+          data-testid="rates-by"
+          value=${by}
+          onChange=${(e) => setBy(e.currentTarget.value)}
+        >
           ${['all', 'agent', 'department', 'category'].map((d) => html`<option value=${d}>${d}</option>`)}
         </select>
       </div>
@@ -215,8 +222,12 @@ export function Quality() {
   return html`<section class="card" data-testid="quality">
     <div class="row">
       <div>
-        <label>Month</label
-        ><input value=${month} onChange=${(e) => setMonth(e.currentTarget.value)} />
+        <label for="quality-month">${t('month')}</label
+        ><input
+          id="quality-month"
+          value=${month}
+          onChange=${(e) => setMonth(e.currentTarget.value)}
+        />
       </div>
       <button onClick=${draw}>Draw sample</button>
     </div>
@@ -306,8 +317,12 @@ export function Records() {
     <section class="card" data-testid="records">
       <div class="row">
         <div>
-          <label>Month</label
-          ><input value=${month} onChange=${(e) => setMonth(e.currentTarget.value)} />
+          <label for="records-month">${t('month')}</label
+          ><input
+            id="records-month"
+            value=${month}
+            onChange=${(e) => setMonth(e.currentTarget.value)}
+          />
         </div>
       </div>
       <h2>${t('records')}</h2>
@@ -331,14 +346,29 @@ export function Records() {
     <section class="card" data-testid="records-new">
       <h2>+ praise 表扬 / violation 违规</h2>
       <div class="row">
-        <input placeholder=${t('jobNumber')} value=${v.job} onInput=${set('job')} />
-        <select value=${v.kind} onChange=${set('kind')}>
-          <option>praise</option>
-          <option>violation</option>
-        </select>
-        <input placeholder="HL-…" value=${v.caseReference} onInput=${set('caseReference')} />
+        <div>
+          <label for="record-job">${t('jobNumber')}</label>
+          <input id="record-job" value=${v.job} onInput=${set('job')} />
+        </div>
+        <div>
+          <label for="record-kind">${t('dayKind')}</label>
+          <select id="record-kind" value=${v.kind} onChange=${set('kind')}>
+            <option>praise</option>
+            <option>violation</option>
+          </select>
+        </div>
+        <div>
+          <label for="record-case">${t('caseReference')}</label>
+          <input
+            id="record-case"
+            placeholder="HL-…"
+            value=${v.caseReference}
+            onInput=${set('caseReference')}
+          />
+        </div>
       </div>
-      <label>${t('note')}</label><input value=${v.note} onInput=${set('note')} />
+      <label for="record-note">${t('note')}</label
+      ><input id="record-note" value=${v.note} onInput=${set('note')} />
       <p>
         <button
           disabled=${!v.job || v.note.trim().length < 3}
@@ -351,7 +381,8 @@ export function Records() {
     </section>
     <section class="card" data-testid="declines-waiting">
       <h2>否定报备待批 / waiting for a decision</h2>
-      <input placeholder=${t('note')} value=${v.decision} onInput=${set('decision')} />
+      <label for="decline-decision">${t('decisionNote')}</label>
+      <input id="decline-decision" value=${v.decision} onInput=${set('decision')} />
       <table>
         ${(waiting.data?.waiting ?? []).map(
           (w) =>

@@ -26,13 +26,13 @@ export function Workspace({ config }) {
   }, [])
   const ringing = calls.filter((c) => c.state === 'ringing')
   return html`<div class="cols">
-    <div style="display:grid;gap:16px">
-      <${Presence} config=${config} />
+    <div class="stack">
+      <${Presence} config=${config} tick=${tick} />
       ${config.simulator ? html`<${PhonePanel} phone=${phone} title=${t('phone')} />` : null}
       ${ringing.map((c) => html`<${ScreenPop} call=${c} onOpen=${setReference} />`)}
       <${MyCases} cases=${mine} onOpen=${setReference} current=${reference} />
     </div>
-    <div style="display:grid;gap:16px">
+    <div class="stack">
       ${
         reference
           ? html`<${CaseView} reference=${reference} tick=${tick} onChanged=${refresh} />`
@@ -42,10 +42,41 @@ export function Workspace({ config }) {
   </div>`
 }
 
-function Presence({ config }) {
-  const [presence, setPresence] = useState(config.agent.presence)
+/**
+ * The agent's presence, refetched on every live hint. After a call the server keeps the agent
+ * 'busy' in wrap-up (话后整理) until `wrapUpUntil`; the countdown runs on the server's clock
+ * (offset by `at`), and at zero the page asks again, which ends the wrap-up on the server.
+ */
+function Presence({ config, tick }) {
+  const [state, setState] = useState({
+    presence: config.agent.presence,
+    wrapUpUntil: null,
+    skewMs: 0,
+  })
   const [reason, setReason] = useState('')
   const [error, setError] = useState('')
+  const [, setNow] = useState(0)
+  const load = () =>
+    api('/console/presence')
+      .then((p) =>
+        setState({
+          presence: p.presence,
+          wrapUpUntil: p.wrapUpUntil ? new Date(p.wrapUpUntil).getTime() : null,
+          skewMs: new Date(p.at).getTime() - Date.now(),
+        }),
+      )
+      .catch((e) => setError(e.message))
+  useEffect(() => {
+    void load()
+  }, [tick])
+  useEffect(() => {
+    if (!state.wrapUpUntil) return undefined
+    const timer = setInterval(() => {
+      setNow(Date.now())
+      if (state.wrapUpUntil <= Date.now() + state.skewMs) void load()
+    }, 1000)
+    return () => clearInterval(timer)
+  }, [state.wrapUpUntil])
   const set = async (p) => {
     setError('')
     try {
@@ -53,31 +84,43 @@ function Presence({ config }) {
         method: 'PUT',
         body: { presence: p, ...(p === 'away' ? { reason: reason || 'break' } : {}) },
       })
-      setPresence(p)
+      setState({ presence: p, wrapUpUntil: null, skewMs: state.skewMs })
     } catch (e) {
       setError(e.message)
     }
   }
-  return html`<section class="card">
+  const left = state.wrapUpUntil
+    ? Math.max(0, Math.ceil((state.wrapUpUntil - Date.now() - state.skewMs) / 1000))
+    : 0
+  return html`<section class="card" data-testid="presence">
     <h2>${t('presence')}</h2>
     <div class="row">
       ${['available', 'busy', 'away'].map(
         (p) =>
           html`<button
-            class=${p === presence ? '' : 'plain'}
+            class=${p === state.presence ? '' : 'plain'}
+            aria-pressed=${p === state.presence ? 'true' : 'false'}
             data-testid=${`presence-${p}`}
             onClick=${() => set(p)}
           >
             ${t(p)}
           </button>`,
       )}
-      <input
-        placeholder=${t('pauseReason')}
-        value=${reason}
-        onInput=${(e) => setReason(e.currentTarget.value)}
-      />
+      ${
+        state.wrapUpUntil
+          ? html`<span class="pill wrap" data-testid="wrap-up"
+              >${t('wrapUp')} ${left} ${t('seconds')}</span
+            >`
+          : null
+      }
     </div>
-    ${error ? html`<p class="error">${error}</p>` : null}
+    <label for="presence-reason">${t('pauseReason')}</label>
+    <input
+      id="presence-reason"
+      value=${reason}
+      onInput=${(e) => setReason(e.currentTarget.value)}
+    />
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
   </section>`
 }
 
@@ -127,7 +170,7 @@ function MyCases({ cases, onOpen, current }) {
       </tr>
       ${cases.map(
         (c) =>
-          html`<tr style=${c.reference === current ? 'background:#eef4ff' : ''}>
+          html`<tr class=${c.reference === current ? 'current' : ''}>
             <td>
               <a
                 href="#/workspace"
@@ -210,8 +253,9 @@ function CaseView({ reference, tick, onChanged }) {
       <form onSubmit=${save}>
         <div class="row">
           <div>
-            <label>${t('category')}</label>
+            <label for="case-category">${t('category')}</label>
             <select
+              id="case-category"
               data-testid="field-category"
               value=${form.category ?? ''}
               onChange=${(e) => setForm({ ...form, category: e.currentTarget.value })}
@@ -221,8 +265,9 @@ function CaseView({ reference, tick, onChanged }) {
             </select>
           </div>
           <div>
-            <label>${t('urgency')}</label>
+            <label for="case-urgency">${t('urgency')}</label>
             <select
+              id="case-urgency"
               data-testid="field-urgency"
               value=${form.urgency ?? 'normal'}
               onChange=${(e) => setForm({ ...form, urgency: e.currentTarget.value })}
@@ -233,14 +278,16 @@ function CaseView({ reference, tick, onChanged }) {
         </div>
         ${FIELDS.map(
           (f) =>
-            html`<label>${t(f)}</label> ${
+            html`<label for=${`case-${f}`}>${t(f)}</label> ${
                 f === 'content'
                   ? html`<textarea
+                      id=${`case-${f}`}
                       data-testid=${`field-${f}`}
                       value=${form[f] ?? ''}
                       onInput=${(e) => setForm({ ...form, [f]: e.currentTarget.value })}
                     />`
                   : html`<input
+                      id=${`case-${f}`}
                       data-testid=${`field-${f}`}
                       value=${form[f] ?? ''}
                       onInput=${(e) => setForm({ ...form, [f]: e.currentTarget.value })}
@@ -333,8 +380,9 @@ function Actions({ reference, data, onDone }) {
     <h2>${t('actions')}</h2>
     <div class="row">
       <div>
-        <label>${t('transfer')}</label>
+        <label for="transfer-department">${t('transfer')}</label>
         <select
+          id="transfer-department"
           data-testid="transfer-department"
           value=${v.department}
           onChange=${set('department')}
@@ -344,15 +392,20 @@ function Actions({ reference, data, onDone }) {
         </select>
       </div>
       <div>
-        <label>${'\u00a0'}</label>
-        <select data-testid="transfer-mode" value=${v.mode} onChange=${set('mode')}>
+        <label for="transfer-mode">${t('transferMode')}</label>
+        <select
+          id="transfer-mode"
+          data-testid="transfer-mode"
+          value=${v.mode}
+          onChange=${set('mode')}
+        >
           <option value="warm">${t('warm')}</option>
           <option value="cold">${t('cold')}</option>
         </select>
       </div>
     </div>
-    <label>${t('note')}</label>
-    <input data-testid="transfer-note" value=${v.note} onInput=${set('note')} />
+    <label for="transfer-note">${t('note')}</label>
+    <input id="transfer-note" data-testid="transfer-note" value=${v.note} onInput=${set('note')} />
     <p class="row">
       <button
         data-testid="transfer-start"
@@ -393,8 +446,8 @@ function Actions({ reference, data, onDone }) {
     }
     <div class="row">
       <div>
-        <label>${t('notice')}</label>
-        <select data-testid="notice-item" value=${v.item} onChange=${set('item')}>
+        <label for="notice-item">${t('notice')}</label>
+        <select id="notice-item" data-testid="notice-item" value=${v.item} onChange=${set('item')}>
           <option value="">—</option>
           ${items.map((i) => html`<option value=${i.code}>${i.content['zh-CN']?.title ?? ''} ${i.content['en-US']?.title ?? ''}</option>`)}
         </select>
@@ -405,8 +458,13 @@ function Actions({ reference, data, onDone }) {
     </div>
     <div class="row">
       <div>
-        <label>${t('promise')}</label
-        ><input type="datetime-local" value=${v.replyBy} onInput=${set('replyBy')} />
+        <label for="promise-by">${t('promise')}</label
+        ><input
+          id="promise-by"
+          type="datetime-local"
+          value=${v.replyBy}
+          onInput=${set('replyBy')}
+        />
       </div>
       <button
         class="plain"
@@ -418,8 +476,8 @@ function Actions({ reference, data, onDone }) {
     </div>
     <div class="row">
       <div>
-        <label>${t('addNote')}</label
-        ><input data-testid="note-text" value=${v.text} onInput=${set('text')} />
+        <label for="note-text">${t('addNote')}</label
+        ><input id="note-text" data-testid="note-text" value=${v.text} onInput=${set('text')} />
       </div>
       <button
         class="plain"
@@ -431,8 +489,8 @@ function Actions({ reference, data, onDone }) {
     </div>
     <div class="row">
       <div>
-        <label>${t('refer')}</label>
-        <select value=${v.body} onChange=${set('body')}>
+        <label for="refer-body">${t('refer')}</label>
+        <select id="refer-body" value=${v.body} onChange=${set('body')}>
           <option value="">—</option>
           ${bodies.map((b) => html`<option value=${b.code}>${b.name} ${b.phone}</option>`)}
         </select>
@@ -447,8 +505,8 @@ function Actions({ reference, data, onDone }) {
     </div>
     <div class="row">
       <div>
-        <label>${t('declineRequest')}</label>
-        <input value=${v.reason ?? ''} onInput=${set('reason')} />
+        <label for="decline-reason">${t('declineRequest')}</label>
+        <input id="decline-reason" value=${v.reason ?? ''} onInput=${set('reason')} />
       </div>
       <button
         class="plain"
@@ -460,8 +518,13 @@ function Actions({ reference, data, onDone }) {
     </div>
     <div class="row">
       <div>
-        <label>${t('summary')}</label
-        ><input data-testid="work-summary" value=${v.summary} onInput=${set('summary')} />
+        <label for="work-summary">${t('summary')}</label
+        ><input
+          id="work-summary"
+          data-testid="work-summary"
+          value=${v.summary}
+          onInput=${set('summary')}
+        />
       </div>
       <button
         data-testid="work-done"

@@ -1,10 +1,15 @@
-import type { SimulatorDirectory } from './simulator.routes.ts'
+import type { SimulatorCase, SimulatorDirectory } from './simulator.routes.ts'
 import type { SimEvent, SimSnapshot } from './types.ts'
 
 /** The terminal's side of the control API: JSON requests and the SSE event stream. */
 
 export class ServiceUnreachableError extends Error {
   override name = 'ServiceUnreachableError'
+}
+
+/** The service answered 404: the call, device or case asked about does not exist. */
+export class NoSuchThingError extends Error {
+  override name = 'NoSuchThingError'
 }
 
 export interface ControlClient {
@@ -19,6 +24,8 @@ export interface ControlClient {
   ): Promise<void>
   registerDevice(address: string, autoAnswer?: { afterMs: number; digits?: string }): Promise<void>
   unregisterDevice(address: string): Promise<void>
+  /** The case a call belongs to; undefined while it has none. */
+  caseOfCall(sid: string): Promise<SimulatorCase | undefined>
   /** Follows /events until `signal` aborts; reconnects after drops. */
   follow(
     onEvent: (e: SimEvent) => void,
@@ -47,14 +54,15 @@ export function createControlClient(serviceUrl: string): ControlClient {
     if (res.status === 404 && path === '/directory') {
       throw new ServiceUnreachableError(
         `${serviceUrl} answers, but has no simulator: it is running against real Twilio.\n` +
-          'Unset TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and restart it to use the simulator.',
+          'Restart it with TWILIO_MODE=simulator (and no Twilio credentials) to use the simulator.',
       )
     }
     const text = await res.text()
     const json: unknown = text ? JSON.parse(text) : undefined
     if (!res.ok) {
       const message = (json as { error?: { message?: string } } | undefined)?.error?.message
-      throw new Error(message ?? `${method} ${path} answered ${res.status}`)
+      const text = message ?? `${method} ${path} answered ${res.status}`
+      throw res.status === 404 ? new NoSuchThingError(text) : new Error(text)
     }
     return json as T
   }
@@ -67,6 +75,11 @@ export function createControlClient(serviceUrl: string): ControlClient {
     callAction: (sid, action, body) => request('POST', `/calls/${sid}/${action}`, body ?? {}),
     registerDevice: (address, autoAnswer) => request('POST', '/devices', { address, autoAnswer }),
     unregisterDevice: (address) => request('DELETE', `/devices/${encodeURIComponent(address)}`),
+    caseOfCall: (sid) =>
+      request<SimulatorCase>('GET', `/calls/${sid}/case`).catch((e: unknown) => {
+        if (e instanceof NoSuchThingError) return undefined
+        throw e
+      }),
     async follow(onEvent, onStatus, signal) {
       let connectedBefore = false
       while (!signal.aborted) {

@@ -16,6 +16,8 @@ export interface CliSession {
   current: Record<Role, string | undefined>
   /** Device address → its label, for agents registered here. */
   devices: Map<string, string>
+  /** Those of `devices` that answer by themselves: their calls never become the current call. */
+  autoDevices: Set<string>
   callerNumbers: Set<string>
   focus: Role
   verbose: boolean
@@ -42,6 +44,7 @@ export function createCommands(s: CliSession): Record<string, Command> {
     const agent = findAgent(s, job)
     await s.client.registerDevice(agent.address, auto ? { afterMs: 1000, digits: '1' } : undefined)
     s.devices.set(agent.address, `agent ${agent.jobNumber}`)
+    markAuto(s, agent.address, auto)
     const how = auto ? 'will answer by itself and press 1' : `is ready at ${agent.address}`
     s.print(`Agent ${agent.jobNumber} (${agent.name}) ${how}`)
   }
@@ -54,6 +57,7 @@ export function createCommands(s: CliSession): Record<string, Command> {
     for (const p of people) {
       await s.client.registerDevice(p.address, auto ? { afterMs: 1000, digits: '1' } : undefined)
       s.devices.set(p.address, `${dept.code} ${p.name}`)
+      markAuto(s, p.address, auto)
     }
     const how = auto ? 'will answer by themselves and press 1 (accept)' : 'ring here'
     s.print(`${dept.name}: ${people.map((p) => p.name).join(', ')} ${how}`)
@@ -187,6 +191,11 @@ export function createCommands(s: CliSession): Record<string, Command> {
     quit: { usage: 'quit', help: 'leave (agents stop ringing here)', run: () => s.quit() },
   }
   return commands
+}
+
+function markAuto(s: CliSession, address: string, auto: boolean): void {
+  if (auto) s.autoDevices.add(address)
+  else s.autoDevices.delete(address)
 }
 
 function callOf(s: CliSession, role: Role): string {

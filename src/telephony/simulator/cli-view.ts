@@ -6,6 +6,8 @@ export interface ViewContext {
   /** "caller", "agent 1001", ... for a call we know; undefined for someone else's call. */
   labelOf(callSid: string): string | undefined
   verbose: boolean
+  /** Devices that answer by themselves (auto, autodept): nothing for the user to type. */
+  answersItself?(address: string): boolean
 }
 
 export function shortSid(sid: string): string {
@@ -16,14 +18,17 @@ export function formatEvent(e: SimEvent, ctx: ViewContext): string | undefined {
   if (e.type === 'sms') return `[sms] ✉  to ${e.to}: "${e.body}"`
   const label = ctx.labelOf(e.callSid)
   const who = label ? `[${label} ${shortSid(e.callSid)}]` : `[call ${shortSid(e.callSid)}]`
-  const line = describe(e, ctx.verbose)
+  const line = describe(e, ctx)
   return line === undefined ? undefined : `${who} ${line}`
 }
 
-function describe(e: Exclude<SimEvent, { type: 'sms' }>, verbose: boolean): string | undefined {
+function describe(e: Exclude<SimEvent, { type: 'sms' }>, ctx: ViewContext): string | undefined {
+  const { verbose } = ctx
   switch (e.type) {
     case 'incoming':
-      return `☎  incoming call from ${e.from} — type: answer (or reject)`
+      return ctx.answersItself?.(e.address)
+        ? `☎  incoming call from ${e.from} — answering by itself`
+        : `☎  incoming call from ${e.from} — type: answer (or reject)`
     case 'ringing':
       return `🔔 ringing ${e.to} (${e.direction})`
     case 'answered':

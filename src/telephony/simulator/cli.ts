@@ -9,7 +9,8 @@ import type { SimEvent } from './types.ts'
 /**
  * `npm run simulate`: a pretend phone in the terminal. It talks to the running service's
  * /simulator control API and prints what callers and agents hear. Commands act on the current
- * call of the current role (caller or agent); `use` switches.
+ * call of the current role (caller or agent); `use` switches. Devices that answer by themselves
+ * (auto, autodept) never take the current call: `hangup` stays with the one you play.
  */
 
 const USAGE =
@@ -42,6 +43,7 @@ const session: CliSession = {
   labels: new Map(),
   current: { caller: undefined, agent: undefined },
   devices: new Map(),
+  autoDevices: new Set(),
   callerNumbers: new Set(),
   focus: 'caller',
   verbose: false,
@@ -78,14 +80,43 @@ function onEvent(e: SimEvent): void {
   if (e.type === 'incoming') {
     labels.set(e.callSid, devices.get(e.address) ?? e.address)
     const role = session.callerNumbers.has(e.address) ? 'caller' : 'agent'
-    current[role] = e.callSid
-    session.focus = role
+    if (!session.autoDevices.has(e.address)) {
+      current[role] = e.callSid
+      session.focus = role
+    }
   }
-  const line = formatEvent(e, { labelOf: (sid) => labels.get(sid), verbose: session.verbose })
+  const line = formatEvent(e, {
+    labelOf: (sid) => labels.get(sid),
+    verbose: session.verbose,
+    answersItself: (address) => session.autoDevices.has(address),
+  })
   if (line && !isLoopRepeat(e, line)) session.print(line)
+  if (e.type === 'conference-join' && labels.get(e.callSid)?.startsWith('agent ')) {
+    void announceCase(e.callSid)
+  }
   if (e.type === 'ended') {
     if (current.caller === e.callSid) current.caller = undefined
     if (current.agent === e.callSid) current.agent = undefined
+    // The focus follows the call still going: after the agent leaves, you are the caller again.
+    const other = session.focus === 'caller' ? 'agent' : 'caller'
+    if (!current[session.focus] && current[other]) session.focus = other
+  }
+}
+
+/** Each case once: the agent API (and the README's curl lines) need its reference. */
+const announced = new Set<string>()
+
+async function announceCase(callSid: string): Promise<void> {
+  try {
+    const found = await session.client.caseOfCall(callSid)
+    if (!found || announced.has(found.reference)) return
+    announced.add(found.reference)
+    const owner = found.firstOwnerJobNumber ? `agent ${found.firstOwnerJobNumber}` : 'nobody yet'
+    session.print(
+      `📋 case ${found.reference}, first owner ${owner}. For curl: REF=${found.reference}`,
+    )
+  } catch (e) {
+    session.print(`… could not look up the case (${e instanceof Error ? e.message : String(e)})`)
   }
 }
 
@@ -130,7 +161,7 @@ await commands.directory?.run([])
 
 if (flags.script) {
   for (const line of flags.script.split(';')) {
-    session.print(`> ${line.trim()}`)
+    session.print(`${promptText()}${line.trim()}`)
     await runLine(line)
   }
   // Let the last events arrive before leaving.
@@ -141,6 +172,8 @@ if (flags.script) {
   rl.setPrompt(promptText())
   if (interactive) rl.prompt()
   for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+    // Piped in, the command is shown after the prompt it was typed at, as in a terminal.
+    if (!interactive && line.trim()) session.print(`${promptText()}${line.trim()}`)
     await runLine(line)
     if (interactive) {
       rl.setPrompt(promptText())

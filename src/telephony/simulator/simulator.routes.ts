@@ -1,6 +1,8 @@
 import express, { type Request, type Response, Router } from 'express'
 import { z } from 'zod'
 
+import { NotFoundError } from '../../errors.ts'
+import { rejectNulBytes } from '../../http/body-guards.ts'
 import type { Simulator } from './simulator.ts'
 
 /**
@@ -21,8 +23,15 @@ export interface SimulatorDirectory {
   }[]
 }
 
+/** The case a call belongs to: the terminal prints its reference, for the agent API. */
+export interface SimulatorCase {
+  reference: string
+  firstOwnerJobNumber: string | null
+}
+
 export interface SimulatorRouterOptions {
   directory(): Promise<SimulatorDirectory>
+  caseOfCall?(callSid: string): Promise<SimulatorCase | undefined>
   /** SSE keep-alive comment interval; proxies drop silent streams. */
   heartbeatMs?: number
 }
@@ -55,7 +64,7 @@ const deviceParams = z.object({ address })
 
 export function createSimulatorRouter(sim: Simulator, opts: SimulatorRouterOptions): Router {
   const router = Router()
-  router.use(express.json({ limit: '16kb' }))
+  router.use(express.json({ limit: '16kb' }), rejectNulBytes)
 
   router.get('/directory', async (_req, res) => {
     res.json(await opts.directory())
@@ -68,6 +77,13 @@ export function createSimulatorRouter(sim: Simulator, opts: SimulatorRouterOptio
   router.post('/calls', async (req, res) => {
     const body = placeCallBody.parse(req.body)
     res.status(201).json(await sim.placeCall(body))
+  })
+
+  router.get('/calls/:sid/case', async (req, res) => {
+    const { sid } = callParams.parse(req.params)
+    const found = await opts.caseOfCall?.(sid)
+    if (!found) throw new NotFoundError('A case for call', sid)
+    res.json(found)
   })
 
   const callAction =

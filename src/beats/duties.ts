@@ -1,0 +1,48 @@
+import type { CallbackDeps } from '../callbacks/deps.ts'
+import { sendNotificationSms } from '../callbacks/notification-sms.ts'
+import { reconcileCallbacks } from '../callbacks/reconciler.ts'
+import type { DispatchDeps } from '../calls/deps.ts'
+import { runDispatch } from '../calls/dispatcher.ts'
+import type { EscalationDeps } from '../deadlines/escalation.ts'
+import { runDeadlineSweep } from '../deadlines/escalation.ts'
+import type { Duty } from './beat-runner.ts'
+
+// Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
+export const DEADLINE_SWEEP_MS = 15_000
+
+/**
+ * Every periodic duty of the service. Each one reads its work from Postgres, so running it
+ * rebuilds whatever Redis lost; each is safe to run on any process, once per beat.
+ */
+export function periodicDuties(
+  deps: CallbackDeps & DispatchDeps & EscalationDeps,
+  o: { dispatchSweepMs: number; reconcileEveryMs: number; deadlineSweepMs?: number },
+): Duty[] {
+  return [
+    {
+      // Ring timeouts, lost triggers, voicemail after the longest wait: the ACD's safety net.
+      name: 'dispatch-sweep',
+      everyMs: o.dispatchSweepMs,
+      run: async () => {
+        const r = await runDispatch(deps)
+        if (r.dialled || r.released || r.toVoicemail) deps.logger.info(r, 'dispatch sweep')
+        return r
+      },
+    },
+    {
+      // Every pending callback gets its job back; attempts a dead worker held are released.
+      name: 'callbacks-reconcile',
+      everyMs: o.reconcileEveryMs,
+      run: () => reconcileCallbacks(deps),
+    },
+    {
+      // Warnings, breaches, the manager's agenda, long pauses; then the notification SMS outbox.
+      name: 'deadlines-sweep',
+      everyMs: o.deadlineSweepMs ?? DEADLINE_SWEEP_MS,
+      run: async () => ({
+        ...(await runDeadlineSweep(deps)),
+        sms: await sendNotificationSms(deps),
+      }),
+    },
+  ]
+}

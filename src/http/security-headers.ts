@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import helmet from 'helmet'
+
+/**
+ * The console is plain ES modules from this origin: no inline script, no inline style sheets
+ * (Preact's style props go through the CSSOM, which CSP does not block), no third parties.
+ */
+const CONSOLE_POLICY = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+}
+
+/**
+ * bull-board's page (a package we do not control) has inline style attributes and a <style>
+ * block and loads its fonts from Google; its scripts are still only its own files.
+ */
+const QUEUES_POLICY = {
+  ...CONSOLE_POLICY,
+  'font-src': ["'self'", 'data:', 'https://fonts.gstatic.com'],
+  'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+}
+
+export const QUEUES_PATH = '/console/queues'
+
+/** helmet's headers everywhere, with the console's policy, relaxed for bull-board's path only. */
+export function securityHeaders(publicBaseUrl: string): RequestHandler {
+  const https = publicBaseUrl.startsWith('https://')
+  const make = (directives: Record<string, string[]>) =>
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        // Over plain http (a local demo) an upgrade would point the browser at a port with no TLS.
+        directives: https ? { ...directives, 'upgrade-insecure-requests': [] } : directives,
+      },
+      strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600 } : false,
+      xFrameOptions: { action: 'deny' },
+    })
+  const site = make(CONSOLE_POLICY)
+  const queues = make(QUEUES_POLICY)
+  return (req: Request, res: Response, next: NextFunction) => {
+    const underQueues = req.path === QUEUES_PATH || req.path.startsWith(`${QUEUES_PATH}/`)
+    return (underQueues ? queues : site)(req, res, next)
+  }
+}
+
+/** API answers carry agents' cases and callers' details: no browser or proxy may keep a copy. */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store')
+  next()
+}
+
+// Twilio's idempotency tokens are short and plain; anything else is not Twilio's and not logged.
+const TWILIO_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * The log's request id: Twilio's own when there is one (so our lines match Twilio's debugger),
+ * else a fresh one. A client could send a megabyte or a forged log line there, so only a short
+ * plain token is taken.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['i-twilio-idempotency-token']
+  return typeof given === 'string' && TWILIO_REQUEST_ID.test(given) ? given : randomUUID()
+}
