@@ -7,21 +7,9 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { resolveDatabaseUrls } from '../src/infra/resolve-urls.ts'
 import { createLogger } from '../src/logger.ts'
 import { startService } from '../src/main.ts'
+import { demoEnv } from './demo-env.ts'
 
-// A demo at any hour: return calls may ring around the clock and start 10 s after "work done".
-// Real deployments keep the defaults (08:30-20:30, 2 minutes); set the variables to change them.
-const given = Object.fromEntries(
-  Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ''),
-)
-const env = {
-  CALLING_HOURS: '00:00-24:00',
-  CONFIRMATION_DELAY_SECONDS: '10',
-  // The local Twilio simulator, unless Twilio credentials are given: then the real account.
-  ...(given['TWILIO_ACCOUNT_SID'] || given['TWILIO_AUTH_TOKEN']
-    ? {}
-    : { TWILIO_MODE: 'simulator' }),
-  ...given,
-}
+const env = demoEnv(process.env)
 const config = loadConfig(env)
 const logger = createLogger({ level: config.log.level })
 const { databaseUrl } = await resolveDatabaseUrls(config, (m) => console.log(m))

@@ -1,3 +1,4 @@
+import { LIVE_OFFER_STATUSES } from '../calls/offers.repository.ts'
 import type { Db } from '../db/database.ts'
 
 /**
@@ -56,6 +57,34 @@ export async function endDueWrapUps(db: Db, at: Date): Promise<number[]> {
     .where('presence', '=', 'busy')
     .where('wrap_up_until', '<=', at)
     .returning('id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/**
+ * Of the given agents, those in after-call work with no ring or call of their own: the
+ * dispatcher rings them only for a caller who asked for them (their own case coming back).
+ */
+export async function listWrappingUp(db: Db, agentIds: readonly number[]): Promise<number[]> {
+  if (agentIds.length === 0) return []
+  const rows = await db
+    .selectFrom('agents')
+    .select('id')
+    .where('id', 'in', [...agentIds])
+    .where('active', '=', true)
+    .where('presence', '=', 'busy')
+    .where('wrap_up_until', 'is not', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('agent_offers')
+            .select('agent_offers.id')
+            .whereRef('agent_offers.agent_id', '=', 'agents.id')
+            .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
+        ),
+      ),
+    )
     .execute()
   return rows.map((r) => r.id)
 }

@@ -7,8 +7,7 @@ import {
   listFreeAgents,
   touchLastOffer,
 } from '../agents/agents.repository.ts'
-import { endDueWrapUps } from '../agents/wrap-up.ts'
-import type { Db } from '../db/database.ts'
+import { endDueWrapUps, listWrappingUp } from '../agents/wrap-up.ts'
 import { agentsTriedSince, planDispatch } from '../domain/dispatch.ts'
 import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
@@ -225,31 +224,6 @@ async function dialOffer(
     await moveOffer(deps.db, d.offerId, ['dialing'], 'failed', deps.clock.now())
     return 'failed'
   }
-}
-
-/** Of the given agents, those in after-call work with no ring or call of their own. */
-async function listWrappingUp(db: Db, agentIds: readonly number[]): Promise<number[]> {
-  if (agentIds.length === 0) return []
-  const rows = await db
-    .selectFrom('agents')
-    .select('id')
-    .where('id', 'in', [...agentIds])
-    .where('active', '=', true)
-    .where('presence', '=', 'busy')
-    .where('wrap_up_until', 'is not', null)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('agent_offers')
-            .select('agent_offers.id')
-            .whereRef('agent_offers.agent_id', '=', 'agents.id')
-            .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
-        ),
-      ),
-    )
-    .execute()
-  return rows.map((r) => r.id)
 }
 
 /** Twilio's answer for a call that has ended: 21220 "not in progress", or 404 for an old one. */

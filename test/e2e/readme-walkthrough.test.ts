@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { demoEnv } from '../../scripts/demo-env.ts'
 import type { AppContext } from '../../src/context.ts'
 import { spell } from '../../src/domain/prompts.ts'
 import type { SimEvent } from '../../src/telephony/simulator/simulator.ts'
@@ -34,13 +35,11 @@ describe('the README walkthrough', () => {
   let ref = ''
 
   beforeAll(async () => {
-    // As scripts/demo.ts sets them: return calls at any hour, ten seconds after "work done".
+    // As `npm run demo` sets them (scripts/demo-env.ts): at any hour, ten seconds after "work done".
     // Everything else at its default (not the faster test settings), as the demo runs.
     service = await startSimulatedService(
       {
-        TWILIO_MODE: 'simulator',
-        CALLING_HOURS: '00:00-24:00',
-        CONFIRMATION_DELAY_SECONDS: '10',
+        ...demoEnv({}),
         RING_TIMEOUT_SECONDS: '16',
         DISPATCH_SWEEP_MS: '5000',
       },
