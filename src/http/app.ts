@@ -21,7 +21,9 @@ export function createApp(
 ): Express {
   const app = express()
   app.disable('x-powered-by')
-  if (ctx.config.http.trustProxy) app.set('trust proxy', true)
+  // One hop: the proxy in front appends the client's address; anything to its left was written
+  // by the client and is ignored (else one header would dodge the per-address login limit).
+  if (ctx.config.http.trustProxy) app.set('trust proxy', 1)
   app.use(
     pinoHttp({
       logger: ctx.logger.child({ component: 'http' }),

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { makeLoginGuard } from '../../src/agents/login-guard.ts'
+import { addressKey, makeLoginGuard } from '../../src/agents/login-guard.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import { AppError, TooManyRequestsError } from '../../src/errors.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -67,6 +67,8 @@ describe('failed-login limits (per job number and per address, in Redis)', () =>
     expect(told[0]?.agent_id).toBe(supervisor.id)
     expect((await logIn('1001', 'again')).status).toBe(429)
     expect(await notices('login_locked')).toHaveLength(1)
+    // The agent at another desk still gets in: the lock is on the address that guessed.
+    expect((await logIn('1001', DEMO_PASSWORD, '203.0.113.9')).status).toBe(200)
 
     // Only that job number: a colleague at the same address still gets in.
     expect((await logIn('1002', DEMO_PASSWORD)).status).toBe(200)
@@ -76,6 +78,25 @@ describe('failed-login limits (per job number and per address, in Redis)', () =>
     for (let i = 0; i < 3; i++) expect((await logIn('7777', 'guess', elsewhere)).status).toBe(401)
     expect((await logIn('7777', 'guess', elsewhere)).status).toBe(429)
     expect(await notices('login_locked')).toHaveLength(1)
+  })
+
+  it('locks a job number everywhere when it is guessed from many addresses', async () => {
+    // Ten times the per-address limit (3), one guess from each of 30 addresses.
+    for (let i = 0; i < 30; i++)
+      expect((await logIn('1001', 'guess', `198.51.100.${100 + i}`)).status).toBe(401)
+    const locked = await logIn('1001', DEMO_PASSWORD, '203.0.113.50')
+    expect(locked.status).toBe(429)
+    expect(await sessionsOf('1001')).toBe(0)
+    expect((await notices('login_locked'))[0]?.body).toContain('from every address')
+  })
+
+  it('counts IPv6 addresses by their /64', async () => {
+    for (let i = 1; i <= 3; i++)
+      expect((await logIn('1001', 'guess', `2001:db8:1:2::${i}`)).status).toBe(401)
+    expect((await logIn('1001', DEMO_PASSWORD, '2001:db8:1:2:ffff::1')).status).toBe(429)
+    expect((await logIn('1001', DEMO_PASSWORD, '2001:db8:1:3::1')).status).toBe(200)
+    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7')
+    expect(addressKey('2001:db8:1:2::9')).toBe('2001:db8:1:2::/64')
   })
 
   it('a successful login resets the job number count', async () => {
@@ -157,5 +178,28 @@ describe('failed-login limits (per job number and per address, in Redis)', () =>
     )
     expect(checked).toBe(false)
     deadRedis.disconnect()
+  })
+})
+
+describe('client addresses without TRUST_PROXY', () => {
+  it('ignores X-Forwarded-For, so a forged header does not dodge the address limit', async () => {
+    const h = await createHarness({
+      env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '3' },
+    })
+    try {
+      const guess = (i: number) =>
+        request(h.app)
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', `198.51.100.${i}`)
+          .send({ jobNumber: `70${i}`, password: 'guess' })
+      for (let i = 1; i <= 3; i++) expect((await guess(i)).status).toBe(401)
+      const blocked = await guess(4)
+      expect(blocked.status).toBe(429)
+      expect(blocked.body.error.message).toMatch(/this address/)
+    } finally {
+      const keys = await h.ctx.producer.keys(`${h.ctx.queuePrefix}:login-failures:*`)
+      if (keys.length > 0) await h.ctx.producer.del(...keys)
+      await h.close()
+    }
   })
 })
