@@ -126,15 +126,23 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
       if (hintFor(agent, h)) res.write(`event: ${h.t}\ndata: ${JSON.stringify(h)}\n\n`)
     })
     const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS)
+    const stop = () => {
+      clearInterval(beat)
+      off()
+    }
     const forget = ctx.streams.add({
       agentId: agent.id,
       tokenId,
-      // The console closes its EventSource on this event rather than reconnecting.
-      end: (reason) => res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`),
+      end: (reason) => {
+        stop()
+        // A revoked or replaced stream says so, and the console stays closed; at shutdown it
+        // just ends, and the browser reconnects to another instance (or this one, restarted).
+        if (reason === 'shutdown') res.end()
+        else res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`)
+      },
     })
     res.on('close', () => {
-      clearInterval(beat)
-      off()
+      stop()
       forget()
     })
   })

@@ -73,6 +73,14 @@ describe('live streams end with their session, and are capped per agent', () => 
     expect(again.status).toBe(401)
   })
 
+  it('ends streams at shutdown without an end event, so browsers reconnect elsewhere', async () => {
+    await start(300)
+    const stream = await open(await login(h, '1001'))
+    h.ctx.streams.close()
+    await until('stream ended', () => stream.ended(), 3000)
+    expect(endReason(stream)).toBeUndefined()
+  })
+
   it('ends a stream whose token was revoked elsewhere (another instance), within a beat', async () => {
     await start(1)
     const session = await login(h, '1001')

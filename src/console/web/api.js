@@ -43,8 +43,12 @@ export function liveHints(onHint) {
     source.addEventListener(t, (e) => onHint(t, JSON.parse(e.data)))
   }
   // The server ended this stream on purpose (logged out, token revoked, or too many open tabs:
-  // this was the oldest); reconnecting would only repeat that, so stay closed.
-  source.addEventListener('end', () => source.close())
+  // this was the oldest); reconnecting would only repeat that, so stay closed. A stream cut by
+  // a restart has no such event, and EventSource reconnects by itself.
+  source.addEventListener('end', (e) => {
+    const { reason } = JSON.parse(e.data)
+    if (reason === 'revoked' || reason === 'replaced') source.close()
+  })
   return () => source.close()
 }
 
