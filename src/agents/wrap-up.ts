@@ -19,6 +19,8 @@ export async function startWrapUp(
   agentId: number,
   at: Date,
   seconds: number,
+  /** The offer whose call ended; any other ring or call of the agent's means they moved on. */
+  offerId: string,
 ): Promise<boolean> {
   const r = await db
     .updateTable('agents')
@@ -36,6 +38,39 @@ export async function startWrapUp(
     .where('id', '=', agentId)
     .where('presence', '=', 'busy')
     .where('wrap_up_until', 'is', null)
+    // A late or reordered "completed" for an earlier leg must not wrap up an agent who is on
+    // their next call already (they made themselves available and took it meanwhile).
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('agent_offers as o')
+            .select('o.id')
+            .whereRef('o.agent_id', '=', 'agents.id')
+            .where('o.id', '!=', offerId)
+            .where('o.created_at', '>', (sub) =>
+              sub.selectFrom('agent_offers').select('created_at').where('id', '=', offerId),
+            )
+            .where((o) =>
+              o.or([
+                o('o.status', 'in', LIVE_OFFER_STATUSES),
+                o.and([
+                  o('o.status', '=', 'accepted'),
+                  o.not(
+                    o.exists(
+                      o
+                        .selectFrom('calls as leg')
+                        .select('leg.call_sid')
+                        .whereRef('leg.call_sid', '=', 'o.leg_call_sid')
+                        .where('leg.ended_at', 'is not', null),
+                    ),
+                  ),
+                ]),
+              ]),
+            ),
+        ),
+      ),
+    )
     .executeTakeFirst()
   return r.numUpdatedRows === 1n
 }

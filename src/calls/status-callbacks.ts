@@ -138,7 +138,7 @@ async function endAccepted(deps: CallDeps, trx: Db, offer: Offer, at: Date): Pro
   // still "theirs" does not matter: after a transfer or a requeue the caller may be with someone
   // else, and the agent's own call is what ended. No conversation, no wrap-up.
   const seconds = neverJoined ? 0 : deps.config.wrapUpSeconds
-  return (await startWrapUp(trx, offer.agentId, at, seconds)) && seconds > 0
+  return (await startWrapUp(trx, offer.agentId, at, seconds, offer.id)) && seconds > 0
 }
 
 /** The agent leg as a call of its own, once, whichever of create and callback comes first. */

@@ -2,7 +2,13 @@ import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { runDispatch } from '../../src/calls/dispatcher.ts'
-import { createdCalls, legSidOf, legStatus } from '../helpers/call-steps.ts'
+import {
+  answerAndPress,
+  createdCalls,
+  legSidOf,
+  legStatus,
+  queuedCall,
+} from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock, pathOf } from '../helpers/harness.ts'
 import type { LiveCall } from '../helpers/live-call.ts'
@@ -74,6 +80,30 @@ describe('wrap-up after a call', () => {
       wrap_up_until: null,
     })
     expect(await boardPresence()).toEqual({ presence: 'available', wrapUpUntil: null })
+  })
+
+  it('does not wrap up an agent already on their next call when the first leg ends late', async () => {
+    // The agent left call 1, made themselves available and took call 2; call 1's "completed"
+    // arrives only now (Twilio delays and reorders status callbacks).
+    const first = agentLeg()
+    const me = await login(h, '1001')
+    expect(
+      (await request(h.app).put('/api/me/presence').set(me).send({ presence: 'available' })).status,
+    ).toBe(200)
+    clock.advance(30_000)
+    await queuedCall(h, '1', '+8613900005678')
+    await runDispatch(h.ctx)
+    const second = createdCalls(h).filter((c) => c.data['To'] === 'client:agent-1001')[1]
+    expect(second).toBeDefined()
+    await answerAndPress(h, second)
+    expect((await agent1001()).presence).toBe('busy')
+
+    expect((await legStatus(h, first, 'completed', 3, { CallDuration: '60' })).status).toBe(200)
+    expect(await agent1001()).toMatchObject({ presence: 'busy', wrap_up_until: null })
+    // Long after: still busy on call 2, never offered a third call.
+    clock.advance(10 * 60_000)
+    await runDispatch(h.ctx)
+    expect((await agent1001()).presence).toBe('busy')
   })
 
   it('keeps an agent who paused during wrap-up paused', async () => {
