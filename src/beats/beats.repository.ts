@@ -15,9 +15,20 @@ export interface BeatState {
 }
 
 /**
+ * How long a run may hold its duty: the next beat waits for it to finish, so two processes never
+ * run one duty at once (a slow run would otherwise overlap the next process's); a run whose
+ * process died is given up after this.
+ */
+export function leaseMs(everyMs: number): number {
+  return Math.max(3 * everyMs, 60_000)
+}
+const LEASE_SQL = (everyMs: number) => sql`make_interval(secs => ${leaseMs(everyMs) / 1000})`
+
+/**
  * Claims this beat of a duty: true for exactly one caller across all processes, once per
- * `everyMs`. Times are the database's, so processes with skewed clocks still agree. A stored
- * beat further away than one period (the period was shortened) is claimed at once.
+ * `everyMs`, and only once the previous run finished (or its lease ran out). Times are the
+ * database's, so processes with skewed clocks still agree. A stored beat further away than one
+ * period (the period was shortened) is claimed at once.
  */
 export async function claimBeat(
   db: Db,
@@ -32,7 +43,9 @@ export async function claimBeat(
       set every_ms = excluded.every_ms, next_due_at = excluded.next_due_at,
           last_started_at = excluded.last_started_at, last_runner = excluded.last_runner,
           runs = d.runs + 1
-      where d.next_due_at <= clock_timestamp() or d.next_due_at > excluded.next_due_at
+      where (d.next_due_at <= clock_timestamp() or d.next_due_at > excluded.next_due_at)
+        and (d.last_finished_at >= d.last_started_at
+             or d.last_started_at < clock_timestamp() - ${LEASE_SQL(o.everyMs)})
     returning d.name`.execute(db)
   return rows.length === 1
 }

@@ -1,7 +1,8 @@
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { claimBeat, listBeats } from '../../src/beats/beats.repository.ts'
+import { claimBeat, finishBeat, leaseMs, listBeats } from '../../src/beats/beats.repository.ts'
+import { removeLegacySchedulers } from '../../src/queues/callbacks.queue.ts'
 import { createdCalls, queuedCall } from '../helpers/call-steps.ts'
 import { caseAwaitingConfirmation } from '../helpers/case-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
@@ -182,17 +183,63 @@ describe('a beat claim', () => {
 
   it('is won once per period, and at once when the period was shortened', async () => {
     h = await createHarness()
+    const db = h.ctx.db
     const claim = (everyMs: number, runner = 'a') =>
-      claimBeat(h!.ctx.db, { name: 'test-duty', everyMs, runner })
+      claimBeat(db, { name: 'test-duty', everyMs, runner })
+    const finish = (runner: string) => finishBeat(db, { name: 'test-duty', runner, error: null })
     expect(await claim(60_000)).toBe(true)
+    await finish('a')
     expect(await claim(60_000, 'b')).toBe(false)
     // An operator lowered the period from a minute to a second: no waiting out the old one.
     expect(await claim(1000, 'b')).toBe(true)
+    await finish('b')
     expect(await claim(1000, 'a')).toBe(false)
     await new Promise((r) => setTimeout(r, 1100))
     const both = await Promise.all([claim(1000, 'a'), claim(1000, 'b')])
     expect(both.filter(Boolean)).toHaveLength(1)
-    const [beat] = await listBeats(h.ctx.db)
+    const [beat] = await listBeats(db)
     expect(beat).toMatchObject({ name: 'test-duty', everyMs: 1000, runs: 3 })
+  })
+
+  it('waits for a run still going on another process, until its lease runs out', async () => {
+    h = await createHarness()
+    const db = h.ctx.db
+    const claim = (runner: string) => claimBeat(db, { name: 'slow-duty', everyMs: 200, runner })
+    expect(await claim('a')).toBe(true)
+    // a's run takes longer than a beat: b finds the beat due but the duty still running.
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await claim('b')).toBe(false)
+    // a's process died long ago: past the lease, b takes over.
+    await db
+      .updateTable('periodic_duties')
+      .set({ last_started_at: new Date(Date.now() - leaseMs(200) - 1000) })
+      .execute()
+    expect(await claim('b')).toBe(true)
+    // a's late finish does not mark b's run finished.
+    await finishBeat(db, { name: 'slow-duty', runner: 'a', error: null })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await claim('a')).toBe(false)
+    await finishBeat(db, { name: 'slow-duty', runner: 'b', error: null })
+    expect(await claim('a')).toBe(true)
+  })
+})
+
+describe('an upgrade from the BullMQ job schedulers', () => {
+  let h: Harness | undefined
+  afterEach(async () => {
+    await h?.close()
+  })
+
+  it('drops the schedulers an earlier version registered, so no duty runs twice', async () => {
+    h = await createHarness()
+    const { callbacksQueue, acdQueue } = h.ctx
+    await callbacksQueue.upsertJobScheduler('callbacks-reconcile', { every: 60_000 }, {})
+    await callbacksQueue.upsertJobScheduler('deadlines-sweep', { every: 15_000 }, {})
+    await acdQueue.upsertJobScheduler('acd-sweep', { every: 5000 }, {})
+    expect(await callbacksQueue.getJobSchedulersCount()).toBe(2)
+    await removeLegacySchedulers({ callbacks: callbacksQueue, acd: acdQueue })
+    expect(await callbacksQueue.getJobSchedulersCount()).toBe(0)
+    expect(await acdQueue.getJobSchedulersCount()).toBe(0)
+    await callbacksQueue.obliterate({ force: true })
   })
 })
