@@ -1,7 +1,7 @@
 /**
  * What `npm run demo` runs with: a demo at any hour, so return calls may ring around the clock
- * and start 10 s after "work done", on the local Twilio simulator unless Twilio credentials are
- * given. Real deployments keep the defaults (08:30-20:30, 2 minutes). The README walkthrough's
+ * and start 10 s after "work done", always on the local Twilio simulator (the demo loads demo
+ * agents with a published password, so it never runs against a real account). Real deployments keep the defaults (08:30-20:30, 2 minutes). The README walkthrough's
  * test starts the service with the same settings, so the two cannot drift apart.
  */
 export const DEMO_DEFAULTS = {
@@ -14,6 +14,5 @@ export function demoEnv(given: Record<string, string | undefined>): Record<strin
   const set = Object.fromEntries(
     Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
   )
-  const live = set['TWILIO_ACCOUNT_SID'] || set['TWILIO_AUTH_TOKEN']
-  return { ...DEMO_DEFAULTS, ...(live ? {} : { TWILIO_MODE: 'simulator' }), ...set }
+  return { ...DEMO_DEFAULTS, ...set, TWILIO_MODE: 'simulator' }
 }

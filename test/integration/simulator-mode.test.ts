@@ -69,11 +69,11 @@ describe('npm run db:seed', () => {
     await db.drop()
   })
 
-  const seed = (env: Record<string, string>, args: string[] = []) =>
+  const run = (script: string, env: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['scripts/seed-demo.ts', ...args],
+        [script, ...args],
         {
           cwd: ROOT,
           env: {
@@ -87,6 +87,8 @@ describe('npm run db:seed', () => {
         (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
       )
     })
+  const seed = (env: Record<string, string>, args: string[] = []) =>
+    run('scripts/seed-demo.ts', env, args)
   const agents = async () =>
     (await kysely.selectFrom('agents').select('job_number').execute()).length
   const LIVE = { TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN }
@@ -95,6 +97,16 @@ describe('npm run db:seed', () => {
     const { code, stderr } = await seed(LIVE)
     expect(code).toBe(1)
     expect(stderr).toContain('npm run db:seed -- --force')
+    expect(await agents()).toBe(0)
+  })
+
+  it('npm run demo refuses Twilio credentials and an exposed simulator before seeding', async () => {
+    const live = await run('scripts/demo.ts', LIVE)
+    expect(live.code).toBe(1)
+    expect(live.stderr).toContain('refuses while TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are set')
+    const exposed = await run('scripts/demo.ts', { HOST: '0.0.0.0' })
+    expect(exposed.code).toBe(1)
+    expect(exposed.stderr).toContain('SIMULATOR_ALLOW_REMOTE=true')
     expect(await agents()).toBe(0)
   })
 
