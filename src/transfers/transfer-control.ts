@@ -78,7 +78,8 @@ export async function bridgeTransfer(
   const t = await transferFor(deps, agent, id)
   if (!(await bridge(deps, t, { kind: 'agent', agentId: agent.id }))) {
     const now = await findTransfer(deps.db, id)
-    if (now?.status !== 'bridged') {
+    // A retried bridge after the call ended finds it completed: that is the same success.
+    if (now?.status !== 'bridged' && now?.status !== 'completed') {
       throw new AppError(
         'invalid_state',
         `transfer ${id} is ${now?.status ?? t.status}; the caller can be brought in once the department has accepted`,

@@ -7,9 +7,11 @@ import type { Logger } from '../logger.ts'
  * stored in Postgres and is no key a caller pressed. The request is signed, so it is Twilio's and
  * must still get TwiML that keeps the call going: the parameter is dropped, as if Twilio had not
  * sent it. A key press becomes "no input" (the caller is asked again), a caller name unknown.
- * Runs after the signature check, which covers the parameters exactly as Twilio sent them.
+ * Parameters named in `strip` (an SMS's text) lose only the NUL characters: the caller's "1"
+ * with a stray NUL is still their answer. Runs after the signature check, which covers the
+ * parameters exactly as Twilio sent them.
  */
-export function dropNulParams(logger: Logger) {
+export function dropNulParams(logger: Logger, strip: readonly string[] = []) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const body = req.body as Record<string, unknown> | undefined
     if (!body || typeof body !== 'object') return next()
@@ -18,10 +20,14 @@ export function dropNulParams(logger: Logger) {
       return k.includes('\0') || (typeof v === 'string' && v.includes('\0'))
     })
     if (dropped.length === 0) return next()
-    for (const k of dropped) delete body[k]
+    for (const k of dropped) {
+      const v = body[k]
+      if (strip.includes(k) && typeof v === 'string') body[k] = v.replaceAll('\0', '')
+      else delete body[k]
+    }
     ;(req.log ?? logger).warn(
       { params: dropped.map((k) => k.replaceAll('\0', '\\0')) },
-      'twilio parameters with a NUL character dropped',
+      'twilio parameters with a NUL character dropped or cleaned',
     )
     next()
   }

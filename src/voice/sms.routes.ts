@@ -25,7 +25,7 @@ export function createSmsRouter(deps: CallbackDeps): Router {
       publicBaseUrl: deps.config.http.publicBaseUrl,
       logger: deps.logger,
     }),
-    dropNulParams(deps.logger),
+    dropNulParams(deps.logger, ['Body']),
   )
   router.post('/incoming', async (req, res) => {
     const r = new twilio.twiml.MessagingResponse()
