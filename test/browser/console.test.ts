@@ -12,7 +12,7 @@ import { type RunningService, startSimulatedService } from '../helpers/service.t
 const SHOTS = 'test-output/screenshots'
 const CALLER = '+8613900005555'
 // Short, so the test sees an agent's after-call work end; long enough to see it shown.
-const WRAP_UP_SECONDS = 4
+const WRAP_UP_SECONDS = 8
 
 /**
  * The console in a real headless Chromium against the whole service in simulator mode: one tab
@@ -166,13 +166,17 @@ describe('the web console, end to end in Chromium', () => {
 
     // Everyone hangs up: the agent does their after-call work (话后整理), shown in the
     // workspace and on the board, then is available again by themselves.
+    // The board is open first, so it must show the wrap-up as it happens (a live update).
+    await supervisor.goto(`${base}/console/#/board`)
+    await supervisor.getByTestId('board-presence-1001').waitFor({ timeout: 10_000 })
     await agent.getByTestId('phone-hangup').click()
     await agent.getByTestId('wrap-up').waitFor({ timeout: 10_000 })
     expect(await agent.getByTestId('wrap-up').innerText()).toContain('话后整理')
-    await supervisor.goto(`${base}/console/#/board`)
     await expect
-      .poll(() => supervisor.getByTestId('board-presence-1001').innerText(), { timeout: 10_000 })
-      .toMatch(/话后整理|空闲/)
+      .poll(() => supervisor.getByTestId('board-presence-1001').innerText(), {
+        timeout: (WRAP_UP_SECONDS - 2) * 1000,
+      })
+      .toContain('话后整理')
     await expect
       .poll(() => agent.getByTestId('presence-available').getAttribute('aria-pressed'), {
         timeout: (WRAP_UP_SECONDS + 10) * 1000,
