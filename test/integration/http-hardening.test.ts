@@ -178,7 +178,7 @@ describe('HTTP hardening: headers, bad bodies, origin, request ids', () => {
     expect(call.caller_name).toBeNull()
     noErrorsIn(ls)
     expect(
-      ls.filter((l) => l.msg === 'twilio parameters with a NUL character dropped'),
+      ls.filter((l) => l.msg === 'twilio parameters with a NUL character dropped or cleaned'),
     ).toHaveLength(2)
   })
 
