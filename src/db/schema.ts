@@ -459,7 +459,15 @@ export interface CaseDeadlinesTable {
   extended_by: number | null
   extension_reason: string | null
   created_at: Generated<Date>
+  outcome: Generated<ClockOutcome>
+  ended_at: Timestamp | null
+  round: Generated<number>
+  department_id: number | null
+  original_due_at: Timestamp | null
 }
+
+/** How a clock ended (db/migrations/2026_12_02_002000_clock_outcomes.ts); open until then. */
+export type ClockOutcome = 'open' | 'met' | 'missed' | 'cancelled'
 
 export interface QualitySamplesTable {
   id: Generated<string>
