@@ -469,6 +469,17 @@ export interface CaseDeadlinesTable {
 /** How a clock ended (db/migrations/2026_12_02_002000_clock_outcomes.ts); open until then. */
 export type ClockOutcome = 'open' | 'met' | 'missed' | 'cancelled'
 
+export interface DepartmentAnswersTable {
+  id: Generated<string>
+  case_id: string
+  department_id: number
+  handler: string
+  answer: string
+  promised_by: Timestamp | null
+  recorded_by: number
+  recorded_at: Timestamp
+}
+
 export interface QualitySamplesTable {
   id: Generated<string>
   month: string
@@ -573,4 +584,5 @@ export interface Database {
   conference_presence: ConferencePresenceTable
   decline_requests: DeclineRequestsTable
   agent_records: AgentRecordsTable
+  department_answers: DepartmentAnswersTable
 }
