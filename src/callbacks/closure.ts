@@ -2,6 +2,7 @@ import type { Agent } from '../agents/agents.repository.ts'
 import type { CallDeps } from '../calls/deps.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import type { Db } from '../db/database.ts'
+import { endCaseClocks, startStep } from '../deadlines/case-limits.ts'
 import { notifyAgent } from './notifications.ts'
 
 /**
@@ -10,7 +11,7 @@ import { notifyAgent } from './notifications.ts'
  * return call or by SMS) gets here; the people who did the work cannot.
  */
 export async function applyCallerVerdict(
-  deps: Pick<CallDeps, 'db' | 'clock' | 'directory'>,
+  deps: Pick<CallDeps, 'db' | 'clock' | 'directory' | 'calendar' | 'limitSettings'>,
   trx: Db,
   v: { caseId: string; solved: boolean; via: 'call' | 'sms'; callSid?: string | null },
 ): Promise<boolean> {
@@ -29,6 +30,7 @@ export async function applyCallerVerdict(
       .where('status', '=', 'awaiting_confirmation')
       .executeTakeFirst()
     if (r.numUpdatedRows !== 1n) return false
+    await endCaseClocks(trx, v.caseId, at)
     await appendCaseEvent(trx, {
       caseId: v.caseId,
       type: 'case_closed_by_caller',
@@ -48,9 +50,25 @@ export async function applyCallerVerdict(
     }))
     .where('id', '=', v.caseId)
     .where('status', '=', 'awaiting_confirmation')
-    .returning(['reference', 'first_owner_id', 'hotline_number', 'rework_count'])
+    .returning(['reference', 'first_owner_id', 'hotline_number', 'rework_count', 'category_id'])
     .executeTakeFirst()
   if (!r) return false
+  // Rework is a new round (二次处理): its own resolution clock from this moment, and later its
+  // own confirmation call clock, each counted apart from round 1's.
+  const category = r.category_id
+    ? await trx
+        .selectFrom('categories')
+        .select('code')
+        .where('id', '=', r.category_id)
+        .executeTakeFirst()
+    : undefined
+  await startStep(deps, trx, {
+    caseId: v.caseId,
+    step: 'resolution',
+    category: category?.code ?? null,
+    at,
+    round: r.rework_count + 1,
+  })
   await appendCaseEvent(trx, {
     caseId: v.caseId,
     type: 'rework',
@@ -107,6 +125,7 @@ export async function overrideClose(
       .where('status', '=', 'awaiting_confirmation')
       .executeTakeFirst()
     if (r.numUpdatedRows !== 1n) return false
+    await endCaseClocks(trx, caseId, at)
     await appendCaseEvent(trx, {
       caseId,
       type: 'case_closed_by_override',

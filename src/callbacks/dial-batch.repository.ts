@@ -164,9 +164,10 @@ export async function writeClaims(
         ${o.at}
       from claimed c join cases k on k.id = c.case_id
     ), clocks as (
-      update case_deadlines set done_at = ${o.at}
+      update case_deadlines set done_at = ${o.at}, ended_at = ${o.at},
+        outcome = case when due_at >= ${o.at} then 'met' else 'missed' end
       where case_id in (select case_id from claimed where purpose = 'confirmation')
-        and step = 'confirmation_call' and done_at is null
+        and step = 'confirmation_call' and outcome = 'open'
     )
     select id::text as id, attempt from claimed
   `.execute(db)

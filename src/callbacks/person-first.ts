@@ -97,9 +97,14 @@ export async function callerDialEnded(
   await deps.db.transaction().execute(async (trx) => {
     if (!(await settleAttempt(trx, callbackId, attempt, 'bridged', at))) return
     await finishCallback(trx, callbackId, 'done', 'bridged', at)
-    // The department called the caller back: its answer limit (department_answer) is met.
+    // The department called the caller back: its own answer clock (department_answer) is met.
     if (c.cb.purpose === 'department_callback') {
-      await finishStep(trx, c.kase.id, 'department_answer', at)
+      const row = await trx
+        .selectFrom('callbacks')
+        .select('department_id')
+        .where('id', '=', callbackId)
+        .executeTakeFirst()
+      await finishStep(trx, c.kase.id, 'department_answer', at, row?.department_id ?? undefined)
     }
     if (c.cb.purpose === 'unanswered_inbound') {
       await trx

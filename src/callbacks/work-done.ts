@@ -51,12 +51,17 @@ export async function reportWorkDone(
       at,
       data: onBehalfData(agent, kase, { summary }),
     })
+    // The department's answer is part of the work: reporting it done meets their clocks too.
     await finishStep(trx, kase.id, 'resolution', at)
+    await finishStep(trx, kase.id, 'department_answer', at)
+    // The return call's clock runs from the moment it may first be placed (after the delay,
+    // inside calling hours), not from now: it is met by the first dial within its window.
     await startStep(deps, trx, {
       caseId: kase.id,
       step: 'confirmation_call',
       category: kase.categoryCode,
-      at,
+      at: dueAt,
+      round: kase.reworkCount + 1,
     })
     const opened = await openCallback(trx, {
       caseId: kase.id,

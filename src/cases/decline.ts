@@ -3,6 +3,7 @@ import { findAgentById } from '../agents/agents.repository.ts'
 import { notifyAgent } from '../callbacks/notifications.ts'
 import type { Clock } from '../calls/deps.ts'
 import type { Db } from '../db/database.ts'
+import { endCaseClocks } from '../deadlines/case-limits.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
@@ -159,12 +160,7 @@ async function closeAsDeclined(
       `case ${kase.reference} is ${now?.status ?? kase.status} now; refuse the request instead`,
     )
   }
-  await trx
-    .updateTable('case_deadlines')
-    .set({ done_at: r.at })
-    .where('case_id', '=', kase.id)
-    .where('done_at', 'is', null)
-    .execute()
+  await endCaseClocks(trx, kase.id, r.at)
   await trx
     .updateTable('callbacks')
     .set({ status: 'cancelled', outcome: 'declined', updated_at: r.at })

@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/agents.repository.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
+import { endCaseClocks } from '../deadlines/case-limits.ts'
 import { findExternalBody } from '../directory/catalogue.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import { referralSms } from '../domain/transfer-prompts.ts'
@@ -45,12 +46,7 @@ export async function referExternal(
         `case ${reference} is ${kase.status}; it cannot be referred`,
       )
     }
-    await trx
-      .updateTable('case_deadlines')
-      .set({ done_at: at })
-      .where('case_id', '=', kase.id)
-      .where('done_at', 'is', null)
-      .execute()
+    await endCaseClocks(trx, kase.id, at)
     await trx
       .updateTable('callbacks')
       .set({ status: 'cancelled', outcome: 'referred_external', updated_at: at })

@@ -55,7 +55,7 @@ export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
       .innerJoin('cases as k', 'k.id', 'd.case_id')
       .leftJoin('agents as o', 'o.id', 'k.first_owner_id')
       .select(['k.reference', 'd.step', 'd.due_at', 'd.breached_at', 'o.job_number as owner'])
-      .where('d.done_at', 'is', null)
+      .where('d.outcome', '=', 'open')
       .where((eb) =>
         eb.or([eb('d.breached_at', 'is not', null), eb('d.warned_at', 'is not', null)]),
       )
@@ -200,7 +200,7 @@ export async function myCasesByDeadline(deps: { db: Db; clock: Clock }, agentId:
         .selectFrom('case_deadlines as x')
         .select((x) => x.fn.min('x.due_at').as('due'))
         .whereRef('x.case_id', '=', 'k.id')
-        .where('x.done_at', 'is', null)
+        .where('x.outcome', '=', 'open')
         .as('next_due_at'),
     ])
     .where('k.first_owner_id', '=', agentId)

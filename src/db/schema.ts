@@ -459,6 +459,25 @@ export interface CaseDeadlinesTable {
   extended_by: number | null
   extension_reason: string | null
   created_at: Generated<Date>
+  outcome: Generated<ClockOutcome>
+  ended_at: Timestamp | null
+  round: Generated<number>
+  department_id: number | null
+  original_due_at: Timestamp | null
+}
+
+/** How a clock ended (db/migrations/2026_12_02_002000_clock_outcomes.ts); open until then. */
+export type ClockOutcome = 'open' | 'met' | 'missed' | 'cancelled'
+
+export interface DepartmentAnswersTable {
+  id: Generated<string>
+  case_id: string
+  department_id: number
+  handler: string
+  answer: string
+  promised_by: Timestamp | null
+  recorded_by: number
+  recorded_at: Timestamp
 }
 
 export interface QualitySamplesTable {
@@ -565,4 +584,5 @@ export interface Database {
   conference_presence: ConferencePresenceTable
   decline_requests: DeclineRequestsTable
   agent_records: AgentRecordsTable
+  department_answers: DepartmentAnswersTable
 }

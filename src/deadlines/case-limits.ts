@@ -4,7 +4,7 @@ import type { LimitStepName } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import type { TimeLimitPolicy } from '../domain/time-limits.ts'
 import { findPolicy, limitWindow } from '../domain/time-limits.ts'
-import { completeDeadline, openDeadline } from './deadlines.repository.ts'
+import { completeDeadline, endCaseClocks, openDeadline } from './deadlines.repository.ts'
 
 export interface LimitDeps {
   calendar: WorkingCalendar
@@ -25,10 +25,12 @@ export async function startStep(
     category: string | null
     variant?: string | null
     at: Date
+    round?: number
+    departmentId?: number | null
   },
-): Promise<void> {
+): Promise<{ dueAt: Date } | null> {
   const policy = findPolicy(deps.limitSettings.policies(), s.step, s.category, s.variant ?? null)
-  if (!policy) return
+  if (!policy) return null
   const w = limitWindow(policy, s.at, deps.calendar)
   await openDeadline(trx, {
     caseId: s.caseId,
@@ -36,7 +38,10 @@ export async function startStep(
     startedAt: s.at,
     dueAt: w.dueAt,
     warnAt: w.warnAt,
+    round: s.round ?? 1,
+    departmentId: s.departmentId ?? null,
   })
+  return { dueAt: w.dueAt }
 }
 
 /** The limits every new case starts with: record it, dispatch it, resolve it. */
@@ -50,4 +55,4 @@ export async function startCaseLimits(
   }
 }
 
-export { completeDeadline as finishStep }
+export { endCaseClocks, completeDeadline as finishStep }

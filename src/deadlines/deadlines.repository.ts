@@ -2,18 +2,32 @@ import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
 import type { LimitStepName } from '../db/schema.ts'
+import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 
 export interface DueRow {
   id: string
   caseId: string
   step: LimitStepName
   dueAt: Date
+  round: number
+  departmentId: number | null
 }
 
-/** One deadline per case and step; starting it again (a retried webhook) changes nothing. */
+/**
+ * One clock per case, step, round and department; starting it again (a retried webhook, the
+ * same department assigned twice) changes nothing.
+ */
 export async function openDeadline(
   db: Db,
-  d: { caseId: string; step: LimitStepName; startedAt: Date; dueAt: Date; warnAt: Date },
+  d: {
+    caseId: string
+    step: LimitStepName
+    startedAt: Date
+    dueAt: Date
+    warnAt: Date
+    round?: number
+    departmentId?: number | null
+  },
 ): Promise<void> {
   await db
     .insertInto('case_deadlines')
@@ -28,41 +42,102 @@ export async function openDeadline(
       done_at: null,
       extended_by: null,
       extension_reason: null,
+      round: d.round ?? 1,
+      department_id: d.departmentId ?? null,
     })
-    .onConflict((oc) => oc.columns(['case_id', 'step']).doNothing())
+    .onConflict((oc) =>
+      oc.expression(sql`case_id, step, round, coalesce(department_id, 0)`).doNothing(),
+    )
     .execute()
 }
 
+/**
+ * The step is done: its open clocks (every round and department, unless one department is
+ * named) end met if done by their due time, missed if late. Only an open clock ends, so the
+ * first completion counts and a repeat changes nothing.
+ */
 export async function completeDeadline(
   db: Db,
   caseId: string,
   step: LimitStepName,
   at: Date,
-): Promise<void> {
-  await db
+  departmentId?: number,
+): Promise<number> {
+  let q = db
     .updateTable('case_deadlines')
-    .set({ done_at: at })
+    .set((eb) => ({
+      done_at: at,
+      ended_at: at,
+      outcome: eb
+        .case()
+        .when('due_at', '>=', at)
+        .then('met' as const)
+        .else('missed' as const)
+        .end(),
+    }))
     .where('case_id', '=', caseId)
     .where('step', '=', step)
-    .where('done_at', 'is', null)
+    .where('outcome', '=', 'open')
+  if (departmentId !== undefined) q = q.where('department_id', '=', departmentId)
+  const r = await q.executeTakeFirst()
+  return Number(r.numUpdatedRows)
+}
+
+/**
+ * The case ended (closed, declined, referred): every clock still open ends with it, in the
+ * caller's transaction. One not yet due is cancelled; one already past due was missed.
+ */
+export async function endCaseClocks(db: Db, caseId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('case_deadlines')
+    .set((eb) => ({
+      ended_at: at,
+      outcome: eb
+        .case()
+        .when('due_at', '>', at)
+        .then('cancelled' as const)
+        .else('missed' as const)
+        .end(),
+    }))
+    .where('case_id', '=', caseId)
+    .where('outcome', '=', 'open')
     .execute()
 }
 
 function claim(db: Db, at: Date, kind: 'warn' | 'breach') {
   const [whenCol, markCol] =
     kind === 'warn' ? (['warn_at', 'warned_at'] as const) : (['due_at', 'breached_at'] as const)
-  return db
-    .updateTable('case_deadlines')
-    .set({ [markCol]: at })
-    .where(whenCol, '<=', at)
-    .where(markCol, 'is', null)
-    .where('done_at', 'is', null)
-    .where('extended_by', 'is', null)
-    .returning(['id', 'case_id', 'step', 'due_at'])
-    .execute()
-    .then((rows) =>
-      rows.map((r) => ({ id: r.id, caseId: r.case_id, step: r.step, dueAt: r.due_at })),
-    )
+  return (
+    db
+      .updateTable('case_deadlines')
+      .set({ [markCol]: at })
+      .where(whenCol, '<=', at)
+      .where(markCol, 'is', null)
+      .where('outcome', '=', 'open')
+      .where('extended_by', 'is', null)
+      // Belt and braces: ending a case ends its clocks, but a case that has ended warns nobody.
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('cases')
+            .select('cases.id')
+            .whereRef('cases.id', '=', 'case_deadlines.case_id')
+            .where('cases.status', 'in', [...OPEN_CASE_STATUSES]),
+        ),
+      )
+      .returning(['id', 'case_id', 'step', 'due_at', 'round', 'department_id'])
+      .execute()
+      .then((rows) =>
+        rows.map((r) => ({
+          id: r.id,
+          caseId: r.case_id,
+          step: r.step,
+          dueAt: r.due_at,
+          round: r.round,
+          departmentId: r.department_id,
+        })),
+      )
+  )
 }
 
 /** Deadlines past their warning point, marked so each is warned about once. */
@@ -105,5 +180,5 @@ export const openCount = (db: Db) =>
   db
     .selectFrom('case_deadlines')
     .select(sql<number>`count(*)::int`.as('n'))
-    .where('done_at', 'is', null)
+    .where('outcome', '=', 'open')
     .executeTakeFirstOrThrow()

@@ -56,12 +56,19 @@ export async function runDeadlineSweep(
       type: 'limit_breached',
       actor: { kind: 'system' },
       at,
-      data: { step: b.step, dueAt: b.dueAt.toISOString() },
+      data: {
+        step: b.step,
+        dueAt: b.dueAt.toISOString(),
+        round: b.round,
+        ...(b.departmentId !== null && { departmentId: b.departmentId }),
+      },
     })
-    const body = `Case ${c?.reference ?? b.caseId}: the ${b.step} limit was missed (due ${b.dueAt.toISOString()}).`
+    const dept = b.departmentId === null ? [] : await departmentContacts(deps.db, b.departmentId)
+    const late = dept.length ? ` by ${dept[0]?.department ?? ''}` : ''
+    const body = `Case ${c?.reference ?? b.caseId}: the ${b.step} limit was missed${late} (due ${b.dueAt.toISOString()}).`
     const hotline = c?.hotline_number ? await deps.directory.hotline(c.hotline_number) : undefined
     const to = new Set(
-      [c?.first_owner_id, hotline?.dutySupervisorId].filter(
+      [c?.first_owner_id, hotline?.dutySupervisorId, ...dept.map((d) => d.agentId)].filter(
         (x): x is number => typeof x === 'number',
       ),
     )
@@ -71,6 +78,22 @@ export async function runDeadlineSweep(
   const agenda = await managerAgenda(deps, at)
   const pauses = await flagLongPauses(deps, at)
   return { warned: warnings.length, breached: breaches.length, agenda, pauses }
+}
+
+/**
+ * Who answers for a late department: its people who sign in to the console (agents of that
+ * department), so the escalation reaches the department itself and not only the hotline.
+ */
+async function departmentContacts(db: Db, departmentId: number) {
+  const rows = await db
+    .selectFrom('departments as d')
+    .leftJoin('agents as a', (j) =>
+      j.onRef('a.department_id', '=', 'd.id').on('a.active', '=', true),
+    )
+    .select(['d.code as department', 'a.id as agentId'])
+    .where('d.id', '=', departmentId)
+    .execute()
+  return rows
 }
 
 /** 当日无法解决的信息，提交经理会议: still open after the end of the working day it arrived on. */

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon'
+
 import type { Language } from './language.ts'
 import { spell } from './prompts.ts'
 
@@ -117,7 +119,12 @@ export function departmentContactSms(
   reference: string,
   d: DeptName & { contactName: string | null; publicPhone: string | null },
   ownerJobNumber: string | null,
+  answerBy?: { at: Date; timeZone: string } | null,
 ): string {
+  // The department's answer time (its department_answer clock), in the caller's local time.
+  const by = answerBy ? DateTime.fromJSDate(answerBy.at, { zone: answerBy.timeZone }) : null
+  const due = by ? `，${by.toFormat('M月d日 HH:mm')}前答复您` : ''
+  const enDue = by ? `, who will answer you by ${by.setLocale('en').toFormat('d MMM HH:mm')}` : ''
   const who = d.contactName ? `，联系人 ${d.contactName}` : ''
   const phone = d.publicPhone ? `，电话 ${d.publicPhone}` : ''
   const en = d.nameEn ?? d.name
@@ -126,8 +133,8 @@ export function departmentContactSms(
   const owner = ownerJobNumber ? `首问客服 ${ownerJobNumber} 号继续负责。` : ''
   const enOwner = ownerJobNumber ? ` Agent ${ownerJobNumber} stays responsible.` : ''
   return (
-    `【首问热线】工单 ${reference} 已转${d.name}办理${who}${phone}。${owner}` +
-    ` Case ${reference} is with ${en}${enWho}${enPhone}.${enOwner}`
+    `【首问热线】工单 ${reference} 已转${d.name}办理${who}${phone}${due}。${owner}` +
+    ` Case ${reference} is with ${en}${enWho}${enPhone}${enDue}.${enOwner}`
   )
 }
 

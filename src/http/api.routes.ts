@@ -10,8 +10,10 @@ import { listCaseEvents } from '../cases/case-events.repository.ts'
 import { findCaseByReference, listCasesOwnedBy } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, updateCaseFields } from '../cases/update-case.ts'
 import type { AppContext } from '../context.ts'
+import { listCaseClocks } from '../deadlines/clocks.repository.ts'
 import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
+import { listDepartmentAnswers } from '../transfers/department-answers.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
@@ -118,19 +120,27 @@ export function createApiRouter(deps: AppContext): Router {
     if (!(await mayWorkOnCase(deps.db, currentAgent(req), kase))) {
       throw new AppError('forbidden', `case ${ref} is not yours to see`)
     }
-    const [events, transfers, department] = await Promise.all([
+    const [events, transfers, department, clocks, departmentAnswers] = await Promise.all([
       listCaseEvents(deps.db, kase.id),
       listTransfersOfCase(deps.db, kase.id),
       kase.assigneeDepartmentId === null
         ? undefined
         : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
+      listCaseClocks(deps.db, kase.id),
+      listDepartmentAnswers(deps.db, kase.id),
     ])
     const assigneeDepartment = department && {
       code: department.code,
       name: department.name,
       nameEn: department.nameEn,
     }
-    res.json({ case: { ...kase, assigneeDepartment }, events, transfers })
+    res.json({
+      case: { ...kase, assigneeDepartment },
+      events,
+      transfers,
+      clocks,
+      departmentAnswers,
+    })
   })
 
   router.patch('/cases/:reference', async (req, res) => {

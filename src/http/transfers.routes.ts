@@ -5,6 +5,7 @@ import type { CallbackDeps } from '../callbacks/deps.ts'
 import { referExternal } from '../cases/refer-external.ts'
 import { caseToWorkOn } from '../cases/update-case.ts'
 import { listNotices, sendNotice } from '../notices/notices.ts'
+import { recordDepartmentAnswer } from '../transfers/department-answers.ts'
 import { handToDepartment } from '../transfers/department-callback.ts'
 import { startTransfer } from '../transfers/start-transfer.ts'
 import { bridgeTransfer, cancelTransfer } from '../transfers/transfer-control.ts'
@@ -43,6 +44,14 @@ const referral = z.union([
     .strict(),
 ])
 const transferId = z.string().uuid('not a transfer id')
+const departmentAnswer = z
+  .object({
+    department: deptCode,
+    handler: z.string().trim().min(1, 'name the handler').max(100),
+    answer: z.string().trim().min(1, 'say what the department answered').max(2000),
+    promisedBy: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
 
 /** Moving work off a live call: transfers, department callbacks, notices and referrals. */
 export function createTransfersRouter(deps: CallbackDeps): Router {
@@ -83,6 +92,11 @@ export function createTransfersRouter(deps: CallbackDeps): Router {
   router.get('/cases/:reference/notices', async (req, res) => {
     const kase = await caseToWorkOn(deps.db, currentAgent(req), ref(req.params['reference']))
     res.json({ notices: await listNotices(deps, kase.id) })
+  })
+  router.post('/cases/:reference/department-answers', async (req, res) => {
+    const body = departmentAnswer.parse(req.body)
+    const r = ref(req.params['reference'])
+    res.status(201).json(await recordDepartmentAnswer(deps, currentAgent(req), r, body))
   })
   router.post('/cases/:reference/refer', async (req, res) => {
     const body = referral.parse(req.body)

@@ -59,7 +59,8 @@ function toCounts(rows: Row[], name: RateName): RateCounts[] {
 
 /**
  * 及时率: steps due or done in the window; on time when done by the due time, or done at all
- * when a manager recorded an extension. Steps still open and not yet due are left out.
+ * when a manager recorded an extension. Steps still open and not yet due are left out, and so
+ * are clocks cancelled by the case ending before they were due.
  */
 export async function timelinessCounts(
   db: Db,
@@ -82,6 +83,8 @@ export async function timelinessCounts(
       ]),
     )
     .where((eb) => eb.or([eb('d.done_at', 'is not', null), eb('d.due_at', '<=', w.now)]))
+    // A clock cancelled because the case ended before it was due judges nobody.
+    .where('d.outcome', '!=', 'cancelled')
     .groupBy(sql`1`)
     .execute()
   return toCounts(rows, 'timeliness')

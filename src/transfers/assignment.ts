@@ -7,7 +7,7 @@ import type { Department } from '../directory/departments.repository.ts'
 
 /**
  * The department becomes the case's assignee, with the time by which it must name a handler and
- * answer the caller (the `department_answer` limit, 1 working day by default). The first owner
+ * answer the caller (its own `department_answer` clock, 1 working day by default). The first owner
  * does not change: the database refuses that, and every event still carries their id.
  */
 export async function assignToDepartment(
@@ -22,17 +22,22 @@ export async function assignToDepartment(
     data?: Record<string, unknown>
   },
 ): Promise<Date | null> {
+  // Each department has its own clock from its own assignment; the same department assigned
+  // again (a callback after a transfer) keeps the clock it has, open or met.
   await startStep(deps, trx, {
     caseId: a.kase.id,
     step: 'department_answer',
     category: a.kase.categoryCode,
     at: a.at,
+    departmentId: a.department.id,
   })
   const limit = await trx
     .selectFrom('case_deadlines')
     .select('due_at')
     .where('case_id', '=', a.kase.id)
     .where('step', '=', 'department_answer')
+    .where('department_id', '=', a.department.id)
+    .orderBy('round', 'desc')
     .executeTakeFirst()
   const dueAt = limit?.due_at ?? null
   await trx

@@ -77,7 +77,12 @@ export async function handToDepartment(
     deps,
     fresh,
     'department_contact',
-    departmentContactSms(kase.reference, dept, kase.firstOwnerJobNumber),
+    departmentContactSms(
+      kase.reference,
+      dept,
+      kase.firstOwnerJobNumber,
+      result.answerBy && { at: result.answerBy, timeZone: deps.calendar.timeZone },
+    ),
   )
   return { callbackId: result.cb.id, dueAt: result.cb.dueAt, answerBy: result.answerBy }
 }

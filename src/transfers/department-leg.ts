@@ -141,7 +141,11 @@ async function sendDepartmentContact(deps: CallbackDeps, t: Transfer): Promise<v
     findDepartment(deps.db, { id: t.departmentId }),
   ])
   if (!kase || !dept) return
-  const body = departmentContactSms(kase.reference, dept, kase.firstOwnerJobNumber)
+  const answerBy = kase.assigneeDueAt && {
+    at: kase.assigneeDueAt,
+    timeZone: deps.calendar.timeZone,
+  }
+  const body = departmentContactSms(kase.reference, dept, kase.firstOwnerJobNumber, answerBy)
   const r = await textCaller(deps, kase, 'department_contact', body)
   await appendCaseEvent(deps.db, {
     caseId: kase.id,

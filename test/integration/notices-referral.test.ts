@@ -133,7 +133,7 @@ describe('one-time notice, external referral and department callback', () => {
       .selectFrom('case_deadlines')
       .select('step')
       .where('case_id', '=', row.id)
-      .where('done_at', 'is', null)
+      .where('outcome', '=', 'open')
       .execute()
     expect(open).toEqual([])
     expect(await events()).toContain('referred_external')

@@ -103,7 +103,7 @@ describe('the rejection file (否定报备)', () => {
       .selectFrom('case_deadlines')
       .select('step')
       .where('case_id', '=', row.id)
-      .where('done_at', 'is', null)
+      .where('outcome', '=', 'open')
       .execute()
     expect(open).toEqual([])
     const callbacks = await h.ctx.db

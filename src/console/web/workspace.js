@@ -1,4 +1,5 @@
 import { api, debounce, liveHints } from './api.js'
+import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
 import { PhonePanel, useSimPhone } from './sim-phone.js'
 import { html, useEffect, useState } from './vendor/preact.js'
@@ -300,6 +301,7 @@ function CaseView({ reference, tick, onChanged }) {
         </p>
       </form>
     </section>
+    <${Clocks} clocks=${data.clocks} />
     <${Actions}
       reference=${reference}
       data=${data}
