@@ -52,6 +52,8 @@ export type CaseEventType =
   | 'decline_requested'
   | 'case_declined'
   | 'decline_refused'
+  // issue 10 part 3: severity variants and staff intake
+  | 'resolution_replanned'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -58,7 +58,7 @@ const code = (what: string, pattern: RegExp, hint: string) =>
 const policyKey = z.object({
   step: z.enum(STEPS, { error: `step must be one of ${STEPS.join(', ')}` }),
   category: code('category', /^[a-z0-9_]{2,40}$/, "'repair'"),
-  variant: code('variant', /^[a-z0-9_-]{2,40}$/, "'in-home'"),
+  variant: code('variant', /^[a-z0-9_]{2,40}$/, "'in_home'"),
 })
 const policyBody = policyKey
   .extend({

@@ -15,6 +15,7 @@ import { AppError, NotFoundError } from '../errors.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
+import { createAdminVariantsRouter } from './admin-variants.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 import { createAuthRouter } from './auth.routes.ts'
 import { rejectNulBytes } from './body-guards.ts'
@@ -51,6 +52,10 @@ const caseUpdate = z
       .regex(/^[a-z0-9_]{2,40}$/, 'category must be a category code')
       .optional(),
     urgency: z.enum(['normal', 'urgent', 'emergency']).optional(),
+    variant: z
+      .string()
+      .regex(/^[a-z0-9_]{2,40}$/, 'variant must be a variant code like simple')
+      .optional(),
   })
   .strict()
 const promise = z.object({ replyBy: z.iso.datetime({ offset: true }) }).strict()
@@ -81,6 +86,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createTransfersRouter(deps))
   // Notes, the rejection file, praise/violation records; agents and categories administration.
   router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
+  // Categories' severity variants (issue 10 point 1), administered like the categories.
+  router.use(createAdminVariantsRouter(deps))
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
   router.use(createIvrPromptsRouter(deps))
