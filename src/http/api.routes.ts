@@ -21,6 +21,7 @@ import { createAuthRouter } from './auth.routes.ts'
 import { rejectNulBytes } from './body-guards.ts'
 import { createConsoleApiRouter, createConsolePublicRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
+import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
@@ -88,6 +89,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
   // Categories' severity variants (issue 10 point 1), administered like the categories.
   router.use(createAdminVariantsRouter(deps))
+  // Cases a staff member records by hand: walk-ins, relays, instructions, letters, e-mails.
+  router.use(createIntakeRouter(deps))
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
   router.use(createIvrPromptsRouter(deps))
