@@ -115,6 +115,8 @@ const zh = {
   src_email: '电子邮件',
   callerName: '来访人姓名',
   callerPhone: '回访电话',
+  newPlace: '事项地点',
+  newContent: '事项内容',
   create: '建单',
 }
 
@@ -233,6 +235,8 @@ const en = {
   src_email: 'E-mail',
   callerName: "Caller's name",
   callerPhone: 'Phone for the return call',
+  newPlace: 'Place of the matter',
+  newContent: 'What is asked',
   create: 'Create',
 }
 

@@ -30,6 +30,7 @@ export function VariantSelect({ id, categories, category, value, onChange }) {
  * records it owns it, and the phone given is the one the return call rings.
  */
 export function NewCase({ categories, onCreated }) {
+  // Its labels differ from the open case's form beside it: each field keeps one accessible name.
   const empty = { source: 'walk_in', name: '', phone: '', category: '', variant: '' }
   const [f, setF] = useState({ ...empty, place: '', content: '' })
   const [message, setMessage] = useState('')
@@ -95,8 +96,8 @@ export function NewCase({ categories, onCreated }) {
         </div>
       </div>
       ${input('name', t('callerName'))} ${input('phone', t('callerPhone'))}
-      ${input('place', t('place'))}
-      <label for="new-content">${t('content')}</label>
+      ${input('place', t('newPlace'))}
+      <label for="new-content">${t('newContent')}</label>
       <textarea
         id="new-content"
         data-testid="new-content"
