@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 
 import { findVariant } from '../admin/category-variants.ts'
 import type { Agent } from '../agents/agents.repository.ts'
+import { notifyAgent } from '../callbacks/notifications.ts'
 import type { Clock } from '../calls/deps.ts'
 import type { Hotline } from '../calls/directory.repository.ts'
 import { findCategoryByCode, listHotlines } from '../calls/directory.repository.ts'
@@ -81,6 +82,7 @@ export async function recordCase(
         source: input.source,
         place: input.place,
         content: input.content,
+        urgency: category?.isEmergency ? 'emergency' : 'normal',
         contact_name: input.caller.name,
         contact_phone: input.caller.phone,
         first_owner_id: null,
@@ -119,6 +121,25 @@ export async function recordCase(
     // Recorded and dispatched by the one who took it, in the same moment.
     await finishStep(trx, row.id, 'dispatch', at)
     if (input.place) await finishStep(trx, row.id, 'record', at)
+    if (category?.isEmergency) {
+      // 突发紧急, as for an emergency call: the duty supervisor hears of it at once.
+      await appendCaseEvent(trx, {
+        caseId: row.id,
+        type: 'emergency_reported',
+        actor: { kind: 'system' },
+        at,
+        data: { to: hotline.dutySupervisorId },
+      })
+      await notifyAgent(
+        { db: trx, clock: deps.clock },
+        {
+          agentId: hotline.dutySupervisorId,
+          caseId: row.id,
+          kind: 'emergency',
+          body: `Emergency (${input.source}): case ${reference} recorded by ${agent.jobNumber}.`,
+        },
+      )
+    }
     return row.id
   })
   const kase = await findCaseById(deps.db, caseId)

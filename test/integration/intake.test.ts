@@ -156,6 +156,37 @@ describe('a case recorded by a staff member (walk-in, relay, instruction, letter
     ])
   })
 
+  it('reports an emergency to the duty supervisor at once, as an emergency call does', async () => {
+    clock.set(MONDAY_10AM)
+    h = await createHarness({ clock })
+    const r = await api()
+      .post('/api/cases')
+      .set(await as('1001'))
+      .send({
+        source: 'internal',
+        caller: { name: 'Security desk', phone: WALK_IN_PHONE },
+        category: 'emergency',
+        place: 'Lift 2, Block 5',
+        content: 'Two residents trapped in the lift',
+      })
+    expect(r.status).toBe(201)
+    expect(r.body.case).toMatchObject({ urgency: 'emergency', source: 'internal' })
+    const told = await h.ctx.db
+      .selectFrom('notifications')
+      .innerJoin('hotlines', 'hotlines.duty_supervisor_id', 'notifications.agent_id')
+      .select(['notifications.kind', 'notifications.body'])
+      .where('hotlines.phone_number', '=', ZH_HOTLINE)
+      .execute()
+    expect(told).toEqual([
+      { kind: 'emergency', body: expect.stringContaining(r.body.case.reference as string) },
+    ])
+    // On site within 10 minutes (#25): the emergency category's own limit.
+    const d = await deadlines(r.body.case.id as string)
+    expect(d.find((x) => x.step === 'resolution')?.due_at.toISOString()).toBe(
+      '2026-11-23T02:10:00.000Z',
+    )
+  })
+
   it('answers bad input with a clear 400 and records nothing', async () => {
     clock.set(MONDAY_10AM)
     h = await createHarness({ clock })
