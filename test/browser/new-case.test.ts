@@ -79,4 +79,29 @@ describe('the console records a walk-in and sets its variant', () => {
     await page.getByText('resolution_replanned').waitFor()
     expect(problems).toEqual([])
   })
+
+  it('lets an administrator add a variant and make it the category’s default', async () => {
+    const admin = await loginAs('9001')
+    await admin.goto(`${service.base}/console/#/admin`)
+    const form = admin.getByTestId('variant-edit')
+    await form.getByLabel('所属类别', { exact: true }).selectOption('complaint')
+    await form.getByLabel('细分代码', { exact: true }).fill('about_staff')
+    await form.getByLabel('细分中文名称', { exact: true }).fill('服务态度')
+    await form.getByLabel('细分英文名称', { exact: true }).fill('staff attitude')
+    await form.getByRole('checkbox').check()
+    await form.getByRole('button', { name: '保存' }).click()
+    await admin.getByTestId('variant-complaint-about_staff').waitFor()
+    const rows = await ctx.db
+      .selectFrom('category_variants')
+      .select(['code', 'is_default'])
+      .where('category', '=', 'complaint')
+      .orderBy('code')
+      .execute()
+    expect(rows).toEqual([
+      { code: 'about_staff', is_default: true },
+      { code: 'ordinary', is_default: false },
+      { code: 'serious', is_default: false },
+    ])
+    expect(problems).toEqual([])
+  })
 })

@@ -117,6 +117,10 @@ const zh = {
   callerPhone: '回访电话',
   newPlace: '事项地点',
   newContent: '事项内容',
+  variantCategory: '所属类别',
+  variantCode: '细分代码',
+  variantNameZh: '细分中文名称',
+  variantNameEn: '细分英文名称',
   create: '建单',
 }
 
@@ -237,6 +241,10 @@ const en = {
   callerPhone: 'Phone for the return call',
   newPlace: 'Place of the matter',
   newContent: 'What is asked',
+  variantCategory: 'Of category',
+  variantCode: 'Variant code',
+  variantNameZh: 'Variant Chinese name',
+  variantNameEn: 'Variant English name',
   create: 'Create',
 }
 
