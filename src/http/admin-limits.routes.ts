@@ -105,7 +105,9 @@ const range = z
     path: ['to'],
   })
 const changesQuery = z.object({
-  entity: z.enum(['time_limit_policy', 'calendar_override', 'agent', 'category']).optional(),
+  entity: z
+    .enum(['time_limit_policy', 'calendar_override', 'agent', 'category', 'category_variant'])
+    .optional(),
 })
 
 /**

@@ -206,6 +206,8 @@ describe('severity variants: the resolution limit follows the case’s category 
       ['repair:lock', 'created'],
     ])
     expect(audit[1]?.after).toEqual({ code: 'lock', ...body })
+    const changes = await api().get('/api/admin/changes?entity=category_variant').set(admin)
+    expect(changes.body.changes).toHaveLength(2)
 
     // A variant an open case uses stays until the case moves to another one.
     const ref = await repairCaseAnsweredBy1001(MONDAY_10AM)
