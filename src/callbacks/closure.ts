@@ -50,7 +50,14 @@ export async function applyCallerVerdict(
     }))
     .where('id', '=', v.caseId)
     .where('status', '=', 'awaiting_confirmation')
-    .returning(['reference', 'first_owner_id', 'hotline_number', 'rework_count', 'category_id'])
+    .returning([
+      'reference',
+      'first_owner_id',
+      'hotline_number',
+      'rework_count',
+      'category_id',
+      'variant',
+    ])
     .executeTakeFirst()
   if (!r) return false
   // Rework is a new round (二次处理): its own resolution clock from this moment, and later its
@@ -66,6 +73,7 @@ export async function applyCallerVerdict(
     caseId: v.caseId,
     step: 'resolution',
     category: category?.code ?? null,
+    variant: r.variant,
     at,
     round: r.rework_count + 1,
   })

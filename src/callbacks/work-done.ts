@@ -60,6 +60,7 @@ export async function reportWorkDone(
       caseId: kase.id,
       step: 'confirmation_call',
       category: kase.categoryCode,
+      variant: kase.variant,
       at: dueAt,
       round: kase.reworkCount + 1,
     })

@@ -53,6 +53,8 @@ export type CaseEventType =
   | 'case_declined'
   | 'decline_refused'
   | 'department_answered'
+  // issue 10 part 3: severity variants and staff intake
+  | 'resolution_replanned'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import type { Referral } from '../db/schema.ts'
+import type { CaseSource, Referral } from '../db/schema.ts'
 import { formatCaseReference, localDateOf } from '../domain/case-reference.ts'
 import type { CaseStatus, Urgency } from '../domain/case-status.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
@@ -14,6 +14,10 @@ export interface CaseSummary {
   categoryCode: string | null
   categoryNameZh: string | null
   categoryNameEn: string | null
+  /** The severity within the category (category_variants); null: the category's default. */
+  variant: string | null
+  /** Where it came from: a call, or a staff member's intake (walk_in, letter, …). */
+  source: CaseSource
   urgency: Urgency
   firstOwnerId: number | null
   firstOwnerJobNumber: string | null
@@ -110,6 +114,8 @@ function summaryQuery(db: Db) {
       'categories.code as category_code',
       'categories.name_zh',
       'categories.name_en',
+      'cases.variant',
+      'cases.source',
       'cases.urgency',
       'cases.first_owner_id',
       'owner.job_number as owner_job_number',
@@ -147,6 +153,8 @@ function toSummary(r: SummaryRow): CaseSummary {
     categoryCode: r.category_code,
     categoryNameZh: r.name_zh,
     categoryNameEn: r.name_en,
+    variant: r.variant,
+    source: r.source,
     urgency: r.urgency,
     firstOwnerId: r.first_owner_id,
     firstOwnerJobNumber: r.owner_job_number,
@@ -246,6 +254,7 @@ export async function updateCaseRecord(
     contact_phone: string | null
     category_id: number | null
     urgency: Urgency
+    variant: string | null
   }>,
   at: Date,
 ): Promise<void> {

@@ -1,8 +1,10 @@
+import { findVariant, listVariants } from '../admin/category-variants.ts'
 import type { Agent } from '../agents/agents.repository.ts'
 import type { Clock } from '../calls/deps.ts'
 import { findCategoryByCode } from '../calls/directory.repository.ts'
 import type { Db } from '../db/database.ts'
-import { finishStep } from '../deadlines/case-limits.ts'
+import type { LimitDeps } from '../deadlines/case-limits.ts'
+import { finishStep, replanResolution } from '../deadlines/case-limits.ts'
 import type { CaseStatus, Urgency } from '../domain/case-status.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
@@ -17,6 +19,8 @@ export interface CaseRecordInput {
   contactPhone?: string | null
   category?: string
   urgency?: Urgency
+  /** A variant code of the case's category (or of the category given with it). */
+  variant?: string
 }
 
 const SUPERVISING_ROLES = ['supervisor', 'manager', 'admin']
@@ -73,9 +77,12 @@ export async function caseToWorkOn(db: Db, agent: Agent, reference: string): Pro
   return kase
 }
 
-/** Agents fill in what the caller said. Every change is one event listing each field's from/to. */
+/**
+ * Agents fill in what the caller said. Every change is one event listing each field's from/to.
+ * A new category or variant re-plans the open resolution clock, as its own event.
+ */
 export async function updateCaseFields(
-  deps: { db: Db; clock: Clock },
+  deps: { db: Db; clock: Clock } & LimitDeps,
   agent: Agent,
   reference: string,
   input: CaseRecordInput,
@@ -92,7 +99,9 @@ export async function updateCaseFields(
   if (input.category !== undefined && !category) {
     throw new AppError('bad_request', `unknown category "${input.category}"`)
   }
+  const variant = await variantToSet(deps.db, kase, category?.code, input.variant)
   const next = {
+    variant,
     place: input.place,
     content: input.content,
     contact_name: input.contactName,
@@ -101,6 +110,7 @@ export async function updateCaseFields(
     urgency: input.urgency,
   }
   const before: Record<keyof typeof next, unknown> = {
+    variant: kase.variant,
     place: kase.place,
     content: kase.content,
     contact_name: kase.contactName,
@@ -131,8 +141,60 @@ export async function updateCaseFields(
       at,
       data: onBehalfData(agent, kase, { changes }),
     })
+    if ('category_id' in changes || 'variant' in changes) {
+      const newCategory = category?.code ?? kase.categoryCode
+      const newVariant = 'variant' in changes ? (variant ?? null) : kase.variant
+      const replanned = await replanResolution(deps, trx, {
+        caseId: kase.id,
+        category: newCategory,
+        variant: newVariant,
+        caseStartedAt: kase.createdAt,
+      })
+      if (replanned) {
+        await appendCaseEvent(trx, {
+          caseId: kase.id,
+          type: 'resolution_replanned',
+          actor: { kind: 'agent', agentId: agent.id },
+          at,
+          data: onBehalfData(agent, kase, {
+            before: { category: kase.categoryCode, variant: kase.variant, dueAt: replanned.from },
+            after: { category: newCategory, variant: newVariant, dueAt: replanned.to },
+            policy: replanned.source,
+          }),
+        })
+      }
+    }
   })
   const updated = await findCaseByReference(deps.db, reference)
   if (!updated) throw new NotFoundError('case', reference)
   return updated
+}
+
+/**
+ * The variant the case gets: the one asked for, if its category has it; none (the category's
+ * default) when the category changes without one; unchanged (undefined) otherwise.
+ */
+async function variantToSet(
+  db: Db,
+  kase: CaseSummary,
+  newCategory: string | undefined,
+  asked: string | undefined,
+): Promise<string | null | undefined> {
+  const categoryCode = newCategory ?? kase.categoryCode
+  if (asked === undefined) {
+    return newCategory !== undefined && newCategory !== kase.categoryCode ? null : undefined
+  }
+  if (categoryCode === null) {
+    throw new AppError('bad_request', `case ${kase.reference} has no category: set it first`)
+  }
+  if (!(await findVariant(db, categoryCode, asked))) {
+    const known = (await listVariants(db, categoryCode)).map((v) => v.code)
+    throw new AppError(
+      'bad_request',
+      known.length === 0
+        ? `category ${categoryCode} has no variants; leave variant out`
+        : `"${asked}" is not a variant of ${categoryCode}: use one of ${known.join(', ')}`,
+    )
+  }
+  return asked
 }

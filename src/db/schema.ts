@@ -205,6 +205,19 @@ export interface Referral {
   note: string | null
 }
 
+/** Where a case came from: a call, or a staff member's intake (issue 10 point 9). */
+export type CaseSource = 'call' | 'walk_in' | 'internal' | 'superior' | 'letter' | 'email'
+
+export interface CategoryVariantsTable {
+  category: string
+  code: string
+  name_zh: string
+  name_en: string
+  is_default: Generated<boolean>
+  updated_by: number | null
+  updated_at: Generated<Date>
+}
+
 export interface CasesTable {
   id: Generated<string>
   reference: string
@@ -212,7 +225,7 @@ export interface CasesTable {
   caller_id: string | null
   category_id: number | null
   urgency: Generated<'normal' | 'urgent' | 'emergency'>
-  source: Generated<'call' | 'walk_in' | 'internal_relay' | 'superior_instruction'>
+  source: Generated<CaseSource>
   place: string | null
   content: string | null
   contact_name: string | null
@@ -248,6 +261,8 @@ export interface CasesTable {
   assignee_due_at: Generated<Date | null>
   referral: ColumnType<Referral | null, string | undefined, string | null>
   declined_reason: Generated<string | null>
+  /** The severity within the category (category_variants); null: the category's default. */
+  variant: Generated<string | null>
   declined_by: Generated<number | null>
   decline_approved_by: Generated<number | null>
   declined_at: Generated<Date | null>
@@ -520,7 +535,13 @@ export interface CalendarOverridesTable {
 export interface AdminEventsTable {
   id: Generated<string>
   actor_agent_id: number
-  entity: 'time_limit_policy' | 'calendar_override' | 'agent' | 'category' | 'ivr_prompt'
+  entity:
+    | 'time_limit_policy'
+    | 'calendar_override'
+    | 'agent'
+    | 'category'
+    | 'ivr_prompt'
+    | 'category_variant'
   entity_key: string
   action: 'created' | 'updated' | 'deleted'
   before: ColumnType<Record<string, unknown> | null, string | null, never>
@@ -585,4 +606,5 @@ export interface Database {
   decline_requests: DeclineRequestsTable
   agent_records: AgentRecordsTable
   department_answers: DepartmentAnswersTable
+  category_variants: CategoryVariantsTable
 }

@@ -48,11 +48,57 @@ export async function startStep(
 export async function startCaseLimits(
   deps: LimitDeps & Pick<CallDeps, 'db'>,
   trx: Db,
-  c: { caseId: string; category: string | null; at: Date },
+  c: { caseId: string; category: string | null; variant?: string | null; at: Date },
 ): Promise<void> {
   for (const step of ['record', 'dispatch', 'resolution'] as const) {
-    await startStep(deps, trx, { caseId: c.caseId, step, category: c.category, at: c.at })
+    const { caseId, category, variant, at } = c
+    await startStep(deps, trx, { caseId, step, category, variant: variant ?? null, at })
   }
+}
+
+/**
+ * The open resolution clock planned again for a new category or variant, from the moment it
+ * started (the case's start: the limit is the case's, not the reclassification's). Returns the
+ * due time before and after, or undefined when the work is already done (nothing to re-plan).
+ * A case whose clock never started (no policy then) gets one now, from `caseStartedAt`.
+ */
+export async function replanResolution(
+  deps: LimitDeps,
+  trx: Db,
+  c: { caseId: string; category: string | null; variant: string | null; caseStartedAt: Date },
+): Promise<{ from: Date | null; to: Date; source: string } | undefined> {
+  const rows = await trx
+    .selectFrom('case_deadlines')
+    .select(['id', 'started_at', 'due_at', 'outcome'])
+    .where('case_id', '=', c.caseId)
+    .where('step', '=', 'resolution')
+    .orderBy('round', 'desc')
+    .orderBy('started_at', 'desc')
+    .execute()
+  // The current round's clock; once it has ended (work done, case ended) nothing moves.
+  const row = rows[0]
+  if (row && row.outcome !== 'open') return undefined
+  const policy = findPolicy(deps.limitSettings.policies(), 'resolution', c.category, c.variant)
+  if (!policy) return undefined
+  const start = row?.started_at ?? c.caseStartedAt
+  const w = limitWindow(policy, start, deps.calendar)
+  if (!row) {
+    await openDeadline(trx, { caseId: c.caseId, step: 'resolution', ...w })
+    return { from: null, to: w.dueAt, source: policy.source }
+  }
+  // A warning or breach already reported stays on the timeline. When the time moves later,
+  // the beat judges afresh against it; moved earlier, what was reported still holds.
+  const later = w.dueAt.getTime() > row.due_at.getTime()
+  await trx
+    .updateTable('case_deadlines')
+    .set({
+      due_at: w.dueAt,
+      warn_at: w.warnAt,
+      ...(later ? { warned_at: null, breached_at: null } : {}),
+    })
+    .where('id', '=', row.id)
+    .execute()
+  return { from: row.due_at, to: w.dueAt, source: policy.source }
 }
 
 export { endCaseClocks, completeDeadline as finishStep }

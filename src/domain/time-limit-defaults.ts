@@ -8,7 +8,9 @@
  * Where a source gives an arrival time rather than a finishing time (emergency: on site in
  * 10 min; neighbour noise: at the door in 15 min), that is the `resolution` limit: the first
  * owner's promise to the caller is about that moment. Categories without a `resolution` row of
- * their own (the sources leave "other complaints" to the manager, #31) have no default limit.
+ * their own (the sources leave "other complaints" to the manager, #31), and cases without a
+ * category, get the global one: a working day, until the manager sets the case's limit.
+ * Variant codes are those of `category_variants` (migration 004000 renamed 'in-home' etc.).
  */
 import type { LimitStep, TimeLimit, TimeLimitPolicy } from './time-limits.ts'
 
@@ -38,6 +40,15 @@ export const DEFAULT_POLICIES: readonly TimeLimitPolicy[] = Object.freeze([
   rule('supervisor_answer', null, null, minutes(5), '#3 向主管请示后5分钟内给予回复'),
   rule('department_answer', null, null, workingDays(1), '#15 一个工作日内将结果答复客人'),
   rule('confirmation_call', null, null, minutes(2), '#13 2分钟内100%回访客户'),
+  // #31: "other complaints: the manager decides". Until the manager sets it, a case without a
+  // category (or of a category without its own limit) has one working day.
+  rule(
+    'resolution',
+    null,
+    null,
+    workingDays(1),
+    '#31 其他投诉的处理时限由物业经理视乎具体情况而决定 (until the manager sets it: 1 working day)',
+  ),
 
   resolution('emergency', null, minutes(10), '#25 维修人员到现场时间不超过10分钟'),
   resolution('neighbour', null, minutes(15), '#30 处理人员在15分钟内到达'),
@@ -48,12 +59,12 @@ export const DEFAULT_POLICIES: readonly TimeLimitPolicy[] = Object.freeze([
 
   resolution('repair', null, workingDays(7), '#27 default: other repairs'),
   resolution('repair', 'simple', HALF_DAY, '#26 简易维修项目，不超过半天'),
-  resolution('repair', 'in-home', workingDays(7), '#27 一般不能超过7个工作日'),
-  resolution('repair', 'common-area', workingDays(3), '#29 不得超过3个工作日'),
-  resolution('repair', 'common-area-urgent', minutes(10), '#28 到现场时间不得超过10分钟'),
+  resolution('repair', 'in_home', workingDays(7), '#27 一般不能超过7个工作日'),
+  resolution('repair', 'common_area', workingDays(3), '#29 不得超过3个工作日'),
+  resolution('repair', 'common_area_urgent', minutes(10), '#28 到现场时间不得超过10分钟'),
 
   resolution('inquiry', null, minutes(30), '#34 default: general'),
   resolution('inquiry', 'general', minutes(30), '#34 不能马上回复，不超过30分钟'),
-  resolution('inquiry', 'third-party', minutes(30), '#36 不超过30分钟回复 (provider on site 1 h)'),
+  resolution('inquiry', 'third_party', minutes(30), '#36 不超过30分钟回复 (provider on site 1 h)'),
   resolution('inquiry', 'utility', workingDays(2), '#37 原则上不得超过2个工作日'),
 ])

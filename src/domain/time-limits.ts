@@ -34,7 +34,7 @@ export interface TimeLimitPolicy extends TimeLimit {
   step: LimitStep
   /** Category code ('repair', …); null applies to every category without its own row. */
   category: string | null
-  /** Severity or kind within the category ('serious', 'in-home', …); null is its default. */
+  /** Severity or kind within the category ('serious', 'in_home', …); null is its default. */
   variant: string | null
   /** Where the number comes from (row of domain/seed-digest.md §2). */
   source: string

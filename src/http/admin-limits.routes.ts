@@ -58,7 +58,7 @@ const code = (what: string, pattern: RegExp, hint: string) =>
 const policyKey = z.object({
   step: z.enum(STEPS, { error: `step must be one of ${STEPS.join(', ')}` }),
   category: code('category', /^[a-z0-9_]{2,40}$/, "'repair'"),
-  variant: code('variant', /^[a-z0-9_-]{2,40}$/, "'in-home'"),
+  variant: code('variant', /^[a-z0-9_]{2,40}$/, "'in_home'"),
 })
 const policyBody = policyKey
   .extend({
@@ -105,7 +105,9 @@ const range = z
     path: ['to'],
   })
 const changesQuery = z.object({
-  entity: z.enum(['time_limit_policy', 'calendar_override', 'agent', 'category']).optional(),
+  entity: z
+    .enum(['time_limit_policy', 'calendar_override', 'agent', 'category', 'category_variant'])
+    .optional(),
 })
 
 /**

@@ -17,11 +17,13 @@ import { listDepartmentAnswers } from '../transfers/department-answers.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
+import { createAdminVariantsRouter } from './admin-variants.routes.ts'
 import { currentAgent, requireAgent, requireRole } from './auth.middleware.ts'
 import { createAuthRouter } from './auth.routes.ts'
 import { rejectNulBytes } from './body-guards.ts'
 import { createConsoleApiRouter, createConsolePublicRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
+import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
@@ -53,6 +55,10 @@ const caseUpdate = z
       .regex(/^[a-z0-9_]{2,40}$/, 'category must be a category code')
       .optional(),
     urgency: z.enum(['normal', 'urgent', 'emergency']).optional(),
+    variant: z
+      .string()
+      .regex(/^[a-z0-9_]{2,40}$/, 'variant must be a variant code like simple')
+      .optional(),
   })
   .strict()
 const promise = z.object({ replyBy: z.iso.datetime({ offset: true }) }).strict()
@@ -83,6 +89,10 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createTransfersRouter(deps))
   // Notes, the rejection file, praise/violation records; agents and categories administration.
   router.use(createRecordsRouter(deps), createAdminPeopleRouter(deps))
+  // Categories' severity variants (issue 10 point 1), administered like the categories.
+  router.use(createAdminVariantsRouter(deps))
+  // Cases a staff member records by hand: walk-ins, relays, instructions, letters, e-mails.
+  router.use(createIntakeRouter(deps))
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
   router.use(createIvrPromptsRouter(deps))

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express'
 import { Router } from 'express'
 
+import { listAllVariants } from '../admin/category-variants.ts'
 import type { Agent } from '../agents/agents.repository.ts'
 import { findAgentById, listAgents } from '../agents/agents.repository.ts'
 import { agentForToken } from '../agents/auth.ts'
@@ -90,6 +91,7 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
 
   router.get('/categories', async (_req, res) => {
     const rows = await ctx.db.selectFrom('categories').selectAll().orderBy('code').execute()
+    const variants = await listAllVariants(ctx.db)
     res.json({
       categories: rows.map((c) => ({
         code: c.code,
@@ -97,6 +99,8 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
         nameEn: c.name_en,
         ivrKey: c.ivr_key,
         isEmergency: c.is_emergency,
+        // The severities the agent picks from on the case form; the default first.
+        variants: variants.get(c.code) ?? [],
       })),
     })
   })

@@ -366,7 +366,7 @@ describe('the admin API for time limits and calendar overrides', () => {
     const policy = {
       step: 'resolution',
       category: 'complaint',
-      variant: 'about-staff',
+      variant: 'about_staff',
       amount: 120,
       unit: 'minutes',
       basis: 'working',
@@ -382,7 +382,7 @@ describe('the admin API for time limits and calendar overrides', () => {
       .send({ ...policy, amount: 90 })
       .expect(200)
     await api()
-      .delete('/api/admin/time-limits?step=resolution&category=complaint&variant=about-staff')
+      .delete('/api/admin/time-limits?step=resolution&category=complaint&variant=about_staff')
       .set(as('9001'))
       .expect(204)
     await api()
@@ -400,11 +400,11 @@ describe('the admin API for time limits and calendar overrides', () => {
     expect(
       rows.map((r) => [r.actor_agent_id, r.entity, r.entity_key, r.action, r.before, r.after]),
     ).toEqual([
-      [adminId, 'time_limit_policy', 'resolution:complaint:about-staff', 'created', null, policy],
+      [adminId, 'time_limit_policy', 'resolution:complaint:about_staff', 'created', null, policy],
       [
         adminId,
         'time_limit_policy',
-        'resolution:complaint:about-staff',
+        'resolution:complaint:about_staff',
         'updated',
         policy,
         { ...policy, amount: 90 },
@@ -412,7 +412,7 @@ describe('the admin API for time limits and calendar overrides', () => {
       [
         adminId,
         'time_limit_policy',
-        'resolution:complaint:about-staff',
+        'resolution:complaint:about_staff',
         'deleted',
         { ...policy, amount: 90 },
         null,

@@ -30,7 +30,7 @@ describe('DEFAULT_POLICIES', () => {
   it('pick the most specific row: variant, then category, then any category', () => {
     const pick = (...args: [string | null, string | null]) =>
       findPolicy(DEFAULT_POLICIES, 'resolution', ...args)
-    expect(pick('repair', 'in-home')).toMatchObject({ amount: 7, unit: 'days', basis: 'working' })
+    expect(pick('repair', 'in_home')).toMatchObject({ amount: 7, unit: 'days', basis: 'working' })
     expect(pick('repair', 'simple')).toMatchObject({ amount: 240, basis: 'working' })
     expect(pick('complaint', 'serious')).toMatchObject({
       amount: 2,
@@ -40,7 +40,9 @@ describe('DEFAULT_POLICIES', () => {
     expect(pick('complaint', 'unheard-of')).toMatchObject({ variant: null, amount: 240 })
     expect(pick('inquiry', 'utility')).toMatchObject({ amount: 2, unit: 'days', basis: 'working' })
     expect(pick('emergency', null)).toMatchObject({ amount: 10, unit: 'minutes' })
-    expect(pick('lost-property', null)).toBeUndefined()
+    // #31: a category without its own limit, or no category at all, gets the manager's day.
+    expect(pick('lost-property', null)).toMatchObject({ amount: 1, unit: 'days', basis: 'working' })
+    expect(pick(null, null)).toMatchObject({ category: null, amount: 1, unit: 'days' })
     expect(findPolicy(DEFAULT_POLICIES, 'dispatch', 'emergency')).toMatchObject({ amount: 1.5 })
     expect(findPolicy(DEFAULT_POLICIES, 'dispatch', 'repair')).toMatchObject({ amount: 2 })
   })

@@ -1,3 +1,4 @@
+import { Variants } from './admin-variants.js'
 import { useLoad } from './api.js'
 import { t } from './i18n.js'
 import { useAction } from './use-action.js'
@@ -67,6 +68,7 @@ export function Categories({ isAdmin }) {
       )}
     </table>
     ${editing ? html`<${CategoryNames} editing=${editing} setEditing=${setEditing} cats=${cats} put=${put} />` : null}
+    <${Variants} isAdmin=${isAdmin} />
   </section>`
 }
 

@@ -103,6 +103,25 @@ const zh = {
   itemJson: '内容（JSON）',
   amount: '时限数值',
   promptText: '提示语',
+  // issue 10 part 3: severity variants and the new-case form
+  variant: '细分类别',
+  variantDefault: '默认',
+  newCase: '新建工单',
+  source: '来源',
+  src_walk_in: '来访',
+  src_internal: '内部转达',
+  src_superior: '上级交办',
+  src_letter: '来信',
+  src_email: '电子邮件',
+  callerName: '来访人姓名',
+  callerPhone: '回访电话',
+  newPlace: '事项地点',
+  newContent: '事项内容',
+  variantCategory: '所属类别',
+  variantCode: '细分代码',
+  variantNameZh: '细分中文名称',
+  variantNameEn: '细分英文名称',
+  create: '建单',
 }
 
 const en = {
@@ -208,6 +227,25 @@ const en = {
   itemJson: 'Content (JSON)',
   amount: 'Limit',
   promptText: 'Prompt',
+  // issue 10 part 3: severity variants and the new-case form
+  variant: 'Variant',
+  variantDefault: 'default',
+  newCase: 'New case',
+  source: 'Source',
+  src_walk_in: 'Walk-in',
+  src_internal: 'Internal relay',
+  src_superior: "Superior's instruction",
+  src_letter: 'Letter',
+  src_email: 'E-mail',
+  callerName: "Caller's name",
+  callerPhone: 'Phone for the return call',
+  newPlace: 'Place of the matter',
+  newContent: 'What is asked',
+  variantCategory: 'Of category',
+  variantCode: 'Variant code',
+  variantNameZh: 'Variant Chinese name',
+  variantNameEn: 'Variant English name',
+  create: 'Create',
 }
 
 /**

@@ -1,6 +1,7 @@
 import { api, debounce, liveHints } from './api.js'
 import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
+import { NewCase, VariantSelect } from './new-case.js'
 import { PhonePanel, useSimPhone } from './sim-phone.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
@@ -10,6 +11,7 @@ export function Workspace({ config }) {
   const [mine, setMine] = useState([])
   const [reference, setReference] = useState(undefined)
   const [tick, setTick] = useState(0)
+  const [categories, setCategories] = useState([])
   const phone = useSimPhone(config.simulator ? config.device : undefined)
   const refresh = () => {
     void api('/me/calls').then((r) => {
@@ -22,6 +24,7 @@ export function Workspace({ config }) {
   }
   useEffect(() => {
     refresh()
+    void api('/categories').then((r) => setCategories(r.categories))
     const later = debounce(refresh, 250)
     return liveHints(() => later())
   }, [])
@@ -32,6 +35,13 @@ export function Workspace({ config }) {
       ${config.simulator ? html`<${PhonePanel} phone=${phone} title=${t('phone')} />` : null}
       ${ringing.map((c) => html`<${ScreenPop} call=${c} onOpen=${setReference} />`)}
       <${MyCases} cases=${mine} onOpen=${setReference} current=${reference} />
+      <${NewCase}
+        categories=${categories}
+        onCreated=${(ref) => {
+          setReference(ref)
+          refresh()
+        }}
+      />
     </div>
     <div class="stack">
       ${
@@ -225,6 +235,7 @@ function CaseView({ reference, tick, onChanged }) {
     if (problems.length) return setMessage(problems.join(' '))
     const body = Object.fromEntries(FIELDS.map((f) => [f, form[f]?.trim() || null]))
     if (form.category) body.category = form.category
+    if (form.variant) body.variant = form.variant
     if (form.urgency) body.urgency = form.urgency
     try {
       await api(`/cases/${reference}`, { method: 'PATCH', body })
@@ -259,11 +270,21 @@ function CaseView({ reference, tick, onChanged }) {
               id="case-category"
               data-testid="field-category"
               value=${form.category ?? ''}
-              onChange=${(e) => setForm({ ...form, category: e.currentTarget.value })}
+              onChange=${(e) => setForm({ ...form, category: e.currentTarget.value, variant: '' })}
             >
               <option value="">—</option>
               ${categories.map((c) => html`<option value=${c.code}>${c.nameZh} ${c.nameEn}</option>`)}
             </select>
+          </div>
+          <div>
+            <label for="field-variant">${t('variant')}</label>
+            <${VariantSelect}
+              id="field-variant"
+              categories=${categories}
+              category=${form.category}
+              value=${form.variant}
+              onChange=${(v) => setForm({ ...form, variant: v })}
+            />
           </div>
           <div>
             <label for="case-urgency">${t('urgency')}</label>
@@ -338,6 +359,7 @@ function pick(k) {
     contactName: k.contactName ?? '',
     contactPhone: k.contactPhone ?? '',
     category: k.categoryCode ?? '',
+    variant: k.variant ?? '',
     urgency: k.urgency ?? 'normal',
   }
 }
