@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
 import { findCaseByReference } from './cases.repository.ts'
 import { caseToWorkOn, onBehalfData } from './update-case.ts'
@@ -30,6 +31,7 @@ export async function requestDecline(
   reason: string,
 ): Promise<{ requestId: string; requestedAt: Date }> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  assertCaseTakesWork(kase, 'a decline request')
   if (!DECLINABLE.includes(kase.status)) {
     throw new AppError(
       'invalid_state',
@@ -38,6 +40,7 @@ export async function requestDecline(
   }
   const at = deps.clock.now()
   const requestId = await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a decline request')
     const row = await trx
       .insertInto('decline_requests')
       .values({ case_id: kase.id, reason, requested_by: agent.id, requested_at: at })
