@@ -52,6 +52,7 @@ export type CaseEventType =
   | 'decline_requested'
   | 'case_declined'
   | 'decline_refused'
+  | 'decline_sms_sent'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -9,6 +9,7 @@ import { appendCaseEvent } from './case-events.repository.ts'
 import { assertCaseTakesWork, lockCaseForWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
 import { findCaseByReference } from './cases.repository.ts'
+import { type DeclineNoticeDeps, tellCallerDeclined } from './decline-notice.ts'
 import { caseToWorkOn, onBehalfData } from './update-case.ts'
 
 /**
@@ -81,7 +82,7 @@ export async function requestDecline(
 
 /** A supervisor's or manager's decision on the waiting request; the asker is told either way. */
 export async function decideDecline(
-  deps: Deps,
+  deps: DeclineNoticeDeps,
   decider: Agent,
   reference: string,
   d: { approve: boolean; note: string | null },
@@ -89,7 +90,7 @@ export async function decideDecline(
   const kase = await findCaseByReference(deps.db, reference)
   if (!kase) throw new NotFoundError('case', reference)
   const at = deps.clock.now()
-  await deps.db.transaction().execute(async (trx) => {
+  const declined = await deps.db.transaction().execute(async (trx) => {
     const req = await trx
       .selectFrom('decline_requests')
       .select(['id', 'reason', 'requested_by'])
@@ -132,7 +133,9 @@ export async function decideDecline(
         body: `Case ${reference}: ${decider.jobNumber} ${verdict}.${d.note ? ` ${d.note}` : ''}`,
       },
     )
+    return d.approve ? req.reason : undefined
   })
+  if (declined !== undefined) await tellCallerDeclined(deps, kase, declined)
   return (await findCaseByReference(deps.db, reference)) ?? kase
 }
 
