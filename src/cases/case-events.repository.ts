@@ -53,6 +53,9 @@ export type CaseEventType =
   | 'case_declined'
   | 'decline_refused'
   | 'decline_sms_sent'
+  | 'escalation_asked'
+  | 'escalation_answered'
+  | 'escalation_unanswered'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -19,6 +19,7 @@ const TRACES = [
   'notifications',
   'decline_requests',
   'case_deadlines',
+  'escalations',
 ] as const
 
 describe('an ended case refuses work (issue 10 point 8)', () => {
@@ -86,6 +87,7 @@ describe('an ended case refuses work (issue 10 point 8)', () => {
       ['work done', '/work-done', { summary: 'Replaced it again' }],
       ['referral', '/refer', { name: 'Water company', phone: '96390' }],
       ['decline request', '/decline', { reason: 'Not ours to do, the caller was told so.' }],
+      ['escalation', '/escalations', { question: 'May we waive the fee?' }],
     ]
     for (const [what, suffix, body] of actions) {
       for (const who of [call.auth, sup]) {
