@@ -5,6 +5,7 @@ import type { DispatchDeps } from '../calls/deps.ts'
 import { runDispatch } from '../calls/dispatcher.ts'
 import type { EscalationDeps } from '../deadlines/escalation.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
+import { escalateUnansweredQuestions } from '../escalations/unanswered.ts'
 import type { Duty } from './beat-runner.ts'
 
 // Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
@@ -41,6 +42,7 @@ export function periodicDuties(
       everyMs: o.deadlineSweepMs ?? DEADLINE_SWEEP_MS,
       run: async () => ({
         ...(await runDeadlineSweep(deps)),
+        unansweredQuestions: await escalateUnansweredQuestions(deps),
         sms: await sendNotificationSms(deps),
       }),
     },

@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from '../cases/case-work-guard.ts'
 import { caseToWorkOn } from '../cases/update-case.ts'
 import { AppError } from '../errors.ts'
 import { openCallback } from './callbacks.repository.ts'
@@ -19,15 +20,14 @@ export async function promiseReply(
   replyBy: Date,
 ): Promise<{ callbackId: string; dueAt: Date }> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
-  if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
-    throw new AppError('invalid_state', `case ${reference} is ${kase.status}`)
-  }
+  assertCaseTakesWork(kase, 'a promised reply')
   const at = deps.clock.now()
   if (replyBy.getTime() <= at.getTime())
     throw new AppError('bad_request', 'replyBy must be in the future')
   const wanted = new Date(Math.max(at.getTime(), replyBy.getTime() - LEAD_MINUTES * 60_000))
   const dueAt = deps.callingHours.nextCallingMoment(wanted)
   const cb = await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a promised reply')
     await trx
       .updateTable('cases')
       .set({ promised_reply_at: replyBy, updated_at: at })

@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from '../cases/case-work-guard.ts'
 import { caseToWorkOn, onBehalfData } from '../cases/update-case.ts'
 import { finishStep, startStep } from '../deadlines/case-limits.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
@@ -20,6 +21,7 @@ export async function reportWorkDone(
   summary: string,
 ): Promise<{ callbackId: string; dueAt: Date }> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  assertCaseTakesWork(kase, 'work done')
   if (!WORKABLE.includes(kase.status)) {
     throw new AppError(
       'invalid_state',
@@ -31,6 +33,7 @@ export async function reportWorkDone(
     new Date(at.getTime() + deps.config.callbacks.confirmationDelaySeconds * 1000),
   )
   const cb = await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'work done')
     const moved = await trx
       .updateTable('cases')
       .set({

@@ -63,7 +63,14 @@ export async function agentAnswered(deps: CallDeps, offerId: string): Promise<Wh
 }
 
 export type AcceptOutcome =
-  | { kind: 'connected'; language: Language; conferenceName: string; reference: string }
+  | {
+      kind: 'connected'
+      language: Language
+      conferenceName: string
+      reference: string
+      /** This press won the call (false for Twilio's retry of the winner's webhook). */
+      won: boolean
+    }
   | { kind: 'declined'; language: Language }
   | TooLate
 
@@ -145,6 +152,7 @@ export async function agentPressed(
     language,
     conferenceName: conferenceNameFor(call.callSid),
     reference: kase?.reference ?? '',
+    won: decided === 'won',
   }
 }
 

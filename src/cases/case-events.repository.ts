@@ -55,6 +55,10 @@ export type CaseEventType =
   | 'department_answered'
   // issue 10 part 3: severity variants and staff intake
   | 'resolution_replanned'
+  | 'decline_sms_sent'
+  | 'escalation_asked'
+  | 'escalation_answered'
+  | 'escalation_unanswered'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

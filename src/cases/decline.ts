@@ -7,8 +7,10 @@ import { endCaseClocks } from '../deadlines/case-limits.ts'
 import type { CaseStatus } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
 import { findCaseByReference } from './cases.repository.ts'
+import { type DeclineNoticeDeps, tellCallerDeclined } from './decline-notice.ts'
 import { caseToWorkOn, onBehalfData } from './update-case.ts'
 
 /**
@@ -31,6 +33,7 @@ export async function requestDecline(
   reason: string,
 ): Promise<{ requestId: string; requestedAt: Date }> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  assertCaseTakesWork(kase, 'a decline request')
   if (!DECLINABLE.includes(kase.status)) {
     throw new AppError(
       'invalid_state',
@@ -39,6 +42,7 @@ export async function requestDecline(
   }
   const at = deps.clock.now()
   const requestId = await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a decline request')
     const row = await trx
       .insertInto('decline_requests')
       .values({ case_id: kase.id, reason, requested_by: agent.id, requested_at: at })
@@ -79,7 +83,7 @@ export async function requestDecline(
 
 /** A supervisor's or manager's decision on the waiting request; the asker is told either way. */
 export async function decideDecline(
-  deps: Deps,
+  deps: DeclineNoticeDeps,
   decider: Agent,
   reference: string,
   d: { approve: boolean; note: string | null },
@@ -87,7 +91,7 @@ export async function decideDecline(
   const kase = await findCaseByReference(deps.db, reference)
   if (!kase) throw new NotFoundError('case', reference)
   const at = deps.clock.now()
-  await deps.db.transaction().execute(async (trx) => {
+  const declined = await deps.db.transaction().execute(async (trx) => {
     const req = await trx
       .selectFrom('decline_requests')
       .select(['id', 'reason', 'requested_by'])
@@ -130,7 +134,9 @@ export async function decideDecline(
         body: `Case ${reference}: ${decider.jobNumber} ${verdict}.${d.note ? ` ${d.note}` : ''}`,
       },
     )
+    return d.approve ? req.reason : undefined
   })
+  if (declined !== undefined) await tellCallerDeclined(deps, kase, declined)
   return (await findCaseByReference(deps.db, reference)) ?? kase
 }
 

@@ -7,6 +7,7 @@ import { referralSms } from '../domain/transfer-prompts.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { textCaller } from './caller-sms.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
+import { assertCaseTakesWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
 import { findCaseById } from './cases.repository.ts'
 import { caseToWorkOn } from './update-case.ts'
@@ -26,6 +27,7 @@ export async function referExternal(
   req: ReferralRequest,
 ): Promise<CaseSummary> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  assertCaseTakesWork(kase, 'a referral')
   const to =
     'body' in req
       ? await findExternalBody(deps.db, req.body)

@@ -9,6 +9,7 @@ import type { CaseStatus, Urgency } from '../domain/case-status.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
 import { findCaseByReference, updateCaseRecord } from './cases.repository.ts'
 
@@ -88,12 +89,7 @@ export async function updateCaseFields(
   input: CaseRecordInput,
 ): Promise<CaseSummary> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
-  if (['closed', 'referred_external', 'declined'].includes(kase.status)) {
-    throw new AppError(
-      'invalid_state',
-      `case ${reference} is ${kase.status}; its record can no longer change`,
-    )
-  }
+  assertCaseTakesWork(kase, 'a change to its record')
   const category =
     input.category === undefined ? undefined : await findCategoryByCode(deps.db, input.category)
   if (input.category !== undefined && !category) {
@@ -125,6 +121,7 @@ export async function updateCaseFields(
   if (Object.keys(changes).length === 0) return kase
   const at = deps.clock.now()
   await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a change to its record')
     const set = Object.fromEntries(
       Object.keys(changes).map((k) => [k, next[k as keyof typeof next]]),
     )

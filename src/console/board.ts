@@ -5,6 +5,7 @@ import type { Clock } from '../calls/deps.ts'
 import { findOpenCasesOfCaller } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
 import { isPauseOverLimit } from '../domain/pause.ts'
+import { listWaitingEscalations } from '../escalations/escalations.repository.ts'
 
 /** Read models for the console's live screens: the supervisor's board and the agent's phone. */
 
@@ -119,6 +120,8 @@ export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
       owner: b.owner,
     })),
     agenda: agenda.map((a) => ({ reference: a.reference, status: a.status, since: a.occurred_at })),
+    // Questions put to the supervisor (POST /api/cases/:ref/escalations) still unanswered.
+    supervisorQuestions: await listWaitingEscalations(deps.db),
   }
 }
 

@@ -280,6 +280,22 @@ export interface DeclineRequestsTable {
   decision_note: string | null
 }
 
+/** A question put to the duty supervisor about a case (issue 10 point 5). */
+export interface EscalationsTable {
+  id: string
+  case_id: string
+  question: string
+  asked_by: number
+  asked_at: Timestamp
+  due_at: Timestamp
+  supervisor_id: number | null
+  deadline_id: string | null
+  answer: string | null
+  answered_by: number | null
+  answered_at: Timestamp | null
+  manager_notified_at: Timestamp | null
+}
+
 export interface AgentRecordsTable {
   id: Generated<string>
   agent_id: number
@@ -607,4 +623,5 @@ export interface Database {
   agent_records: AgentRecordsTable
   department_answers: DepartmentAnswersTable
   category_variants: CategoryVariantsTable
+  escalations: EscalationsTable
 }

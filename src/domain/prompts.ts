@@ -39,6 +39,9 @@ const zh = {
   afterCall: '感谢您的来电，再见。',
   notInService: '对不起，您拨打的号码暂未开通服务。再见。',
   technicalProblem: '对不起，系统暂时出现问题，请稍后再拨。给您带来不便，敬请谅解。',
+  // Said to the caller as the agent accepts, before the two are bridged: staff are known by
+  // job number (sources). `job` arrives spelled out digit by digit.
+  agentIntroduction: (job: string) => `您好，${job} 号客服为您服务。`,
 }
 
 const en: typeof zh = {
@@ -76,6 +79,7 @@ const en: typeof zh = {
   notInService: 'Sorry, this number is not in service. Goodbye.',
   technicalProblem:
     'Sorry, we are having a technical problem. Please call again later. We apologise for the inconvenience.',
+  agentIntroduction: (job: string) => `Hello, you are through to agent number ${job}.`,
 }
 
 export type Prompts = typeof zh
@@ -100,6 +104,7 @@ export const EDITABLE_PROMPTS = [
   'enterReference',
   'noticeResent',
   'noNoticeFound',
+  'agentIntroduction',
 ] as const
 export type EditablePrompt = (typeof EDITABLE_PROMPTS)[number]
 export type PromptOverrides = Partial<Record<Language, Partial<Record<EditablePrompt, string>>>>
@@ -112,9 +117,13 @@ export function setPromptOverrides(o: PromptOverrides): void {
   overrides = o
 }
 
-/** The built-in wording of an editable prompt (the greeting as its `{org}` template). */
+/**
+ * The built-in wording of an editable prompt: the greeting as its `{org}` template, the agent's
+ * introduction as its `{jobNumber}` template.
+ */
 export function defaultPrompt(l: Language, key: EditablePrompt): string {
   const base = l === 'zh-CN' ? zh : en
+  if (key === 'agentIntroduction') return base.agentIntroduction('{jobNumber}')
   return key === 'greeting' ? base.greeting('{org}') : base[key]
 }
 
@@ -122,11 +131,14 @@ export function prompts(l: Language): Prompts {
   const base = l === 'zh-CN' ? zh : en
   const mine = overrides[l]
   if (!mine) return base
-  const { greeting, ...fixed } = mine
+  const { greeting, agentIntroduction, ...fixed } = mine
   return {
     ...base,
     ...fixed,
     ...(greeting !== undefined && { greeting: (org: string) => greeting.replaceAll('{org}', org) }),
+    ...(agentIntroduction !== undefined && {
+      agentIntroduction: (job: string) => agentIntroduction.replaceAll('{jobNumber}', job),
+    }),
   }
 }
 

@@ -23,6 +23,7 @@ import { createAuthRouter } from './auth.routes.ts'
 import { rejectNulBytes } from './body-guards.ts'
 import { createConsoleApiRouter, createConsolePublicRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
+import { createEscalationsRouter } from './escalations.routes.ts'
 import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
@@ -98,6 +99,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createIvrPromptsRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
+  // Questions to the duty supervisor and their answers.
+  router.use(createEscalationsRouter(deps))
 
   router.get('/me', (req, res) => {
     res.json({ agent: currentAgent(req) })

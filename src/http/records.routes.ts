@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Clock } from '../calls/deps.ts'
 import { addCaseNote } from '../cases/case-notes.ts'
 import { decideDecline, requestDecline } from '../cases/decline.ts'
+import type { DeclineNoticeDeps } from '../cases/decline-notice.ts'
 import { listRejections, listWaitingDeclines } from '../cases/rejections.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
@@ -38,7 +39,9 @@ const newRecord = z
  * What the web console needs beyond the agent API: case notes, the rejection file (否定报备)
  * and praise and violation records. Mounted inside the API router after requireAgent.
  */
-export function createRecordsRouter(deps: { db: Db; clock: Clock; config: Config }): Router {
+export function createRecordsRouter(
+  deps: { db: Db; clock: Clock; config: Config } & DeclineNoticeDeps,
+): Router {
   const router = Router()
   const supervisors = requireRole('supervisor', 'manager', 'admin')
   const deciders = requireRole('supervisor', 'manager')

@@ -74,6 +74,12 @@ export async function setPrompt(
   if (text !== null && k === 'greeting' && !text.includes('{org}')) {
     throw new AppError('bad_request', 'the greeting must name the hotline: put {org} in it')
   }
+  if (text !== null && k === 'agentIntroduction' && !text.includes('{jobNumber}')) {
+    throw new AppError(
+      'bad_request',
+      "the agent's introduction must say who answers: put {jobNumber} in it",
+    )
+  }
   const at = deps.clock.now()
   await deps.db.transaction().execute(async (trx) => {
     const before = await trx

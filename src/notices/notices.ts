@@ -2,6 +2,7 @@ import type { Agent } from '../agents/agents.repository.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { smsRoute, textCaller } from '../cases/caller-sms.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { assertCaseTakesWork } from '../cases/case-work-guard.ts'
 import type { CaseSummary } from '../cases/cases.repository.ts'
 import { findCaseByReference } from '../cases/cases.repository.ts'
 import { caseToWorkOn } from '../cases/update-case.ts'
@@ -36,6 +37,8 @@ export async function sendNotice(
   req: { item: string; language?: Language },
 ): Promise<SentNotice> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  // Checked before the SMS goes: a text once sent cannot be rolled back with a transaction.
+  assertCaseTakesWork(kase, 'a notice')
   const item = await findServiceItem(deps.db, { code: req.item })
   if (!item?.active) throw new NotFoundError('service item', req.item)
   const wanted = req.language ?? (await hotlineLanguage(deps, kase))

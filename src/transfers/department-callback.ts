@@ -3,6 +3,7 @@ import { openCallback } from '../callbacks/callbacks.repository.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { textCaller } from '../cases/caller-sms.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from '../cases/case-work-guard.ts'
 import { findCaseById } from '../cases/cases.repository.ts'
 import { caseToWorkOn } from '../cases/update-case.ts'
 import { findDepartment } from '../directory/departments.repository.ts'
@@ -23,6 +24,7 @@ export async function handToDepartment(
   req: { department: string; note?: string },
 ): Promise<{ callbackId: string; dueAt: Date; answerBy: Date | null }> {
   const kase = await caseToWorkOn(deps.db, agent, reference)
+  assertCaseTakesWork(kase, 'a department callback')
   if (!(OPEN_CASE_STATUSES as readonly string[]).includes(kase.status)) {
     throw new AppError('invalid_state', `case ${reference} is ${kase.status}`)
   }
@@ -35,6 +37,7 @@ export async function handToDepartment(
   const at = deps.clock.now()
   const dueAt = deps.callingHours.nextCallingMoment(at)
   const result = await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a department callback')
     const answerBy = await assignToDepartment(deps, trx, {
       kase,
       department: dept,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Agent } from '../agents/agents.repository.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
+import { assertCaseTakesWork, lockCaseForWork } from '../cases/case-work-guard.ts'
 import type { CaseSummary } from '../cases/cases.repository.ts'
 import { findCaseByReference } from '../cases/cases.repository.ts'
 import { type Department, findDepartment } from '../directory/departments.repository.ts'
@@ -128,6 +129,7 @@ export async function startTransfer(
 ): Promise<Transfer> {
   const kase = await findCaseByReference(deps.db, reference)
   if (!kase) throw new NotFoundError('case', reference)
+  assertCaseTakesWork(kase, 'a transfer')
   const live = await liveCallOf(deps, kase)
   if (live.agentId !== agent.id && !SUPERVISING.includes(agent.role)) {
     throw new AppError(
@@ -140,6 +142,7 @@ export async function startTransfer(
   assertDepartmentOpen(deps, dept, at)
   const id = randomUUID()
   await deps.db.transaction().execute(async (trx) => {
+    await lockCaseForWork(trx, kase, 'a transfer')
     const inserted = await insertTransfer(trx, {
       id,
       case_id: kase.id,

@@ -29,6 +29,7 @@ export function createVoicePaths(publicBaseUrl: string) {
     agentAnswer: (offerId: string) => `${base}/agent/answer${q({ offer: offerId })}`,
     agentAccept: (offerId: string) => `${base}/agent/accept${q({ offer: offerId })}`,
     agentStatus: (offerId: string) => `${base}/agent/status${q({ offer: offerId })}`,
+    agentIntroduction: (offerId: string) => `${base}/agent/introduction${q({ offer: offerId })}`,
     callbackAnswer: (callbackId: string, attempt: number, prompts = 0) =>
       `${base}/callback/answer${q({ cb: callbackId, a: attempt, p: prompts })}`,
     callbackConfirm: (callbackId: string, attempt: number, prompts: number) =>

@@ -1,8 +1,13 @@
 import express, { Router } from 'express'
 
 import type { CallbackDeps } from '../callbacks/deps.ts'
-import { agentAnswered, agentPressed, offerLanguage } from '../calls/agent-offer.ts'
-import { recordReceipt, setConferenceSid } from '../calls/calls.repository.ts'
+import { acceptOffer, agentIntroduction } from '../calls/agent-introduction.ts'
+import { agentAnswered, offerLanguage } from '../calls/agent-offer.ts'
+import {
+  recordReceipt,
+  setConferenceSid,
+  setConferenceSidOnCallerJoin,
+} from '../calls/calls.repository.ts'
 import { receiveIncomingCall } from '../calls/inbound-call.ts'
 import { chooseFromMenu } from '../calls/menu-choice.ts'
 import { markOfferJoined } from '../calls/offers.repository.ts'
@@ -18,9 +23,11 @@ import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
 import { dropNulParams } from './nul-params.ts'
 import { createTransferVoiceRoutes } from './transfer.routes.ts'
+import { renderAnnouncement } from './transfer-twiml.ts'
 import * as P from './twilio-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
 import {
+  emptyResponse,
   renderAccept,
   renderHold,
   renderMenu,
@@ -173,6 +180,11 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
       // An accepted agent is only really connected once their leg is in the room.
       if (c.StatusCallbackEvent === 'participant-join' && c.CallSid) {
         await markOfferJoined(deps.db, c.CallSid, deps.clock.now())
+        await setConferenceSidOnCallerJoin(deps.db, {
+          conferenceName: c.FriendlyName,
+          callSid: c.CallSid,
+          conferenceSid: c.ConferenceSid,
+        })
       }
       if (
         (c.StatusCallbackEvent === 'participant-join' ||
@@ -202,8 +214,18 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
     twiml(async (req) => {
       const { offer } = P.offerQuery.parse(req.query)
       const b = P.digitsParams.parse(req.body)
-      return renderAccept(paths, await agentPressed(deps, offer, b.Digits))
+      return renderAccept(paths, await acceptOffer(deps, offer, b.Digits))
     }, offerGone),
+  )
+
+  // Played to the waiting caller as their agent accepts; an unknown offer gets silence.
+  router.post(
+    '/agent/introduction',
+    twiml(async (req) => {
+      const { offer } = P.offerQuery.parse(req.query)
+      const { language, text } = await agentIntroduction(deps, offer)
+      return renderAnnouncement(language, text)
+    }, emptyResponse),
   )
 
   router.post(
