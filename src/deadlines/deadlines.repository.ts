@@ -1,7 +1,8 @@
+import type { ExpressionBuilder } from 'kysely'
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import type { LimitStepName } from '../db/schema.ts'
+import type { Database, LimitStepName } from '../db/schema.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 
 export interface DueRow {
@@ -65,16 +66,7 @@ export async function completeDeadline(
 ): Promise<number> {
   let q = db
     .updateTable('case_deadlines')
-    .set((eb) => ({
-      done_at: at,
-      ended_at: at,
-      outcome: eb
-        .case()
-        .when('due_at', '>=', at)
-        .then('met' as const)
-        .else('missed' as const)
-        .end(),
-    }))
+    .set(doneAt(at))
     .where('case_id', '=', caseId)
     .where('step', '=', step)
     .where('outcome', '=', 'open')
@@ -182,3 +174,27 @@ export const openCount = (db: Db) =>
     .select(sql<number>`count(*)::int`.as('n'))
     .where('outcome', '=', 'open')
     .executeTakeFirstOrThrow()
+
+/** One clock, by id, done at `at` (an answered escalation): met or missed like any step. */
+export async function completeDeadlineById(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('case_deadlines')
+    .set(doneAt(at))
+    .where('id', '=', id)
+    .where('outcome', '=', 'open')
+    .execute()
+}
+
+/** Done at `at`: met when by its due time (an approved extension's included), missed if later. */
+function doneAt(at: Date) {
+  return (eb: ExpressionBuilder<Database, 'case_deadlines'>) => ({
+    done_at: at,
+    ended_at: at,
+    outcome: eb
+      .case()
+      .when('due_at', '>=', at)
+      .then('met' as const)
+      .else('missed' as const)
+      .end(),
+  })
+}

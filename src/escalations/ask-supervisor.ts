@@ -7,6 +7,7 @@ import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { assertCaseTakesWork, lockCaseForWork } from '../cases/case-work-guard.ts'
 import { caseToWorkOn, onBehalfData } from '../cases/update-case.ts'
 import type { Db } from '../db/database.ts'
+import { completeDeadlineById } from '../deadlines/deadlines.repository.ts'
 import { findPolicy, limitWindow } from '../domain/time-limits.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import type { Escalation } from './escalations.repository.ts'
@@ -156,23 +157,7 @@ export async function answerEscalation(
       .set({ answer, answered_by: supervisor.id, answered_at: at })
       .where('id', '=', id)
       .execute()
-    if (e.deadline_id) {
-      await trx
-        .updateTable('case_deadlines')
-        .set((eb) => ({
-          done_at: at,
-          ended_at: at,
-          outcome: eb
-            .case()
-            .when('due_at', '>=', at)
-            .then('met' as const)
-            .else('missed' as const)
-            .end(),
-        }))
-        .where('id', '=', e.deadline_id)
-        .where('outcome', '=', 'open')
-        .execute()
-    }
+    if (e.deadline_id) await completeDeadlineById(trx, e.deadline_id, at)
     await appendCaseEvent(trx, {
       caseId: e.case_id,
       type: 'escalation_answered',
