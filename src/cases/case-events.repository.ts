@@ -59,6 +59,10 @@ export type CaseEventType =
   | 'escalation_asked'
   | 'escalation_answered'
   | 'escalation_unanswered'
+  // issue 10 point 6: extensions only with a manager's approval
+  | 'extension_requested'
+  | 'extension_approved'
+  | 'extension_refused'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

@@ -296,6 +296,22 @@ export interface EscalationsTable {
   manager_notified_at: Timestamp | null
 }
 
+/** The owner's request for a later due time, decided by a manager (issue 10 point 6). */
+export interface ExtensionRequestsTable {
+  id: string
+  case_id: string
+  deadline_id: string
+  step: LimitStepName
+  requested_by: number
+  requested_at: Timestamp
+  new_due_at: Timestamp
+  reason: string
+  decided_by: number | null
+  decided_at: Timestamp | null
+  decision: 'approved' | 'refused' | null
+  note: string | null
+}
+
 export interface AgentRecordsTable {
   id: Generated<string>
   agent_id: number
@@ -624,4 +640,5 @@ export interface Database {
   department_answers: DepartmentAnswersTable
   category_variants: CategoryVariantsTable
   escalations: EscalationsTable
+  extension_requests: ExtensionRequestsTable
 }

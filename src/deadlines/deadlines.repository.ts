@@ -106,7 +106,6 @@ function claim(db: Db, at: Date, kind: 'warn' | 'breach') {
       .where(whenCol, '<=', at)
       .where(markCol, 'is', null)
       .where('outcome', '=', 'open')
-      .where('extended_by', 'is', null)
       // Belt and braces: ending a case ends its clocks, but a case that has ended warns nobody.
       .where((eb) =>
         eb.exists(

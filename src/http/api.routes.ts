@@ -24,6 +24,7 @@ import { rejectNulBytes } from './body-guards.ts'
 import { createConsoleApiRouter, createConsolePublicRouter } from './console.routes.ts'
 import { createDirectoryRouter } from './directory.routes.ts'
 import { createEscalationsRouter } from './escalations.routes.ts'
+import { createExtensionsRouter } from './extensions.routes.ts'
 import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
@@ -101,6 +102,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createAdminLimitsRouter(deps))
   // Questions to the duty supervisor and their answers.
   router.use(createEscalationsRouter(deps))
+  // Extensions of a time limit, asked by the owner and decided by a manager.
+  router.use(createExtensionsRouter(deps))
 
   router.get('/me', (req, res) => {
     res.json({ agent: currentAgent(req) })

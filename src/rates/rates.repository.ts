@@ -58,9 +58,11 @@ function toCounts(rows: Row[], name: RateName): RateCounts[] {
 }
 
 /**
- * 及时率: steps due or done in the window; on time when done by the due time, or done at all
- * when a manager recorded an extension. Steps still open and not yet due are left out, and so
- * are clocks cancelled by the case ending before they were due.
+ * 及时率: steps due or done in the window; on time when done by the due time. A manager's
+ * approved extension has moved that due time (the first is kept in original_due_at), so a step
+ * is judged against the extended time when there is one and against its own otherwise. Steps
+ * still open and not yet due are left out, and so are clocks cancelled by the case ending
+ * before they were due.
  */
 export async function timelinessCounts(
   db: Db,
@@ -72,8 +74,9 @@ export async function timelinessCounts(
     .leftJoin('cases as c', 'c.id', 'd.case_id')
     .select([
       groupOf(by).as('group_id'),
-      sql<string>`count(*) filter (where d.done_at is not null
-        and (d.done_at <= d.due_at or d.extended_by is not null))`.as('num'),
+      sql<string>`count(*) filter (where d.done_at is not null and d.done_at <= d.due_at)`.as(
+        'num',
+      ),
       sql<string>`count(*)`.as('den'),
     ])
     .where((eb) =>

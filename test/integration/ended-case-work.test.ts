@@ -20,6 +20,7 @@ const TRACES = [
   'decline_requests',
   'case_deadlines',
   'escalations',
+  'extension_requests',
 ] as const
 
 describe('an ended case refuses work (issue 10 point 8)', () => {
@@ -88,6 +89,11 @@ describe('an ended case refuses work (issue 10 point 8)', () => {
       ['referral', '/refer', { name: 'Water company', phone: '96390' }],
       ['decline request', '/decline', { reason: 'Not ours to do, the caller was told so.' }],
       ['escalation', '/escalations', { question: 'May we waive the fee?' }],
+      [
+        'extension request',
+        '/extension-requests',
+        { step: 'resolution', newDueAt: '2026-11-30T02:00:00Z', reason: 'Parts on order' },
+      ],
     ]
     for (const [what, suffix, body] of actions) {
       for (const who of [call.auth, sup]) {

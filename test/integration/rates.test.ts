@@ -19,6 +19,7 @@ import { createHarness, manualClock } from '../helpers/harness.ts'
 const sh = (local: string) => new Date(`${local.replace(' ', 'T')}+08:00`)
 // 23:59:30 on 30 November, Shanghai: the last half-minute of the month.
 const NOW = sh('2026-11-30 23:59:30')
+const DAY_MS = 24 * 3600_000
 const SH = 'Asia/Shanghai'
 
 /** report → { group code: { rate: [numerator, denominator] } }, for exact comparisons. */
@@ -143,7 +144,8 @@ describe('the rates', () => {
     const deadlines: [string, string, LimitStepName, string, string | null, boolean][] = [
       // id, case, step, due, done, extended by a manager
       ['d1', 'c1', 'record', '2026-11-02 09:01', '2026-11-02 09:00', false], // on time
-      ['d2', 'c1', 'resolution', '2026-11-04 12:00', '2026-11-04 18:00', true], // late, approved
+      // first due 2026-11-04 12:00, done at 18:00: on time by the approved extension's due time
+      ['d2', 'c1', 'resolution', '2026-11-05 12:00', '2026-11-04 18:00', true],
       ['d3', 'c2', 'dispatch', '2026-11-23 10:02', '2026-11-23 10:05', false], // late
       ['d4', 'c2', 'resolution', '2026-11-25 12:00', null, false], // overdue, open
       ['d5', 'c3', 'record', '2026-10-31 23:59', '2026-11-01 00:10', false], // due Oct, done Nov
@@ -167,6 +169,7 @@ describe('the rates', () => {
           due_at: sh(due),
           warn_at: sh(due),
           done_at: done ? sh(done) : null,
+          original_due_at: extended ? new Date(sh(due).getTime() - DAY_MS) : null,
           extended_by: extended ? manager : null,
           extension_reason: extended ? 'parts on order, approved at the manager meeting' : null,
         })

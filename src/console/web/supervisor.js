@@ -1,11 +1,12 @@
 import { api, debounce, liveHints, useLoad } from './api.js'
+import { ExtensionDecisions, SupervisorQuestions } from './asks.js'
 import { t, when } from './i18n.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
 const thisMonth = () => new Date().toISOString().slice(0, 7)
 
 /** Live board: calls and queue, agents (long pauses flagged), warnings and breaches, agenda. */
-export function Board() {
+export function Board({ config }) {
   const board = useLoad('/board')
   const notes = useLoad('/notifications')
   useEffect(() => {
@@ -78,6 +79,11 @@ export function Board() {
       </section>
     </div>
     <div class="stack">
+      <${SupervisorQuestions}
+        questions=${b.supervisorQuestions ?? []}
+        onAnswered=${() => void board.load()}
+      />
+      ${['manager', 'admin'].includes(config?.agent?.role) ? html`<${ExtensionDecisions} />` : null}
       <section class="card" data-testid="board-escalations">
         <h2>${t('escalations')}</h2>
         <table>

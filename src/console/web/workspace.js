@@ -1,4 +1,5 @@
 import { api, debounce, liveHints } from './api.js'
+import { CaseAsks } from './asks.js'
 import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
 import { NewCase, VariantSelect } from './new-case.js'
@@ -323,6 +324,7 @@ function CaseView({ reference, tick, onChanged }) {
       </form>
     </section>
     <${Clocks} clocks=${data.clocks} />
+    <${CaseAsks} reference=${reference} clocks=${data.clocks} onDone=${() => void load()} />
     <${Actions}
       reference=${reference}
       data=${data}
