@@ -85,6 +85,14 @@ const envSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-18:00')
     .refine((v) => v.slice(0, 5) < v.slice(6), 'must end after it starts')
     .default('09:00-18:00'),
+  // Gaps in the working day that are not working time (lunch): "12:00-13:00", comma-separated.
+  WORKING_BREAKS: z
+    .string()
+    .regex(
+      /^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)(,([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)*$/,
+      'must look like 12:00-13:00 (several separated by commas)',
+    )
+    .optional(),
   CONFIRMATION_DELAY_SECONDS: z.coerce
     .number()
     .int()
@@ -173,6 +181,8 @@ export interface Config {
     readonly callingHours: { readonly start: string; readonly end: string }
     readonly callingDays: 'every_day' | 'working_days'
     readonly workingHours: { readonly start: string; readonly end: string }
+    /** Inside the working hours, in order, not overlapping (lunch); none by default. */
+    readonly workingBreaks: readonly { readonly start: string; readonly end: string }[]
     readonly confirmationDelaySeconds: number
     readonly maxAttempts: number
     readonly minGapMinutes: number
@@ -220,6 +230,7 @@ export function loadConfig(
     : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
   const e = parsed.success ? parsed.data : undefined
   if (e) problems.push(...twilioModeProblems(e, opts.twilioOptional ?? false))
+  if (e) problems.push(...breakProblems(e.WORKING_HOURS, e.WORKING_BREAKS))
   if (!e || problems.length > 0) throw new ConfigError(problems)
 
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
@@ -274,6 +285,7 @@ export function loadConfig(
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
       callingDays: e.CALLING_DAYS,
       workingHours: { start: e.WORKING_HOURS.slice(0, 5), end: e.WORKING_HOURS.slice(6) },
+      workingBreaks: parseBreaks(e.WORKING_BREAKS),
       confirmationDelaySeconds: e.CONFIRMATION_DELAY_SECONDS,
       maxAttempts: e.CALLBACK_MAX_ATTEMPTS,
       minGapMinutes: e.CALLBACK_MIN_GAP_MINUTES,
@@ -334,4 +346,21 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o)
   }
   return o
+}
+
+function parseBreaks(v: string | undefined): { start: string; end: string }[] {
+  return (v ? v.split(',') : []).map((r) => ({ start: r.slice(0, 5), end: r.slice(6) }))
+}
+
+/** Each break inside the working hours, after the one before it: else the day is nonsense. */
+function breakProblems(hours: string, breaks: string | undefined): string[] {
+  let last = hours.slice(0, 5)
+  for (const b of parseBreaks(breaks)) {
+    if (!(b.start > last && b.start < b.end && b.end < hours.slice(6)))
+      return [
+        `WORKING_BREAKS: ${breaks ?? ''} must lie inside WORKING_HOURS (${hours}), each after the one before, none touching the start or end`,
+      ]
+    last = b.end
+  }
+  return []
 }

@@ -127,7 +127,11 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   const limitSettings = makeLimitSettings({
     db,
     logger: logger.child({ component: 'limit-settings' }),
-    calendar: { timeZone: config.timeZone, workingHours: cb.workingHours },
+    calendar: {
+      timeZone: config.timeZone,
+      workingHours: cb.workingHours,
+      breaks: cb.workingBreaks,
+    },
   })
   const calendar = limitSettings.calendar
   const callingHours = { ...cb.callingHours, daysAllowed: cb.callingDays }

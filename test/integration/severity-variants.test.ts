@@ -57,8 +57,7 @@ describe('severity variants: the resolution limit follows the case’s category 
   }
 
   it('gives a simple repair half a working day, across the end of the day and a holiday', async () => {
-    // Working hours are one stretch (WORKING_HOURS=09:00-18:00): there is no lunch break to
-    // cross yet (issue 11 adds it), so the half day here crosses a closing time and a holiday.
+    // Working hours as configured by default: one stretch, 09:00-18:00, no lunch break.
     clock.set(FRIDAY_4PM)
     h = await createHarness({ clock })
     const admin = await h.ctx.db
@@ -91,6 +90,31 @@ describe('severity variants: the resolution limit follows the case’s category 
         policy: '#26 简易维修项目，不超过半天',
       },
     ])
+  })
+
+  it('gives a simple repair half a working day across a holiday and a lunch hour', async () => {
+    // Friday 17:30 with lunch 12:00-13:00: 30 min on Friday, Monday a holiday, Tuesday
+    // 09:00-12:00 (180 min), lunch, then the last 30 min: due Tuesday 13:30, not 12:30.
+    const friday530pm = new Date('2026-11-27T09:30:00Z')
+    clock.set(friday530pm)
+    h = await createHarness({ clock, env: { WORKING_BREAKS: '12:00-13:00' } })
+    const admin = await h.ctx.db
+      .selectFrom('agents')
+      .select('id')
+      .where('job_number', '=', '9001')
+      .executeTakeFirstOrThrow()
+    await h.ctx.db
+      .insertInto('calendar_overrides')
+      .values({ date: '2026-11-30', kind: 'holiday', note: 'site closed', created_by: admin.id })
+      .execute()
+    await h.ctx.limitSettings.load()
+    const ref = await repairCaseAnsweredBy1001(friday530pm)
+    const r = await api()
+      .patch(`/api/cases/${ref}`)
+      .set(await as('1001'))
+      .send({ variant: 'simple' })
+    expect(r.status).toBe(200)
+    expect((await resolution(ref)).due_at.toISOString()).toBe('2026-12-01T05:30:00.000Z')
   })
 
   it('re-plans from the case’s start when the category changes: a serious complaint has 2 days', async () => {

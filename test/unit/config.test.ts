@@ -46,6 +46,25 @@ describe('loadConfig', () => {
     expect(live.http.publicBaseUrl).toBe('https://hotline.example.org')
   })
 
+  it('takes lunch breaks inside the working hours, and refuses any outside or out of order', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    expect(loadConfig(sim).callbacks.workingBreaks).toEqual([])
+    expect(
+      loadConfig({ ...sim, WORKING_BREAKS: '12:00-13:00,15:00-15:15' }).callbacks.workingBreaks,
+    ).toEqual([
+      { start: '12:00', end: '13:00' },
+      { start: '15:00', end: '15:15' },
+    ])
+    for (const bad of [
+      '12-13',
+      '08:00-10:00',
+      '12:00-13:00,12:30-14:00',
+      '17:00-18:00',
+      '13:00-12:00',
+    ])
+      expect(() => loadConfig({ ...sim, WORKING_BREAKS: bad }), bad).toThrow(/WORKING_BREAKS/)
+  })
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '', TWILIO_MODE: 'simulator' }).http.port).toBe(3000)
     expect(() => loadConfig({ TWILIO_MODE: '' })).toThrow(/TWILIO_MODE=simulator/)
