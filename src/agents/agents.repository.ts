@@ -1,4 +1,8 @@
+import type { ExpressionBuilder } from 'kysely'
+
+import { LIVE_OFFER_STATUSES } from '../calls/offers.repository.ts'
 import type { Db } from '../db/database.ts'
+import type { Database } from '../db/schema.ts'
 
 export type Role = 'agent' | 'supervisor' | 'manager' | 'admin'
 export type Presence = 'available' | 'busy' | 'away'
@@ -104,17 +108,7 @@ export async function listFreeAgents(db: Db): Promise<(Agent & { lastOfferAt: Da
     .select([...COLUMNS, 'last_offer_at'])
     .where('presence', '=', 'available')
     .where('active', '=', true)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('agent_offers')
-            .select('agent_offers.id')
-            .whereRef('agent_offers.agent_id', '=', 'agents.id')
-            .where('agent_offers.status', 'in', ['dialing', 'ringing', 'answered']),
-        ),
-      ),
-    )
+    .where(noLiveOffer)
     .execute()
   return rows.map((r) => ({ ...toAgent(r), lastOfferAt: r.last_offer_at }))
 }
@@ -186,4 +180,17 @@ export async function listEngagedAgentIds(db: Db): Promise<number[]> {
     )
     .execute()
   return rows.map((r) => r.id)
+}
+
+/** The agent is not being rung and has no ringing call waiting for their key press. */
+export function noLiveOffer(eb: ExpressionBuilder<Database, 'agents'>) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('agent_offers')
+        .select('agent_offers.id')
+        .whereRef('agent_offers.agent_id', '=', 'agents.id')
+        .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
+    ),
+  )
 }

@@ -1,5 +1,6 @@
 import { LIVE_OFFER_STATUSES } from '../calls/offers.repository.ts'
 import type { Db } from '../db/database.ts'
+import { noLiveOffer } from './agents.repository.ts'
 
 /**
  * After-call work (话后整理). An agent whose call ends stays 'busy' with `wrap_up_until` set, and
@@ -109,17 +110,7 @@ export async function listWrappingUp(db: Db, agentIds: readonly number[]): Promi
     .where('active', '=', true)
     .where('presence', '=', 'busy')
     .where('wrap_up_until', 'is not', null)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('agent_offers')
-            .select('agent_offers.id')
-            .whereRef('agent_offers.agent_id', '=', 'agents.id')
-            .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
-        ),
-      ),
-    )
+    .where(noLiveOffer)
     .execute()
   return rows.map((r) => r.id)
 }
