@@ -21,7 +21,7 @@ const config = loadConfig({
 })
 const ctx = createAppContext(config, {
   databaseUrl: env['DATABASE_URL'] ?? '',
-  redisUrl: env['REDIS_URL'] ?? '',
+  redis: env['REDIS_URL'] ?? '',
   logger: createLogger({ level: 'silent' }),
   dbPoolSize: 20,
   twilioHttpClient: {

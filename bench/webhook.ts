@@ -45,7 +45,7 @@ const config = loadConfig({
 })
 const ctx = createAppContext(config, {
   databaseUrl: url,
-  redisUrl: services.redisUrl,
+  redis: services.redisUrl,
   logger,
   queuePrefix: 'bench',
   dbPoolSize: 20,

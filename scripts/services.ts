@@ -6,4 +6,9 @@ import { resolveDatabaseUrls } from '../src/infra/resolve-urls.ts'
 const config = loadConfig(process.env, { twilioOptional: true })
 const urls = await resolveDatabaseUrls(config, (m) => console.log(m))
 console.log(`DATABASE_URL=${urls.databaseUrl}`)
-console.log(`REDIS_URL=${urls.redisUrl}`)
+if (typeof urls.redis === 'string') console.log(`REDIS_URL=${urls.redis}`)
+else {
+  // The sentinels as configured; they name the primary (passwords are not printed).
+  console.log(`REDIS_SENTINELS=${urls.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`)
+  console.log(`REDIS_SENTINEL_NAME=${urls.redis.name}`)
+}

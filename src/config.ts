@@ -25,6 +25,31 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: url(['http', 'https']).optional(),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  // Redis that fails over: the sentinels to ask for the primary, and its name in their config.
+  REDIS_SENTINELS: z
+    .string()
+    .transform((v, ctx) => {
+      const list = parseSentinels(v)
+      if (!list) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be host:port of each sentinel, separated by commas (e.g. 10.0.0.1:26379,10.0.0.2:26379)',
+        })
+        return z.NEVER
+      }
+      return list
+    })
+    .optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._-]{1,100}$/,
+      "must be the master name in the sentinels' config, e.g. mymaster",
+    )
+    .optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
   LOCAL_SERVICES_DIR: z.string().min(1).default('.local'),
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -118,6 +143,17 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>
 
+/** A primary watched by Redis Sentinel: asked of the sentinels, and followed when they fail over. */
+export interface RedisSentinel {
+  readonly sentinels: readonly { readonly host: string; readonly port: number }[]
+  /** The master name the sentinels monitor (`sentinel monitor <name> …`). */
+  readonly name: string
+  /** AUTH for the primary and its replicas (requirepass), if set. */
+  readonly password: string | undefined
+  /** AUTH for the sentinels themselves (their requirepass), if set. */
+  readonly sentinelPassword: string | undefined
+}
+
 export interface Config {
   readonly http: {
     readonly port: number
@@ -129,7 +165,12 @@ export interface Config {
   }
   /** Unset means "find or start a local one" (see src/infra/local-services.ts). */
   readonly db: { readonly url: string | undefined }
-  readonly redis: { readonly url: string | undefined }
+  readonly redis: {
+    /** REDIS_URL. Unset, and no sentinels either: find or start a local Redis. */
+    readonly url: string | undefined
+    /** REDIS_SENTINELS and friends: the primary is whoever the sentinels name, followed on failover. */
+    readonly sentinel: RedisSentinel | undefined
+  }
   readonly localServicesDir: string
   readonly twilio:
     | { readonly mode: 'live'; readonly accountSid: string; readonly authToken: string }
@@ -231,6 +272,7 @@ export function loadConfig(
   const e = parsed.success ? parsed.data : undefined
   if (e) problems.push(...twilioModeProblems(e, opts.twilioOptional ?? false))
   if (e) problems.push(...breakProblems(e.WORKING_HOURS, e.WORKING_BREAKS))
+  if (e) problems.push(...redisProblems(e))
   if (!e || problems.length > 0) throw new ConfigError(problems)
 
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
@@ -253,7 +295,18 @@ export function loadConfig(
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     },
     db: { url: e.DATABASE_URL },
-    redis: { url: e.REDIS_URL },
+    redis: {
+      url: e.REDIS_URL,
+      sentinel:
+        e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME
+          ? {
+              sentinels: e.REDIS_SENTINELS,
+              name: e.REDIS_SENTINEL_NAME,
+              password: e.REDIS_PASSWORD,
+              sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+            }
+          : undefined,
+    },
     localServicesDir: e.LOCAL_SERVICES_DIR,
     twilio,
     log: { level: e.LOG_LEVEL },
@@ -363,4 +416,56 @@ function breakProblems(hours: string, breaks: string | undefined): string[] {
     last = b.end
   }
   return []
+}
+
+const SENTINEL_PORT = 26379
+
+/**
+ * `host:port,host:port` (IPv6 in brackets: `[::1]:26379`; the port defaults to Sentinel's 26379);
+ * undefined when any entry is not one.
+ */
+function parseSentinels(v: string): { host: string; port: number }[] | undefined {
+  const list: { host: string; port: number }[] = []
+  for (const raw of v.split(',')) {
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(raw.trim())
+    const port = m?.[3] === undefined ? SENTINEL_PORT : Number(m[3])
+    const host = m?.[1] ?? m?.[2]
+    if (!host || port < 1 || port > 65535) return undefined
+    list.push({ host, port })
+  }
+  return list
+}
+
+/**
+ * One Redis or sentinels, never both: which one wins would be a guess, and a deployment that
+ * meant to fail over must not quietly run on one fixed node. The sentinel settings only mean
+ * something with sentinels; a password for one Redis goes in REDIS_URL.
+ */
+function redisProblems(e: {
+  REDIS_URL?: string | undefined
+  REDIS_SENTINELS?: unknown
+  REDIS_SENTINEL_NAME?: string | undefined
+  REDIS_SENTINEL_PASSWORD?: string | undefined
+  REDIS_PASSWORD?: string | undefined
+}): string[] {
+  if (e.REDIS_SENTINELS) {
+    const problems: string[] = []
+    if (e.REDIS_URL)
+      problems.push(
+        'REDIS_URL, REDIS_SENTINELS: set one, not both: REDIS_URL for a single Redis, or REDIS_SENTINELS (with REDIS_SENTINEL_NAME) for a Redis that fails over',
+      )
+    if (!e.REDIS_SENTINEL_NAME)
+      problems.push(
+        "REDIS_SENTINEL_NAME: required with REDIS_SENTINELS: the master name in the sentinels' `sentinel monitor` line (e.g. mymaster)",
+      )
+    return problems
+  }
+  const stray = (['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const)
+    .filter((k) => e[k] !== undefined)
+    .map((k) =>
+      k === 'REDIS_PASSWORD'
+        ? 'REDIS_PASSWORD: used only with REDIS_SENTINELS; for a single Redis put the password in REDIS_URL (redis://:password@host:6379)'
+        : `${k}: used only with REDIS_SENTINELS (the sentinels' host:port list); set it too, or unset ${k}`,
+    )
+  return stray
 }

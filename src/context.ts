@@ -35,6 +35,7 @@ import { createAcdWorker } from './queues/acd.worker.ts'
 import type { CallbacksQueue } from './queues/callbacks.queue.ts'
 import { createCallbackScheduler, createCallbacksQueue } from './queues/callbacks.queue.ts'
 import { createCallbacksWorker } from './queues/callbacks.worker.ts'
+import type { RedisTarget } from './queues/connection.ts'
 import { createRedis } from './queues/connection.ts'
 import type { Simulator } from './telephony/simulator/simulator.ts'
 import { createSimulator } from './telephony/simulator/simulator.ts'
@@ -66,7 +67,8 @@ export interface AppContext extends DispatchDeps, CallbackDeps {
 
 export interface ContextOptions {
   databaseUrl: string
-  redisUrl: string
+  /** A `redis://` URL, or the sentinels of a Redis that fails over. */
+  redis: RedisTarget
   logger: Logger
   clock?: Clock
   /** BullMQ key prefix; tests use one per file so queues never collide. */
@@ -86,7 +88,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     logger: logger.child({ component: 'db' }),
     max: o.dbPoolSize,
   })
-  const producer = createRedis(o.redisUrl, 'producer', logger)
+  const producer = createRedis(o.redis, 'producer', logger)
   const queuePrefix = o.queuePrefix ?? config.queuePrefix
   const acdQueue = createAcdQueue(producer, queuePrefix)
   acdQueue.on('error', (err) => logger.warn({ err }, 'acd queue error'))
@@ -169,7 +171,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     streams,
     inboundRecorder: createInboundRecorder(db),
     startWorkers() {
-      const connection = createRedis(o.redisUrl, 'worker', logger)
+      const connection = createRedis(o.redis, 'worker', logger)
       workerRedis.push(connection)
       const acd = createAcdWorker({
         connection,
@@ -177,7 +179,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
         deps: ctx,
         logger: logger.child({ component: 'acd' }),
       })
-      const cbConnection = createRedis(o.redisUrl, 'worker', logger)
+      const cbConnection = createRedis(o.redis, 'worker', logger)
       workerRedis.push(cbConnection)
       const cb = createCallbacksWorker({
         connection: cbConnection,

@@ -26,8 +26,8 @@ export async function startService(
   const exposed = simulatorExposure(config)
   if (exposed) throw exposed
   const logger = createLogger({ level: config.log.level })
-  const { databaseUrl, redisUrl } = await resolveDatabaseUrls(config, (msg) => logger.info(msg))
-  const ctx = createAppContext(config, { databaseUrl, redisUrl, logger, ...overrides })
+  const { databaseUrl, redis } = await resolveDatabaseUrls(config, (msg) => logger.info(msg))
+  const ctx = createAppContext(config, { databaseUrl, redis, logger, ...overrides })
   const ran = await migrateToLatest(ctx.db)
   if (ran.length) logger.info({ migrations: ran }, 'database migrated')
   // The administrators' time limits and calendar overrides, before the first call needs them.

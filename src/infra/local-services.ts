@@ -33,25 +33,34 @@ export async function findOrStartServices(opts: {
   redisUrl?: string | undefined
   say?: Say
 }): Promise<ServiceUrls> {
-  const say = opts.say ?? (() => {})
-  const dir = path.resolve(opts.dir)
-  const pgServerUrl = opts.databaseUrl
-    ? serverUrlOf(opts.databaseUrl)
-    : await findOrStartPostgres({
-        dataDir: path.join(dir, 'pg'),
-        say,
-        probePorts: [5432],
-        ownPort: OWN_PG_PORT,
-      })
-  const redisUrl =
-    opts.redisUrl ??
-    (await findOrStartRedis({
-      dataDir: path.join(dir, 'redis'),
-      say,
-      probePorts: [6379],
-      ownPort: OWN_REDIS_PORT,
-    }))
+  const pgServerUrl = await postgresServerUrl(opts)
+  const redisUrl = opts.redisUrl ?? (await findOrStartLocalRedis(opts))
   return { pgServerUrl, redisUrl }
+}
+
+/** The Postgres server to use: DATABASE_URL's, or one found or started here. */
+export async function postgresServerUrl(opts: {
+  dir: string
+  databaseUrl?: string | undefined
+  say?: Say
+}): Promise<string> {
+  if (opts.databaseUrl) return serverUrlOf(opts.databaseUrl)
+  return findOrStartPostgres({
+    dataDir: path.join(path.resolve(opts.dir), 'pg'),
+    say: opts.say ?? (() => {}),
+    probePorts: [5432],
+    ownPort: OWN_PG_PORT,
+  })
+}
+
+/** A Redis on 127.0.0.1:6379, or the project's own (started here if need be). */
+export async function findOrStartLocalRedis(opts: { dir: string; say?: Say }): Promise<string> {
+  return findOrStartRedis({
+    dataDir: path.join(path.resolve(opts.dir), 'redis'),
+    say: opts.say ?? (() => {}),
+    probePorts: [6379],
+    ownPort: OWN_REDIS_PORT,
+  })
 }
 
 /** The URL with its database name replaced. */

@@ -19,7 +19,7 @@ const config = loadConfig({
 })
 const ctx = createAppContext(config, {
   databaseUrl: env['DATABASE_URL'] ?? '',
-  redisUrl: env['REDIS_URL'] ?? '',
+  redis: env['REDIS_URL'] ?? '',
   logger: createLogger({ level: 'silent' }),
   workerLockDurationMs: 1000,
   twilioHttpClient: {

@@ -15,6 +15,7 @@ import { createApp } from '../../src/http/app.ts'
 import { loadPromptOverrides } from '../../src/ivr-prompts/ivr-prompts.ts'
 import type { Logger } from '../../src/logger.ts'
 import { createLogger } from '../../src/logger.ts'
+import type { RedisTarget } from '../../src/queues/connection.ts'
 import { cloneTestDatabase } from './databases.ts'
 import type { FakeTwilioEdge } from './fake-twilio-edge.ts'
 import { createFakeTwilioEdge } from './fake-twilio-edge.ts'
@@ -58,8 +59,8 @@ export async function createHarness(
     clock?: Clock
     env?: Record<string, string>
     simulator?: boolean
-    /** A Redis of the test's own (private-redis.ts) instead of the shared one. */
-    redisUrl?: string
+    /** A Redis of the test's own (private-redis.ts, or sentinels) instead of the shared one. */
+    redis?: RedisTarget
     /** A logger the test reads (default: silent). */
     logger?: Logger
   } = {},
@@ -76,7 +77,8 @@ export async function createHarness(
   const edge = createFakeTwilioEdge(opts.clock ? { clock: opts.clock } : {})
   const ctx = createAppContext(config, {
     databaseUrl: db.url,
-    redisUrl: opts.redisUrl ?? inject('redisUrl'),
+    // REDIS_SENTINELS in `env` (redis-sentinel.test.ts) is used as the service would use it.
+    redis: opts.redis ?? config.redis.sentinel ?? inject('redisUrl'),
     logger: opts.logger ?? createLogger({ level: 'silent' }),
     clock: opts.clock,
     queuePrefix: `t${randomBytes(4).toString('hex')}`,

@@ -29,7 +29,7 @@ describe('periodic duties after Redis is wiped', () => {
   async function running(env: Record<string, string> = {}) {
     redis = await startPrivateRedis()
     h = await createHarness({
-      redisUrl: redis.url,
+      redis: redis.url,
       env: {
         CALLING_HOURS: '00:00-24:00',
         DISPATCH_SWEEP_MS: String(BEAT_MS),

@@ -156,3 +156,88 @@ describe('the simulator serves only this machine', () => {
     expect(simulatorExposure(live)).toBeUndefined()
   })
 })
+
+describe('Redis that fails over (Sentinel)', () => {
+  const sim = { TWILIO_MODE: 'simulator' }
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig({ ...sim, ...env })
+    } catch (e) {
+      return (e as ConfigError).problems
+    }
+    return []
+  }
+
+  it('reads the sentinels and the master name, the port defaulting to 26379', () => {
+    const c = loadConfig({
+      ...sim,
+      REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380,[::1]:26381,sentinel-c',
+      REDIS_SENTINEL_NAME: 'mymaster',
+      REDIS_PASSWORD: 'primary-secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    })
+    expect(c.redis).toEqual({
+      url: undefined,
+      sentinel: {
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: 'sentinel-b', port: 26380 },
+          { host: '::1', port: 26381 },
+          { host: 'sentinel-c', port: 26379 },
+        ],
+        name: 'mymaster',
+        password: 'primary-secret',
+        sentinelPassword: 'sentinel-secret',
+      },
+    })
+    expect(Object.isFrozen(c.redis.sentinel?.sentinels[0])).toBe(true)
+  })
+
+  it('has no sentinel without REDIS_SENTINELS: REDIS_URL, or a local Redis, as before', () => {
+    expect(loadConfig(sim).redis).toEqual({ url: undefined, sentinel: undefined })
+    expect(loadConfig({ ...sim, REDIS_URL: 'redis://r:6379' }).redis).toEqual({
+      url: 'redis://r:6379',
+      sentinel: undefined,
+    })
+  })
+
+  it('refuses REDIS_URL together with REDIS_SENTINELS, naming both', () => {
+    expect(
+      problemsOf({
+        REDIS_URL: 'redis://r:6379',
+        REDIS_SENTINELS: 's1:26379',
+        REDIS_SENTINEL_NAME: 'mymaster',
+      }),
+    ).toEqual([expect.stringMatching(/^REDIS_URL, REDIS_SENTINELS: set one, not both/)])
+  })
+
+  it('wants the master name with the sentinels', () => {
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME: required with REDIS_SENTINELS.*mymaster/),
+    ])
+  })
+
+  it('refuses a malformed sentinel list or master name', () => {
+    for (const bad of ['s1:', 's1:0', 's1:70000', 's1:26379,,s2:26379', 'http://s1:26379', ' '])
+      expect(problemsOf({ REDIS_SENTINELS: bad, REDIS_SENTINEL_NAME: 'mymaster' }), bad).toEqual([
+        expect.stringMatching(/^REDIS_SENTINELS: must be host:port of each sentinel/),
+      ])
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'my master' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME: must be the master name/),
+    ])
+  })
+
+  it('refuses the sentinel settings and REDIS_PASSWORD without sentinels, saying what to do', () => {
+    expect(
+      problemsOf({
+        REDIS_SENTINEL_NAME: 'mymaster',
+        REDIS_SENTINEL_PASSWORD: 'x',
+        REDIS_PASSWORD: 'y',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME: used only with REDIS_SENTINELS/),
+      expect.stringMatching(/^REDIS_SENTINEL_PASSWORD: used only with REDIS_SENTINELS/),
+      expect.stringMatching(/^REDIS_PASSWORD: .*put the password in REDIS_URL/),
+    ])
+  })
+})
