@@ -8,13 +8,21 @@ import type { Logger } from '../logger.ts'
 export type RedisTarget = string | RedisSentinel
 
 /**
+ * A producer's command that gets no answer in this long fails, so no single Redis command holds a
+ * webhook or an API call longer. A healthy Redis answers in a millisecond or so, bulk adds too.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 2000
+
+/**
  * Every ioredis connection of the service is made here, so each one follows a failover.
  *
  * Producers fail fast (a webhook must not hang on a dead Redis: Postgres already holds the truth
- * and the dispatcher's sweep and the reconciler catch up); workers wait for Redis forever, as
- * BullMQ requires. While sentinels elect a new primary, a producer's command fails at once (no
- * offline queue) and the caller carries on without Redis; every connection keeps reconnecting,
- * asking the sentinels each time, and is back as soon as they name the new primary.
+ * and the dispatcher's sweep and the reconciler catch up): no offline queue, so while Redis is
+ * unreachable (a primary gone, sentinels electing another) a command fails at once rather than
+ * wait for a connection; and a time limit, for a primary that is there but does not answer
+ * (frozen, cut off), which the sentinels take seconds to call down. Workers wait for Redis
+ * forever, as BullMQ requires. Every connection keeps reconnecting, asking the sentinels each
+ * time, and is back as soon as they name the new primary.
  */
 export function createRedis(
   target: RedisTarget,
@@ -24,6 +32,7 @@ export function createRedis(
   const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
+    ...(role === 'producer' ? { commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS } : {}),
     lazyConnect: false,
     // A primary demoted under an open connection (an old primary back as a replica; a managed
     // Redis that fails over behind one address) answers writes with READONLY: reconnect to

@@ -20,6 +20,11 @@ export interface SentinelRedis {
   sentinelPorts: number[]
   /** SIGKILL, as a crashed machine: no shutdown, no last write to the replica. */
   killPrimary(): Promise<void>
+  /**
+   * SIGSTOP, as a machine cut off the network or a process hung: its connections stay open
+   * and nothing answers on them.
+   */
+  freezePrimary(): void
   /** Kills every process started here (those already dead are skipped) and removes the files. */
   stop(): Promise<void>
 }
@@ -28,9 +33,13 @@ export interface SentinelRedis {
  * A primary, its replica and three sentinels (quorum 2), each a process of Debian's
  * `redis-server` on its own port (`redis-server <conf> --sentinel` is what the separate
  * `redis-sentinel` package would run), with configs and data in a temporary folder. Sentinels
- * call the primary down after 1 s without an answer, so a failover takes a few seconds.
+ * call the primary down after `downAfterMs` without an answer (1 s by default, so a failover
+ * takes a few seconds).
  */
-export async function startSentinelRedis(name = 'shouwen'): Promise<SentinelRedis> {
+export async function startSentinelRedis(
+  o: { name?: string; downAfterMs?: number } = {},
+): Promise<SentinelRedis> {
+  const name = o.name ?? 'shouwen'
   const bin = findRedisBin()
   if (!bin) throw new Error('redis-server not found (Debian: apt-get install redis-server)')
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shouwen-sentinel-'))
@@ -90,7 +99,7 @@ export async function startSentinelRedis(name = 'shouwen'): Promise<SentinelRedi
           `dir ${dir}`,
           `logfile ${path.join(dir, `sentinel-${port}.log`)}`,
           `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
-          `sentinel down-after-milliseconds ${name} 1000`,
+          `sentinel down-after-milliseconds ${name} ${o.downAfterMs ?? 1000}`,
           `sentinel failover-timeout ${name} 5000`,
           `sentinel parallel-syncs ${name} 1`,
         ],
@@ -128,6 +137,9 @@ export async function startSentinelRedis(name = 'shouwen'): Promise<SentinelRedi
         const exited = new Promise((r) => primary.once('exit', r))
         primary.kill('SIGKILL')
         await exited
+      },
+      freezePrimary() {
+        primary.kill('SIGSTOP')
       },
       stop,
     }
