@@ -24,10 +24,15 @@ describe('Redis that fails over (Sentinel)', () => {
   const topologies: SentinelRedis[] = []
   const harnesses: Harness[] = []
   afterAll(async () => {
-    // Every process started here dies, whatever happened in the tests.
-    for (const h of harnesses) await h.close().catch(() => {})
-    for (const r of topologies) await r.stop()
-  })
+    // Every process started here dies, whatever happened in the tests: even when a service
+    // cannot close (its connections stuck on a Redis that hangs), after 10 s.
+    try {
+      for (const h of harnesses)
+        await Promise.race([h.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))])
+    } finally {
+      for (const r of topologies) await r.stop()
+    }
+  }, 45_000)
 
   it('uses the sentinels as configured and never looks for a local Redis', async () => {
     const config = loadConfig({
