@@ -47,7 +47,7 @@ export function createRedis(
   return redis
 }
 
-export function sentinelOptions(s: RedisSentinel, options: RedisOptions = {}): RedisOptions {
+function sentinelOptions(s: RedisSentinel, options: RedisOptions = {}): RedisOptions {
   return {
     ...options,
     sentinels: s.sentinels.map((x) => ({ host: x.host, port: x.port })),
