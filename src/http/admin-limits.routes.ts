@@ -105,7 +105,9 @@ const yearParam = z.coerce
   .max(2200, 'the year must be between 2000 and 2200')
 const yearBody = z
   .object({
-    holidays: z.array(isoDate('holidays[]'), { error: 'holidays must be a list of dates' }),
+    holidays: z
+      .array(isoDate('holidays[]'), { error: 'holidays must be a list of dates' })
+      .min(1, "holidays must list the year's holidays (New Year's Day at least)"),
     workdays: z.array(isoDate('workdays[]'), { error: 'workdays must be a list of dates' }),
     source: z
       .string({ error: "source is required: name the State Council's notice" })
