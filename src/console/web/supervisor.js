@@ -24,107 +24,109 @@ export function Board({ config }) {
   const b = board.data
   if (board.error) return html`<p class="error">${board.error}</p>`
   if (!b) return html`<p>…</p>`
-  return html`${(b.calendarWarnings ?? []).map(
-      (w) =>
-        html`<p class="error" data-testid="board-calendar-warning" title=${w.message}>
-          ${t('calendarEstimated')} ${w.year}
-        </p>`,
-    )}
-    <div class="cols">
-      <div class="stack">
-        <section class="card" data-testid="board-queue">
-          <h2>
-            ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:
-            ${b.queue.inMenu}
-          </h2>
-          <table>
-            <tr>
-              <th>Case</th>
-              <th>${t('category')}</th>
-              <th>${t('status')}</th>
-              <th>s</th>
-              <th>${t('agents')}</th>
-            </tr>
-            ${b.calls.map(
-              (c) =>
-                html`<tr>
-                  <td>${c.reference ?? '—'}</td>
-                  <td>
-                    ${c.category ?? ''}${c.emergency ? html` <span class="pill bad">${t('emergency')}</span>` : null}
-                  </td>
-                  <td>
-                    ${t(c.state === 'waiting' ? 'waiting' : c.state === 'connected' ? 'connected' : 'IVR')}
-                  </td>
-                  <td>${c.waitingSeconds ?? c.talkingSeconds ?? ''}</td>
-                  <td>${c.agent ?? ''}</td>
-                </tr>`,
-            )}
-          </table>
-        </section>
-        <section class="card" data-testid="board-agents">
-          <h2>${t('agents')}</h2>
-          <table>
-            ${b.agents.map(
-              (a) =>
-                html`<tr>
-                  <td>${a.jobNumber} ${a.name}</td>
-                  <td>${a.role}</td>
-                  <td>
-                    <span
-                      class=${`pill ${a.presence === 'available' ? 'ok' : a.pausedTooLong ? 'bad' : a.wrapUpUntil ? 'wrap' : ''}`}
-                      data-testid=${`board-presence-${a.jobNumber}`}
-                      >${a.wrapUpUntil ? t('wrapUp') : t(a.presence)}</span
-                    >
-                    ${a.pauseReason ? html` <span class="muted">${a.pauseReason}</span>` : null}
-                    ${a.pausedTooLong ? html` <span class="pill bad">${'>'} 30 min</span>` : null}
-                  </td>
-                  <td class="muted">${when(a.since)}</td>
-                </tr>`,
-            )}
-          </table>
-        </section>
-      </div>
-      <div class="stack">
-        <${SupervisorQuestions}
-          questions=${b.supervisorQuestions ?? []}
-          onAnswered=${() => void board.load()}
-        />
-        ${['manager', 'admin'].includes(config?.agent?.role) ? html`<${ExtensionDecisions} />` : null}
-        <section class="card" data-testid="board-escalations">
-          <h2>${t('escalations')}</h2>
-          <table>
-            ${b.escalations.map(
-              (e) =>
-                html`<tr>
-                  <td>${e.reference}</td>
-                  <td>${e.step}</td>
-                  <td>
-                    ${e.breached ? html`<span class="pill bad">breach</span>` : html`<span class="pill warn">80%</span>`}
-                  </td>
-                  <td>${when(e.dueAt)}</td>
-                  <td>${e.owner ?? ''}</td>
-                </tr>`,
-            )}
-          </table>
-        </section>
-        <section class="card" data-testid="board-agenda">
-          <h2>${t('agenda')}</h2>
-          ${
-            b.agenda.length === 0
-              ? html`<p class="muted">${t('none')}</p>`
-              : html`<ul>
-                  ${b.agenda.map((a) => html`<li>${a.reference} (${a.status}) ${when(a.since)}</li>`)}
-                </ul>`
-          }
-        </section>
-        <section class="card">
-          <h2>${t('notifications')}</h2>
-          <ul>
-            ${(notes.data?.notifications ?? []).slice(0, 20).map((n) => html`<li><span class="muted">${when(n.createdAt)}</span> ${n.body}</li>`)}
-          </ul>
-        </section>
-      </div>
-    </div>`
+  // A year whose holidays are only estimated, as /readyz says it (from November for next year).
+  const calendarWarnings = (b.calendarWarnings ?? []).map(
+    (w) =>
+      html`<p class="error" data-testid="board-calendar-warning" title=${w.message}>
+        ${t('calendarEstimated')} ${w.year}
+      </p>`,
+  )
+  return html`<div class="cols">
+    <div class="stack">
+      ${calendarWarnings}
+      <section class="card" data-testid="board-queue">
+        <h2>
+          ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:
+          ${b.queue.inMenu}
+        </h2>
+        <table>
+          <tr>
+            <th>Case</th>
+            <th>${t('category')}</th>
+            <th>${t('status')}</th>
+            <th>s</th>
+            <th>${t('agents')}</th>
+          </tr>
+          ${b.calls.map(
+            (c) =>
+              html`<tr>
+                <td>${c.reference ?? '—'}</td>
+                <td>
+                  ${c.category ?? ''}${c.emergency ? html` <span class="pill bad">${t('emergency')}</span>` : null}
+                </td>
+                <td>
+                  ${t(c.state === 'waiting' ? 'waiting' : c.state === 'connected' ? 'connected' : 'IVR')}
+                </td>
+                <td>${c.waitingSeconds ?? c.talkingSeconds ?? ''}</td>
+                <td>${c.agent ?? ''}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+      <section class="card" data-testid="board-agents">
+        <h2>${t('agents')}</h2>
+        <table>
+          ${b.agents.map(
+            (a) =>
+              html`<tr>
+                <td>${a.jobNumber} ${a.name}</td>
+                <td>${a.role}</td>
+                <td>
+                  <span
+                    class=${`pill ${a.presence === 'available' ? 'ok' : a.pausedTooLong ? 'bad' : a.wrapUpUntil ? 'wrap' : ''}`}
+                    data-testid=${`board-presence-${a.jobNumber}`}
+                    >${a.wrapUpUntil ? t('wrapUp') : t(a.presence)}</span
+                  >
+                  ${a.pauseReason ? html` <span class="muted">${a.pauseReason}</span>` : null}
+                  ${a.pausedTooLong ? html` <span class="pill bad">${'>'} 30 min</span>` : null}
+                </td>
+                <td class="muted">${when(a.since)}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+    </div>
+    <div class="stack">
+      <${SupervisorQuestions}
+        questions=${b.supervisorQuestions ?? []}
+        onAnswered=${() => void board.load()}
+      />
+      ${['manager', 'admin'].includes(config?.agent?.role) ? html`<${ExtensionDecisions} />` : null}
+      <section class="card" data-testid="board-escalations">
+        <h2>${t('escalations')}</h2>
+        <table>
+          ${b.escalations.map(
+            (e) =>
+              html`<tr>
+                <td>${e.reference}</td>
+                <td>${e.step}</td>
+                <td>
+                  ${e.breached ? html`<span class="pill bad">breach</span>` : html`<span class="pill warn">80%</span>`}
+                </td>
+                <td>${when(e.dueAt)}</td>
+                <td>${e.owner ?? ''}</td>
+              </tr>`,
+          )}
+        </table>
+      </section>
+      <section class="card" data-testid="board-agenda">
+        <h2>${t('agenda')}</h2>
+        ${
+          b.agenda.length === 0
+            ? html`<p class="muted">${t('none')}</p>`
+            : html`<ul>
+                ${b.agenda.map((a) => html`<li>${a.reference} (${a.status}) ${when(a.since)}</li>`)}
+              </ul>`
+        }
+      </section>
+      <section class="card">
+        <h2>${t('notifications')}</h2>
+        <ul>
+          ${(notes.data?.notifications ?? []).slice(0, 20).map((n) => html`<li><span class="muted">${when(n.createdAt)}</span> ${n.body}</li>`)}
+        </ul>
+      </section>
+    </div>
+  </div>`
 }
 
 const RATES = ['timeliness', 'satisfaction', 'returnCall', 'pass', 'classification']
