@@ -7,6 +7,9 @@ import { z } from 'zod'
  * Every bad variable is listed in one error, named, so an operator fixes them in one go.
  */
 
+/** 'HH:mm-HH:mm'; the end may be 24:00. */
+const RANGE = '([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d'
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
@@ -105,16 +108,19 @@ const envSchema = z.object({
     .refine((v) => v.slice(0, 5) < v.slice(6), 'must end after it starts')
     .default('08:30-20:30'),
   CALLING_DAYS: z.enum(['every_day', 'working_days']).default('every_day'),
+  // The working day as its stretches, ascending: "09:00-12:00,13:30-18:00" (lunch between).
   WORKING_HOURS: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-18:00')
-    .refine((v) => v.slice(0, 5) < v.slice(6), 'must end after it starts')
+    .regex(
+      new RegExp(`^${RANGE}(,${RANGE})*$`),
+      'must look like 09:00-18:00, or 09:00-12:00,13:30-18:00 for a day with a lunch break',
+    )
     .default('09:00-18:00'),
-  // Gaps in the working day that are not working time (lunch): "12:00-13:00", comma-separated.
+  // Older form of the breaks (lunch) inside a single WORKING_HOURS range: "12:00-13:00".
   WORKING_BREAKS: z
     .string()
     .regex(
-      /^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)(,([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)*$/,
+      new RegExp(`^${RANGE}(,${RANGE})*$`),
       'must look like 12:00-13:00 (several separated by commas)',
     )
     .optional(),
@@ -271,9 +277,10 @@ export function loadConfig(
     : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
   const e = parsed.success ? parsed.data : undefined
   if (e) problems.push(...twilioModeProblems(e, opts.twilioOptional ?? false))
-  if (e) problems.push(...breakProblems(e.WORKING_HOURS, e.WORKING_BREAKS))
+  const day = e ? workingDay(e.WORKING_HOURS, e.WORKING_BREAKS) : undefined
+  if (day && 'problem' in day) problems.push(day.problem)
   if (e) problems.push(...redisProblems(e))
-  if (!e || problems.length > 0) throw new ConfigError(problems)
+  if (!e || !day || 'problem' in day || problems.length > 0) throw new ConfigError(problems)
 
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
   const twilio =
@@ -337,8 +344,8 @@ export function loadConfig(
     callbacks: {
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
       callingDays: e.CALLING_DAYS,
-      workingHours: { start: e.WORKING_HOURS.slice(0, 5), end: e.WORKING_HOURS.slice(6) },
-      workingBreaks: parseBreaks(e.WORKING_BREAKS),
+      workingHours: day.hours,
+      workingBreaks: day.breaks,
       confirmationDelaySeconds: e.CONFIRMATION_DELAY_SECONDS,
       maxAttempts: e.CALLBACK_MAX_ATTEMPTS,
       minGapMinutes: e.CALLBACK_MIN_GAP_MINUTES,
@@ -401,21 +408,51 @@ function deepFreeze<T>(o: T): T {
   return o
 }
 
-function parseBreaks(v: string | undefined): { start: string; end: string }[] {
+type Range = { start: string; end: string }
+
+function parseRanges(v: string | undefined): Range[] {
   return (v ? v.split(',') : []).map((r) => ({ start: r.slice(0, 5), end: r.slice(6) }))
 }
 
-/** Each break inside the working hours, after the one before it: else the day is nonsense. */
-function breakProblems(hours: string, breaks: string | undefined): string[] {
-  let last = hours.slice(0, 5)
-  for (const b of parseBreaks(breaks)) {
-    if (!(b.start > last && b.start < b.end && b.end < hours.slice(6)))
-      return [
-        `WORKING_BREAKS: ${breaks ?? ''} must lie inside WORKING_HOURS (${hours}), each after the one before, none touching the start or end`,
-      ]
-    last = b.end
+/**
+ * The working day from WORKING_HOURS: one range, or its stretches with the breaks between
+ * them. WORKING_BREAKS (the older way to give breaks) still works beside a single range;
+ * beside a list it is refused, since the two could disagree about the breaks.
+ */
+function workingDay(
+  hours: string,
+  breaks: string | undefined,
+): { hours: Range; breaks: Range[] } | { problem: string } {
+  const stretches = parseRanges(hours)
+  for (const [i, s] of stretches.entries()) {
+    const before = stretches[i - 1]
+    if (!(s.start < s.end) || (before && !(before.end < s.start))) {
+      return {
+        problem: `WORKING_HOURS: ${hours} must list its stretches in order, each ending after it starts and with a break before the next (09:00-12:00,13:30-18:00)`,
+      }
+    }
   }
-  return []
+  const first = stretches[0]!
+  const last = stretches.at(-1)!
+  if (stretches.length > 1) {
+    if (breaks) {
+      return {
+        problem: `WORKING_BREAKS: give the breaks in WORKING_HOURS alone (${hours} already has them); unset WORKING_BREAKS`,
+      }
+    }
+    const gaps = stretches.slice(1).map((s, i) => ({ start: stretches[i]!.end, end: s.start }))
+    return { hours: { start: first.start, end: last.end }, breaks: gaps }
+  }
+  let cursor = first.start
+  for (const b of parseRanges(breaks)) {
+    if (!(b.start > cursor && b.start < b.end && b.end < first.end)) {
+      return {
+        problem: `WORKING_BREAKS: ${breaks ?? ''} must lie inside WORKING_HOURS (${hours}), each after the one before, none touching the start or end`,
+      }
+    }
+    cursor = b.end
+  }
+  return { hours: first, breaks: parseRanges(breaks) }
 }
 
 const SENTINEL_PORT = 26379

@@ -4,12 +4,18 @@ import { endDueWrapUps } from '../agents/wrap-up.ts'
 import type { Clock } from '../calls/deps.ts'
 import { findOpenCasesOfCaller } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
+import { calendarWarnings } from '../domain/calendar/calendar-warnings.ts'
+import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import { isPauseOverLimit } from '../domain/pause.ts'
 import { listWaitingEscalations } from '../escalations/escalations.repository.ts'
 
 /** Read models for the console's live screens: the supervisor's board and the agent's phone. */
 
-export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
+export async function supervisorBoard(deps: {
+  db: Db
+  clock: Clock
+  calendar: Pick<WorkingCalendar, 'yearSource' | 'timeZone'>
+}) {
   const now = deps.clock.now()
   // Wrap-ups over by now show as available, not as "busy" until the dispatcher's next beat.
   await endDueWrapUps(deps.db, now)
@@ -122,6 +128,8 @@ export async function supervisorBoard(deps: { db: Db; clock: Clock }) {
     agenda: agenda.map((a) => ({ reference: a.reference, status: a.status, since: a.occurred_at })),
     // Questions put to the supervisor (POST /api/cases/:ref/escalations) still unanswered.
     supervisorQuestions: await listWaitingEscalations(deps.db),
+    // The same as /readyz says: a year whose holidays are only estimated.
+    calendarWarnings: calendarWarnings(deps.calendar, now, deps.calendar.timeZone),
   }
 }
 

@@ -564,12 +564,23 @@ export interface CalendarOverridesTable {
   created_at: Generated<Date>
 }
 
+export interface CalendarYearsTable {
+  year: number
+  /** date[]: read as text (to_char over unnest), written as 'YYYY-MM-DD' strings. */
+  holidays: string[]
+  workdays: string[]
+  source: string
+  imported_by: number
+  imported_at: Date
+}
+
 export interface AdminEventsTable {
   id: Generated<string>
   actor_agent_id: number
   entity:
     | 'time_limit_policy'
     | 'calendar_override'
+    | 'calendar_year'
     | 'agent'
     | 'category'
     | 'ivr_prompt'
@@ -625,6 +636,7 @@ export interface Database {
   quality_samples: QualitySamplesTable
   time_limit_policies: TimeLimitPoliciesTable
   calendar_overrides: CalendarOverridesTable
+  calendar_years: CalendarYearsTable
   admin_events: AdminEventsTable
   ivr_prompts: IvrPromptsTable
   department_people: DepartmentPeopleTable

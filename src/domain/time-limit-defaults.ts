@@ -10,15 +10,16 @@
  * owner's promise to the caller is about that moment. Categories without a `resolution` row of
  * their own (the sources leave "other complaints" to the manager, #31), and cases without a
  * category, get the global one: a working day, until the manager sets the case's limit.
- * Variant codes are those of `category_variants` (migration 004000 renamed 'in-home' etc.).
+ * Variant codes are those of `category_variants` (migration 004000 renamed 'in-home' etc.);
+ * migration 006310 turned the seeded 240 working minutes into half a working day.
  */
 import type { LimitStep, TimeLimit, TimeLimitPolicy } from './time-limits.ts'
 
 const minutes = (amount: number): TimeLimit => ({ amount, unit: 'minutes', basis: 'calendar' })
 const days = (amount: number): TimeLimit => ({ amount, unit: 'days', basis: 'calendar' })
 const workingDays = (amount: number): TimeLimit => ({ amount, unit: 'days', basis: 'working' })
-/** "半天": 4 working hours. */
-const HALF_DAY: TimeLimit = { amount: 240, unit: 'minutes', basis: 'working' }
+/** "半天": half of the configured working day, breaks left out (see time-limits.ts). */
+const HALF_DAY: TimeLimit = { amount: 0.5, unit: 'days', basis: 'working' }
 
 function rule(
   step: LimitStep,

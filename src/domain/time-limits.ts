@@ -4,11 +4,14 @@
  *   "10 minutes"        { amount: 10,  unit: 'minutes', basis: 'calendar' }
  *   "90 seconds"        { amount: 1.5, unit: 'minutes', basis: 'calendar' }
  *   "2 days"            { amount: 2,   unit: 'days',    basis: 'calendar' }  same local time
- *   "half a day"        { amount: 240, unit: 'minutes', basis: 'working' }   4 working hours
+ *   "half a day"        { amount: 0.5, unit: 'days',    basis: 'working' }   half the working minutes
  *   "7 working days"    { amount: 7,   unit: 'days',    basis: 'working' }   see addWorkingDays
+ *   "4 working hours"   { amount: 240, unit: 'minutes', basis: 'working' }
  * Working days stay days rather than 480 minutes, so they keep meaning "by this time on the
- * N-th working day" whatever hours a deployment works; days are whole, and half a day is 240
- * working minutes, half of the statutory 8-hour day, not half of whatever hours are configured.
+ * N-th working day" whatever hours a deployment works. Days are whole, but for half a working
+ * day: half of the day's working minutes as configured, breaks left out (09:00-12:00 and
+ * 13:30-18:00 work 450 minutes, so half a day is 225), which is what the sources' 半天 means
+ * to the people working those hours.
  */
 import { DateTime } from 'luxon'
 
@@ -40,7 +43,8 @@ export interface TimeLimitPolicy extends TimeLimit {
   source: string
 }
 
-export const HALF_WORKING_DAY_MINUTES = 240
+/** The only fraction of a day a limit may have: half a working day (半天). */
+export const HALF_DAY = 0.5
 export const DEFAULT_WARN_SHARE = 0.8
 
 export { DEFAULT_POLICIES } from './time-limit-defaults.ts'
@@ -75,8 +79,14 @@ export function assertTimeLimit(limit: TimeLimit): void {
   if (basis !== 'calendar' && basis !== 'working') {
     throw new RangeError(`a time limit's basis is 'calendar' or 'working', got ${String(basis)}`)
   }
-  if (unit === 'days' && !Number.isInteger(amount)) {
-    throw new RangeError(`days must be whole (got ${amount}); say half a day as 240 minutes`)
+  if (
+    unit === 'days' &&
+    !Number.isInteger(amount) &&
+    !(amount === HALF_DAY && basis === 'working')
+  ) {
+    throw new RangeError(
+      `days must be whole (got ${amount}), but for half a working day: 0.5 days on the working basis`,
+    )
   }
 }
 
@@ -85,9 +95,10 @@ export function deadlineFor(limit: TimeLimit, start: Date, calendar: WorkingCale
   assertTimeLimit(limit)
   const { amount, unit, basis } = limit
   if (basis === 'working') {
-    return unit === 'days'
-      ? calendar.addWorkingDays(start, amount)
-      : calendar.addWorkingMinutes(start, amount)
+    if (unit === 'minutes') return calendar.addWorkingMinutes(start, amount)
+    return amount === HALF_DAY
+      ? calendar.addWorkingMinutes(start, calendar.workingMinutesPerDay * HALF_DAY)
+      : calendar.addWorkingDays(start, amount)
   }
   if (unit === 'minutes') return new Date(start.getTime() + amount * 60_000)
   // Calendar days keep the local time across a DST change: "2 days" from 10:00 is 10:00.

@@ -4,8 +4,8 @@ import { z } from 'zod'
 import { listAdminEvents } from '../admin/admin-events.repository.ts'
 import {
   calendarDays,
+  estimatedYears,
   MAX_CALENDAR_SPAN_DAYS,
-  unpublishedYears,
 } from '../domain/calendar/day-kinds.ts'
 import { assertIsoDate } from '../domain/calendar/local-time.ts'
 import type { LimitStep } from '../domain/time-limits.ts'
@@ -15,6 +15,8 @@ import {
   findCalendarOverride,
   listCalendarOverrides,
 } from '../limit-settings/calendar-overrides.repository.ts'
+import { importCalendarYear, removeCalendarYear } from '../limit-settings/calendar-year-import.ts'
+import { findCalendarYear } from '../limit-settings/calendar-years.repository.ts'
 import type { EditDeps } from '../limit-settings/edit-limit-settings.ts'
 import {
   removeCalendarOverride,
@@ -96,6 +98,24 @@ const overrideBody = z
       .max(300),
   })
   .strict()
+const yearParam = z.coerce
+  .number({ error: 'the year must be a number such as 2027' })
+  .int('the year must be a whole number such as 2027')
+  .min(2000, 'the year must be between 2000 and 2200')
+  .max(2200, 'the year must be between 2000 and 2200')
+const yearBody = z
+  .object({
+    holidays: z
+      .array(isoDate('holidays[]'), { error: 'holidays must be a list of dates' })
+      .min(1, "holidays must list the year's holidays (New Year's Day at least)"),
+    workdays: z.array(isoDate('workdays[]'), { error: 'workdays must be a list of dates' }),
+    source: z
+      .string({ error: "source is required: name the State Council's notice" })
+      .trim()
+      .min(3, "source must name the State Council's notice (at least 3 characters)")
+      .max(300),
+  })
+  .strict()
 const DAY_MS = 86_400_000
 const range = z
   .object({ from: isoDate('from'), to: isoDate('to') })
@@ -106,7 +126,14 @@ const range = z
   })
 const changesQuery = z.object({
   entity: z
-    .enum(['time_limit_policy', 'calendar_override', 'agent', 'category', 'category_variant'])
+    .enum([
+      'time_limit_policy',
+      'calendar_override',
+      'calendar_year',
+      'agent',
+      'category',
+      'category_variant',
+    ])
     .optional(),
 })
 
@@ -140,8 +167,27 @@ export function createAdminLimitsRouter(deps: EditDeps): Router {
     res.json({
       timeZone: calendar.timeZone,
       days: calendarDays(calendar, from, to),
-      unpublishedYears: unpublishedYears(calendar, from, to),
+      estimatedYears: estimatedYears(calendar, from, to),
     })
+  })
+
+  router.get('/admin/calendar/years/:year', readers, async (req, res) => {
+    const year = yearParam.parse(req.params['year'])
+    const { calendar } = await deps.limitSettings.load()
+    const imported = await findCalendarYear(deps.db, year)
+    res.json({ year, source: calendar.yearSource(year), imported: imported ?? null })
+  })
+
+  router.put('/admin/calendar/years/:year', admins, async (req, res) => {
+    const year = yearParam.parse(req.params['year'])
+    const body = yearBody.parse(req.body)
+    const r = await importCalendarYear(deps, currentAgent(req), { year, ...body })
+    res.status(r.action === 'created' ? 201 : 200).json({ year, result: r.action })
+  })
+
+  router.delete('/admin/calendar/years/:year', admins, async (req, res) => {
+    await removeCalendarYear(deps, currentAgent(req), yearParam.parse(req.params['year']))
+    res.status(204).end()
   })
 
   router.get('/admin/calendar/overrides', readers, async (_req, res) => {

@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http'
 
 import { createConsoleSite } from '../console/console-site.ts'
 import type { AppContext } from '../context.ts'
+import { calendarWarnings } from '../domain/calendar/calendar-warnings.ts'
 import { createSmsRouter } from '../voice/sms.routes.ts'
 import { createVoiceRouter } from '../voice/voice.routes.ts'
 import { createApiRouter } from './api.routes.ts'
@@ -47,6 +48,7 @@ export function createApp(
       redis: ctx.producer,
       isShuttingDown: opts.isShuttingDown,
       twilioMode: ctx.config.twilio.mode,
+      warnings: () => calendarWarnings(ctx.calendar, ctx.clock.now(), ctx.config.timeZone),
     }),
   )
   // While shutting down, Twilio gets a 503 and retries against another instance or its fallback URL.

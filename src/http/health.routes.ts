@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { listBeats } from '../beats/beats.repository.ts'
 import type { Db } from '../db/database.ts'
 import { pendingMigrations } from '../db/migrate.ts'
+import type { CalendarWarning } from '../domain/calendar/calendar-warnings.ts'
 import { coerceError } from '../errors.ts'
 
 export interface Pingable {
@@ -17,6 +18,8 @@ export function createHealthRouter(deps: {
   isShuttingDown: () => boolean
   /** Said on /readyz, so nobody mistakes a simulator for a live hotline. */
   twilioMode: 'live' | 'simulator'
+  /** Said on /readyz without failing it: e.g. next year's holidays only estimated. */
+  warnings?: () => CalendarWarning[]
 }): Router {
   const router = Router()
   router.get('/healthz', (_req, res) => {
@@ -45,9 +48,15 @@ export function createHealthRouter(deps: {
     // Reported, not counted in readiness: a late beat is the workers' trouble, and taking this
     // instance's webhooks away would not bring it back. Monitoring alerts on `late`.
     const beats = await withTimeout(beatHealth(deps.db), 2000).catch(() => undefined)
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not ready', twilio: deps.twilioMode, checks, beats })
+    // Warnings, likewise: the service runs, but someone must act (import next year's holidays).
+    const warnings = deps.warnings?.() ?? []
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      twilio: deps.twilioMode,
+      checks,
+      beats,
+      warnings,
+    })
   })
   return router
 }

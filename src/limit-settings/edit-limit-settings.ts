@@ -38,7 +38,7 @@ export interface EditResult {
  * Settings edits are rare and each reads the row before writing it (for the audit): one lock for
  * all of them keeps two administrators from both "creating" the same row.
  */
-const lockSettings = (trx: Db) =>
+export const lockSettings = (trx: Db) =>
   sql`select pg_advisory_xact_lock(hashtextextended('shouwen.limit-settings', 0))`.execute(trx)
 
 export const policyKeyText = (k: PolicyKey) => `${k.step}:${k.category ?? '*'}:${k.variant ?? '*'}`
@@ -84,7 +84,7 @@ export async function savePolicy(
     })
     return { action }
   })
-  await reload(deps)
+  await reloadSettings(deps)
   return result
 }
 
@@ -116,7 +116,7 @@ export async function removePolicy(deps: EditDeps, agent: Agent, key: PolicyKey)
       at,
     })
   })
-  await reload(deps)
+  await reloadSettings(deps)
 }
 
 /** Declares a date a workday or a holiday, whatever the published arrangement says. */
@@ -145,7 +145,7 @@ export async function saveCalendarOverride(
     })
     return { action }
   })
-  await reload(deps)
+  await reloadSettings(deps)
   return result
 }
 
@@ -172,11 +172,11 @@ export async function removeCalendarOverride(
       at,
     })
   })
-  await reload(deps)
+  await reloadSettings(deps)
 }
 
 /** The change is committed either way; if this reload fails, the periodic one catches up. */
-async function reload(deps: EditDeps): Promise<void> {
+export async function reloadSettings(deps: EditDeps): Promise<void> {
   await deps.limitSettings
     .load()
     .catch((e: unknown) =>

@@ -271,7 +271,7 @@ describe('the admin API for time limits and calendar overrides', () => {
       [{ ...good, amount: 0 }, /amount: .*> 0/],
       [{ ...good, amount: -3 }, /amount/],
       [{ ...good, amount: '3' }, /amount must be a number/],
-      [{ ...good, amount: 1.5 }, /days must be whole.*240 minutes/],
+      [{ ...good, amount: 1.5 }, /days must be whole.*half a working day/],
       [{ ...good, amount: 400 }, /at most 366 days/],
       [{ ...good, unit: 'hours' }, /unit must be 'minutes' or 'days'/],
       [{ ...good, basis: 'lunar' }, /basis must be 'calendar' or 'working'/],
@@ -469,21 +469,23 @@ describe('the admin API for time limits and calendar overrides', () => {
     const res = await api().get('/api/admin/calendar?from=2026-10-06&to=2026-10-12').set(as('2001'))
     expect(res.status).toBe(200)
     expect(res.body.timeZone).toBe('Asia/Shanghai')
-    expect(res.body.unpublishedYears).toEqual([])
+    expect(res.body.estimatedYears).toEqual([])
     expect(res.body.days).toEqual([
       {
         date: '2026-10-06',
         kind: 'holiday',
         working: false,
-        source: 'public_calendar',
+        source: 'official',
         name: '国庆节 National Day',
+        origin: 'chinese-days',
       },
       {
         date: '2026-10-07',
         kind: 'holiday',
         working: false,
-        source: 'public_calendar',
+        source: 'official',
         name: '国庆节 National Day',
+        origin: 'chinese-days',
       },
       { date: '2026-10-08', kind: 'workday', working: true, source: 'weekly_rule' },
       {
@@ -497,8 +499,9 @@ describe('the admin API for time limits and calendar overrides', () => {
         date: '2026-10-10',
         kind: 'make-up',
         working: true,
-        source: 'public_calendar',
+        source: 'official',
         name: '国庆节 National Day',
+        origin: 'chinese-days',
       },
       { date: '2026-10-11', kind: 'weekend', working: false, source: 'weekly_rule' },
       { date: '2026-10-12', kind: 'workday', working: true, source: 'weekly_rule' },
@@ -508,6 +511,17 @@ describe('the admin API for time limits and calendar overrides', () => {
     const next = await api()
       .get('/api/admin/calendar?from=2026-12-30&to=2027-01-02')
       .set(as('2001'))
-    expect(next.body.unpublishedYears).toEqual([2027])
+    expect(next.body.estimatedYears).toEqual([2027])
+    // 2027-01-01 is estimated to be New Year's Day; 2027-01-02 a Saturday.
+    expect((next.body.days as unknown[]).slice(2)).toEqual([
+      {
+        date: '2027-01-01',
+        kind: 'holiday',
+        working: false,
+        source: 'estimated',
+        name: "元旦 New Year's Day",
+      },
+      { date: '2027-01-02', kind: 'weekend', working: false, source: 'weekly_rule' },
+    ])
   })
 })

@@ -60,13 +60,14 @@ describe('a case recorded by a staff member (walk-in, relay, instruction, letter
       contactPhone: WALK_IN_PHONE,
       hotlineNumber: ZH_HOTLINE,
     })
-    // Recorded and dispatched at once; a simple repair is due in half a working day.
+    // Recorded and dispatched at once; a simple repair is due in half a working day: 270 of
+    // the default day's 540 working minutes, from Monday 10:00 to 14:30 (06:30 UTC).
     expect(
       (await deadlines(kase.id)).map((d) => [d.step, d.due_at.toISOString(), d.done_at]),
     ).toEqual([
       ['dispatch', '2026-11-23T02:02:00.000Z', MONDAY_10AM],
       ['record', '2026-11-23T02:01:00.000Z', MONDAY_10AM],
-      ['resolution', '2026-11-23T06:00:00.000Z', null],
+      ['resolution', '2026-11-23T06:30:00.000Z', null],
     ])
     // The trigger keeps the recorder as first owner, as for an answered call.
     const other = await h.ctx.db

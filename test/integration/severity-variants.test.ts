@@ -79,22 +79,24 @@ describe('severity variants: the resolution limit follows the case’s category 
     const r = await api().patch(`/api/cases/${ref}`).set(auth).send({ variant: 'simple' })
     expect(r.status).toBe(200)
     expect(r.body.case).toMatchObject({ categoryCode: 'repair', variant: 'simple' })
-    // Friday 16:00-18:00 is 2 hours, Monday 30th is a holiday, Tuesday 09:00-11:00 the rest.
+    // Half of the 9-hour day (09:00-18:00, no break) is 270 min: Friday 16:00-18:00 is 120,
+    // Monday 30th is a holiday, Tuesday 09:00-11:30 the other 150 (03:30 UTC).
     const d = await resolution(ref)
     expect(d.started_at.toISOString()).toBe(FRIDAY_4PM.toISOString())
-    expect(d.due_at.toISOString()).toBe('2026-12-01T03:00:00.000Z')
+    expect(d.due_at.toISOString()).toBe('2026-12-01T03:30:00.000Z')
     expect((await events(ref, 'resolution_replanned')).map((e) => e.data)).toEqual([
       {
         before: { category: 'repair', variant: null, dueAt: '2026-12-09T08:00:00.000Z' },
-        after: { category: 'repair', variant: 'simple', dueAt: '2026-12-01T03:00:00.000Z' },
+        after: { category: 'repair', variant: 'simple', dueAt: '2026-12-01T03:30:00.000Z' },
         policy: '#26 简易维修项目，不超过半天',
       },
     ])
   })
 
   it('gives a simple repair half a working day across a holiday and a lunch hour', async () => {
-    // Friday 17:30 with lunch 12:00-13:00: 30 min on Friday, Monday a holiday, Tuesday
-    // 09:00-12:00 (180 min), lunch, then the last 30 min: due Tuesday 13:30, not 12:30.
+    // With lunch 12:00-13:00 the day is 480 min, half of it 240. Friday 17:30: 30 min on
+    // Friday, Monday a holiday, Tuesday 09:00-12:00 (180 min), lunch, then the last 30 min:
+    // due Tuesday 13:30, not 12:30.
     const friday530pm = new Date('2026-11-27T09:30:00Z')
     clock.set(friday530pm)
     h = await createHarness({ clock, env: { WORKING_BREAKS: '12:00-13:00' } })
@@ -117,6 +119,21 @@ describe('severity variants: the resolution limit follows the case’s category 
     expect((await resolution(ref)).due_at.toISOString()).toBe('2026-12-01T05:30:00.000Z')
   })
 
+  it('gives half of a 7.5-hour day with WORKING_HOURS in the list form, skipping lunch', async () => {
+    // 09:00-12:00,13:30-18:00 works 180 + 270 = 450 minutes; half is 225. From Friday 11:00:
+    // 60 min to lunch, then 165 from 13:30: due Friday 16:15 (08:15 UTC), the same day.
+    const friday11am = new Date('2026-11-27T03:00:00Z')
+    clock.set(friday11am)
+    h = await createHarness({ clock, env: { WORKING_HOURS: '09:00-12:00,13:30-18:00' } })
+    const ref = await repairCaseAnsweredBy1001(friday11am)
+    const r = await api()
+      .patch(`/api/cases/${ref}`)
+      .set(await as('1001'))
+      .send({ variant: 'simple' })
+    expect(r.status).toBe(200)
+    expect((await resolution(ref)).due_at.toISOString()).toBe('2026-11-27T08:15:00.000Z')
+  })
+
   it('re-plans from the case’s start when the category changes: a serious complaint has 2 days', async () => {
     clock.set(MONDAY_10AM)
     h = await createHarness({ clock })
@@ -137,9 +154,10 @@ describe('severity variants: the resolution limit follows the case’s category 
       after: { category: 'complaint', variant: 'serious', dueAt: '2026-11-25T02:00:00.000Z' },
     })
 
-    // An ordinary complaint after all: half a working day from the call.
+    // An ordinary complaint after all: half a working day (270 of the default 540 working
+    // minutes) from the call at Monday 10:00: 14:30, 06:30 UTC.
     await api().patch(`/api/cases/${ref}`).set(auth).send({ variant: 'ordinary' })
-    expect((await resolution(ref)).due_at.toISOString()).toBe('2026-11-23T06:00:00.000Z')
+    expect((await resolution(ref)).due_at.toISOString()).toBe('2026-11-23T06:30:00.000Z')
     expect(await events(ref, 'resolution_replanned')).toHaveLength(2)
   })
 

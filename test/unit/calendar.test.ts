@@ -83,13 +83,20 @@ describe('working days from chinese-days (Asia/Shanghai)', () => {
     expect(cal.coversYear(2027)).toBe(false)
   })
 
-  it('falls back to plain weekends in an uncovered year, where overrides fill the gap', () => {
-    expect(cal.isWorkingDay('2027-10-01')).toBe(true) // a Friday; the real holiday is unknown
+  it('estimates the statutory holidays of an uncovered year; overrides still win', () => {
+    // 2027-10-01 is a Friday: a statutory holiday (National Day), estimated.
+    expect(cal.describeDay('2027-10-01')).toMatchObject({
+      working: false,
+      reason: 'estimated_holiday',
+    })
+    // 2027-10-04, a Monday: the notice will probably make it a holiday too; no estimate does.
+    expect(cal.isWorkingDay('2027-10-04')).toBe(true)
+    expect(cal.yearSource(2027)).toBe('estimated')
     const c = createWorkingCalendar({
       timeZone: zone,
-      overrides: [{ date: '2027-10-01', kind: 'holiday', note: '国庆节' }],
+      overrides: [{ date: '2027-10-01', kind: 'workday', note: 'open for the festival' }],
     })
-    expect(c.isWorkingDay('2027-10-01')).toBe(false)
+    expect(c.isWorkingDay('2027-10-01')).toBe(true)
     expect(c.coversYear(2027)).toBe(false)
   })
 

@@ -65,6 +65,43 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ...sim, WORKING_BREAKS: bad }), bad).toThrow(/WORKING_BREAKS/)
   })
 
+  it('reads WORKING_HOURS as a list of stretches, the breaks between them', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    const day = loadConfig({ ...sim, WORKING_HOURS: '09:00-12:00,13:30-18:00' }).callbacks
+    expect(day.workingHours).toEqual({ start: '09:00', end: '18:00' })
+    expect(day.workingBreaks).toEqual([{ start: '12:00', end: '13:30' }])
+    const three = loadConfig({ ...sim, WORKING_HOURS: '08:30-12:00,13:00-17:00,19:00-21:00' })
+    expect(three.callbacks.workingHours).toEqual({ start: '08:30', end: '21:00' })
+    expect(three.callbacks.workingBreaks).toEqual([
+      { start: '12:00', end: '13:00' },
+      { start: '17:00', end: '19:00' },
+    ])
+    // One range alone is as before, and WORKING_BREAKS still goes with it.
+    const old = loadConfig({ ...sim, WORKING_HOURS: '09:00-18:00', WORKING_BREAKS: '12:00-13:00' })
+    expect(old.callbacks).toMatchObject({
+      workingHours: { start: '09:00', end: '18:00' },
+      workingBreaks: [{ start: '12:00', end: '13:00' }],
+    })
+    for (const bad of [
+      '09:00-12:00,11:00-18:00', // overlapping
+      '13:30-18:00,09:00-12:00', // not ascending
+      '09:00-12:00,12:00-18:00', // touching: no break between them
+      '12:00-09:00',
+    ])
+      expect(() => loadConfig({ ...sim, WORKING_HOURS: bad }), bad).toThrow(/WORKING_HOURS/)
+    expect(() => loadConfig({ ...sim, WORKING_HOURS: '09:00-12:00;13:00-18:00' })).toThrow(
+      /WORKING_HOURS: must look like 09:00-18:00, or 09:00-12:00,13:30-18:00/,
+    )
+    // Both forms at once could disagree: refused, saying which to keep.
+    expect(() =>
+      loadConfig({
+        ...sim,
+        WORKING_HOURS: '09:00-12:00,13:00-18:00',
+        WORKING_BREAKS: '12:00-13:00',
+      }),
+    ).toThrow(/WORKING_BREAKS: give the breaks in WORKING_HOURS alone/)
+  })
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '', TWILIO_MODE: 'simulator' }).http.port).toBe(3000)
     expect(() => loadConfig({ TWILIO_MODE: '' })).toThrow(/TWILIO_MODE=simulator/)

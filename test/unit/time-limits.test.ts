@@ -31,13 +31,13 @@ describe('DEFAULT_POLICIES', () => {
     const pick = (...args: [string | null, string | null]) =>
       findPolicy(DEFAULT_POLICIES, 'resolution', ...args)
     expect(pick('repair', 'in_home')).toMatchObject({ amount: 7, unit: 'days', basis: 'working' })
-    expect(pick('repair', 'simple')).toMatchObject({ amount: 240, basis: 'working' })
+    expect(pick('repair', 'simple')).toMatchObject({ amount: 0.5, unit: 'days', basis: 'working' })
     expect(pick('complaint', 'serious')).toMatchObject({
       amount: 2,
       unit: 'days',
       basis: 'calendar',
     })
-    expect(pick('complaint', 'unheard-of')).toMatchObject({ variant: null, amount: 240 })
+    expect(pick('complaint', 'unheard-of')).toMatchObject({ variant: null, amount: 0.5 })
     expect(pick('inquiry', 'utility')).toMatchObject({ amount: 2, unit: 'days', basis: 'working' })
     expect(pick('emergency', null)).toMatchObject({ amount: 10, unit: 'minutes' })
     // #31: a category without its own limit, or no category at all, gets the manager's day.
@@ -72,7 +72,42 @@ describe('deadlineFor', () => {
     const start = sh('2026-11-20 10:00')
     const limit = (over: Partial<TimeLimit>) => ({ ...DEFAULT_POLICIES[0]!, ...over })
     expect(() => deadlineFor(limit({ amount: 0 }), start, cal)).toThrow(/> 0/)
-    expect(() => deadlineFor(limit({ amount: 0.5, unit: 'days' }), start, cal)).toThrow(/240/)
+    // Half a day only on the working basis (half the working minutes); no other fraction.
+    expect(() => deadlineFor(limit({ amount: 0.5, unit: 'days' }), start, cal)).toThrow(
+      /half a working day/,
+    )
+    expect(() =>
+      deadlineFor(limit({ amount: 1.5, unit: 'days', basis: 'working' }), start, cal),
+    ).toThrow(/days must be whole/)
+  })
+})
+
+describe('half a working day', () => {
+  const halfDay = { amount: 0.5, unit: 'days', basis: 'working' } as const
+  const lunch = createWorkingCalendar({
+    timeZone: zone,
+    workingHours: { start: '09:00', end: '18:00' },
+    breaks: [{ start: '12:00', end: '13:30' }],
+  })
+
+  it('is half of the working minutes of the day, breaks left out', () => {
+    // 09:00-12:00 (180) + 13:30-18:00 (270) = 450 working minutes; half is 225 = 3 h 45 min.
+    expect(lunch.workingMinutesPerDay).toBe(450)
+    // 09:00-18:00 without a break: 540 minutes, half is 270 = 4 h 30 min.
+    expect(cal.workingMinutesPerDay).toBe(540)
+    expect(due(halfDay, '2026-11-19 09:00')).toBe('2026-11-19 13:30 Thu')
+  })
+
+  it('skips the lunch break', () => {
+    const at = (start: string) => show(deadlineFor(halfDay, sh(start), lunch))
+    // From 10:00: 120 min to 12:00, lunch, then 105 more from 13:30: 15:15.
+    expect(at('2026-11-19 10:00')).toBe('2026-11-19 15:15 Thu')
+    // Started during lunch: the clock starts at 13:30; 225 min later is 17:15.
+    expect(at('2026-11-19 12:30')).toBe('2026-11-19 17:15 Thu')
+    // From 16:00 Friday: 120 min that day, then Monday 09:00 + 105 min: 10:45.
+    expect(at('2026-11-20 16:00')).toBe('2026-11-23 10:45 Mon')
+    // From 11:00 Friday: 60 min to lunch, 165 after it: 13:30 + 2:45 = 16:15, same day.
+    expect(at('2026-11-20 11:00')).toBe('2026-11-20 16:15 Fri')
   })
 })
 

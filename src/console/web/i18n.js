@@ -69,6 +69,7 @@ const zh = {
   agents: '客服',
   escalations: '预警与超时',
   agenda: '经理例会议题',
+  calendarEstimated: '节假日安排尚未导入，以下年份按法定节日估算（无调休）：',
   notifications: '通知',
   period: '期间',
   by: '维度',
@@ -193,6 +194,8 @@ const en = {
   agents: 'Agents',
   escalations: 'Warnings and breaches',
   agenda: 'Manager meeting agenda',
+  calendarEstimated:
+    'Holidays not yet imported; estimated from the statutory rules (no make-up days) for',
   notifications: 'Notifications',
   period: 'Period',
   by: 'By',

@@ -24,8 +24,16 @@ export function Board({ config }) {
   const b = board.data
   if (board.error) return html`<p class="error">${board.error}</p>`
   if (!b) return html`<p>…</p>`
+  // A year whose holidays are only estimated, as /readyz says it (from November for next year).
+  const calendarWarnings = (b.calendarWarnings ?? []).map(
+    (w) =>
+      html`<p class="error" data-testid="board-calendar-warning" title=${w.message}>
+        ${t('calendarEstimated')} ${w.year}
+      </p>`,
+  )
   return html`<div class="cols">
     <div class="stack">
+      ${calendarWarnings}
       <section class="card" data-testid="board-queue">
         <h2>
           ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:

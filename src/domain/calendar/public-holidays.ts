@@ -36,8 +36,8 @@ export function publicDay(date: string): PublicDay | undefined {
 
 /**
  * The years the package has an arrangement for, ascending. A year missing here (say, next year
- * before its notice is out) falls back to plain weekends, which is wrong around every festival:
- * the service should warn an administrator to upgrade the package or enter overrides.
+ * before its notice is out) gets its statutory holidays estimated (statutory-holidays.ts) until
+ * an administrator imports the notice or the package is upgraded; the service warns meanwhile.
  */
 export const PUBLISHED_YEARS: readonly number[] = Object.freeze(
   [...new Set(Object.keys(data.holidays).map((date) => Number(date.slice(0, 4))))].sort(

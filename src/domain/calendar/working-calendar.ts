@@ -27,6 +27,8 @@ export interface WorkingCalendarOptions extends DayRulesOptions {
 
 export interface WorkingCalendar extends DayRules {
   readonly timeZone: string
+  /** Working minutes in a working day: the hours less the breaks (09:00–12:00, 13:30–18:00: 450). */
+  readonly workingMinutesPerDay: number
   isWorkingTime: (at: Date) => boolean
   /** `at` itself when inside working time, else the start of the next working period. */
   nextWorkingTime: (at: Date) => Date
@@ -110,6 +112,7 @@ export function createWorkingCalendar(opts: WorkingCalendarOptions): WorkingCale
   return {
     ...days,
     timeZone,
+    workingMinutesPerDay: segments.reduce((sum, s) => sum + s.end - s.start, 0),
     nextWorkingTime,
     workingMinutesBetween,
     isWorkingTime: (t) => nextWorkingTime(t).getTime() === t.getTime(),
