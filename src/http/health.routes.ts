@@ -2,6 +2,7 @@ import { Router } from 'express'
 import { sql } from 'kysely'
 
 import { listBeats } from '../beats/beats.repository.ts'
+import type { Role } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { pendingMigrations } from '../db/migrate.ts'
 import { coerceError } from '../errors.ts'
@@ -17,6 +18,8 @@ export function createHealthRouter(deps: {
   isShuttingDown: () => boolean
   /** Said on /readyz, so nobody mistakes a simulator for a live hotline. */
   twilioMode: 'live' | 'simulator'
+  /** Which part of the service this process runs (SHOUWEN_ROLE). */
+  role: Role
 }): Router {
   const router = Router()
   router.get('/healthz', (_req, res) => {
@@ -45,9 +48,13 @@ export function createHealthRouter(deps: {
     // Reported, not counted in readiness: a late beat is the workers' trouble, and taking this
     // instance's webhooks away would not bring it back. Monitoring alerts on `late`.
     const beats = await withTimeout(beatHealth(deps.db), 2000).catch(() => undefined)
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not ready', twilio: deps.twilioMode, checks, beats })
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      role: deps.role,
+      twilio: deps.twilioMode,
+      checks,
+      beats,
+    })
   })
   return router
 }
