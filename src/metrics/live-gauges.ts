@@ -31,8 +31,8 @@ export function registerLiveGauges(
 ): void {
   const registers = [metrics.registry]
   const cacheMs = o.cacheMs ?? 5000
-  const calls = cached(sources.liveCalls, cacheMs)
-  const agents = cached(sources.agentsByPresence, cacheMs)
+  const calls = cached(() => sources.liveCalls(), cacheMs)
+  const agents = cached(() => sources.agentsByPresence(), cacheMs)
   // A scrape must answer even when Postgres or Redis does not: the gauge keeps its last values
   // and the failure is logged (the other families, and /readyz, tell the rest).
   const safely = async (what: string, f: () => Promise<void>) => {

@@ -76,7 +76,7 @@ const DEFAULT_TIMEOUT_MS = 10_000
  * so it can be wrapped (metrics) like the simulator's and the tests' edges.
  */
 export function twilioRequestClient(timeoutMs = DEFAULT_TIMEOUT_MS): EdgeHttpClient {
-  return new twilio.RequestClient({ timeout: timeoutMs }) as unknown as EdgeHttpClient
+  return new twilio.RequestClient({ timeout: timeoutMs })
 }
 
 export function createTwilioTelephony(opts: {
