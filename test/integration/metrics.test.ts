@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -141,6 +143,19 @@ describe('/metrics after a call, its return call and a sweep', () => {
       'shouwen_nodejs_eventloop_lag_seconds',
     ])
       expect(families(text)).toContain(family)
+
+    // Every series the Grafana dashboard asks for is one this service exports.
+    const dashboard = readFileSync(
+      new URL('../../ops/grafana/shouwen.json', import.meta.url),
+      'utf8',
+    )
+    const asked = new Set(
+      [...dashboard.matchAll(/shouwen_[a-z0-9_]+/g)].map((m) =>
+        m[0].replace(/_(bucket|count|sum)$/, ''),
+      ),
+    )
+    expect(asked.size).toBeGreaterThanOrEqual(15)
+    for (const name of asked) expect(families(text), name).toContain(name)
 
     // Labelled by route pattern: one call in, one forged post refused (unmatched, 4xx); the
     // return call's routes by their pattern (query ids are not in it).
