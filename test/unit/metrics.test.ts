@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
+import { cached } from '../../src/metrics/live-gauges.ts'
 import { statusClass } from '../../src/metrics/metrics.ts'
 import { twilioEndpoint } from '../../src/metrics/twilio-edge.ts'
 
@@ -40,5 +41,35 @@ describe('the status class label', () => {
       '4xx',
       '5xx',
     ])
+  })
+})
+
+describe('the scrape-time cache', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('asks its source once per period, and again at once after a failure', async () => {
+    vi.useFakeTimers({ now: new Date('2026-12-02T00:00:00Z'), toFake: ['Date'] })
+    let asked = 0
+    let fail = false
+    const read = cached(() => {
+      asked++
+      return fail ? Promise.reject(new Error('postgres is down')) : Promise.resolve(asked)
+    }, 5000)
+    // Two scrapes together and one 5 s later share the first answer: one query.
+    expect(await Promise.all([read(), read()])).toEqual([1, 1])
+    vi.advanceTimersByTime(5000)
+    expect(await read()).toBe(1)
+    // Past the 5 s, the second query.
+    vi.advanceTimersByTime(1)
+    expect(await read()).toBe(2)
+    // A failed query (the third) is not kept: the next scrape asks again (the fourth).
+    vi.advanceTimersByTime(5001)
+    fail = true
+    await expect(read()).rejects.toThrow('postgres is down')
+    fail = false
+    expect(await read()).toBe(4)
+    expect(asked).toBe(4)
   })
 })
