@@ -141,6 +141,13 @@ const envSchema = z.object({
   CALLBACK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   CALLBACK_DIAL_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
   CALLBACK_DIALS_IN_FLIGHT: z.coerce.number().int().min(0).max(20_000).default(100),
+  // Which part of the service this process runs (see startService): the web surface, the
+  // workers and periodic duties, or both.
+  SHOUWEN_ROLE: z
+    .enum(['web', 'worker', 'all'], 'must be one of web, worker or all')
+    .default('all'),
+  // When set, /metrics answers only `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
@@ -159,8 +166,13 @@ export interface RedisSentinel {
   /** AUTH for the sentinels themselves (their requirepass), if set. */
   readonly sentinelPassword: string | undefined
 }
+/** web: webhooks, API, console. worker: dispatcher, return calls, periodic duties. all: both. */
+export type Role = 'web' | 'worker' | 'all'
 
 export interface Config {
+  readonly role: Role
+  /** A scrape of /metrics must carry this bearer token when set. */
+  readonly metrics: { readonly token: string | undefined }
   readonly http: {
     readonly port: number
     readonly host: string
@@ -280,6 +292,8 @@ export function loadConfig(
   const day = e ? workingDay(e.WORKING_HOURS, e.WORKING_BREAKS) : undefined
   if (day && 'problem' in day) problems.push(day.problem)
   if (e) problems.push(...redisProblems(e))
+  // Scripts that never call Twilio (migrate, services) run whatever role the process has.
+  if (e && !opts.twilioOptional) problems.push(...roleProblems(e))
   if (!e || !day || 'problem' in day || problems.length > 0) throw new ConfigError(problems)
 
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
@@ -294,6 +308,8 @@ export function loadConfig(
         }
 
   return deepFreeze({
+    role: e.SHOUWEN_ROLE,
+    metrics: { token: e.METRICS_TOKEN },
     http: {
       port: e.PORT,
       host: e.HOST,
@@ -388,6 +404,24 @@ function twilioModeProblems(
   if (optional) return []
   return [
     'TWILIO_MODE: no Twilio account is configured; set TWILIO_MODE=simulator for the local simulator, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for the real Twilio account',
+  ]
+}
+
+/**
+ * The simulator lives in one process and its REST edge is in memory: a worker elsewhere could
+ * not place calls through it, and its webhooks would be signed with another process's token.
+ * Split roles need the real Twilio (or, in tests, a fake of its HTTP edge).
+ */
+function roleProblems(e: {
+  SHOUWEN_ROLE: Role
+  TWILIO_MODE?: 'live' | 'simulator' | undefined
+  TWILIO_ACCOUNT_SID?: string | undefined
+  TWILIO_AUTH_TOKEN?: string | undefined
+}): string[] {
+  const simulator = e.TWILIO_MODE === 'simulator' || !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)
+  if (e.SHOUWEN_ROLE === 'all' || !simulator) return []
+  return [
+    `SHOUWEN_ROLE: ${e.SHOUWEN_ROLE} needs the real Twilio account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN); the local simulator runs inside one process, so use SHOUWEN_ROLE=all with it`,
   ]
 }
 

@@ -29,6 +29,10 @@ import { createLiveHub } from './live/live-hub.ts'
 import type { StreamRegistry } from './live/stream-registry.ts'
 import { makeStreamRegistry } from './live/stream-registry.ts'
 import type { Logger } from './logger.ts'
+import { registerLiveGauges } from './metrics/live-gauges.ts'
+import { liveSources } from './metrics/live-sources.ts'
+import { createMetrics } from './metrics/metrics.ts'
+import { instrumentEdge } from './metrics/twilio-edge.ts'
 import type { AcdQueue } from './queues/acd.queue.ts'
 import { createAcdQueue, createTriggers } from './queues/acd.queue.ts'
 import { createAcdWorker } from './queues/acd.worker.ts'
@@ -40,7 +44,7 @@ import { createRedis } from './queues/connection.ts'
 import type { Simulator } from './telephony/simulator/simulator.ts'
 import { createSimulator } from './telephony/simulator/simulator.ts'
 import type { EdgeHttpClient, Telephony } from './telephony/telephony.ts'
-import { createTwilioTelephony } from './telephony/telephony.ts'
+import { createTwilioTelephony, twilioRequestClient } from './telephony/telephony.ts'
 import type { VoicePaths } from './voice/paths.ts'
 import { createVoicePaths } from './voice/paths.ts'
 
@@ -83,6 +87,8 @@ export interface ContextOptions {
 
 export function createAppContext(config: Config, o: ContextOptions): AppContext {
   const logger = o.logger
+  // This process's registry: every instrument below and the scrape-time gauges live on it.
+  const metrics = createMetrics()
   const db: Db = createDb({
     url: o.databaseUrl,
     logger: logger.child({ component: 'db' }),
@@ -111,7 +117,11 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     mode: config.twilio.mode,
     accountSid: config.twilio.accountSid,
     authToken: config.twilio.authToken,
-    httpClient: o.twilioHttpClient ?? simulator?.httpClient,
+    // Whichever edge carries the requests (Twilio, the simulator, a test's fake), it is timed.
+    httpClient: instrumentEdge(
+      o.twilioHttpClient ?? simulator?.httpClient ?? twilioRequestClient(),
+      metrics,
+    ),
   })
 
   const clock = o.clock ?? systemClock
@@ -138,12 +148,17 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   const calendar = limitSettings.calendar
   const callingHours = { ...cb.callingHours, daysAllowed: cb.callingDays }
 
+  registerLiveGauges(metrics, liveSources(db, { acd: acdQueue, callbacks: callbacksQueue }), {
+    logger: logger.child({ component: 'metrics' }),
+  })
+
   const workers: Worker[] = []
   const beats: BeatRunner[] = []
   const workerRedis: Redis[] = []
   const ctx: AppContext = {
     config,
     logger,
+    metrics,
     db,
     clock,
     calendar,

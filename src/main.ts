@@ -9,6 +9,7 @@ import { createAppContext, simulatorDirectory } from './context.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { coerceError } from './errors.ts'
 import { createApp } from './http/app.ts'
+import { createWorkerApp } from './http/worker-app.ts'
 import { resolveDatabaseUrls } from './infra/resolve-urls.ts'
 import { loadPromptOverrides, refreshPromptOverrides } from './ivr-prompts/ivr-prompts.ts'
 import { createLogger } from './logger.ts'
@@ -16,10 +17,15 @@ import { removeLegacySchedulers } from './queues/callbacks.queue.ts'
 import { simulatorExposure } from './telephony/simulator/exposure.ts'
 import { createSimulatorRouter } from './telephony/simulator/simulator.routes.ts'
 
-/** Composition root: config → services → context → http + workers → graceful shutdown. */
+/**
+ * Composition root: config → services → context → http + workers → graceful shutdown. The role
+ * (SHOUWEN_ROLE) decides which halves run: `web` serves webhooks, the API and the console;
+ * `worker` runs the queue workers and the periodic duties and serves only health and metrics;
+ * `all` does both. Every role migrates, so whichever starts first brings the schema up.
+ */
 export async function startService(
   env: Record<string, string | undefined> = process.env,
-  overrides: Pick<ContextOptions, 'simulatorTimings'> = {},
+  overrides: Pick<ContextOptions, 'simulatorTimings' | 'twilioHttpClient'> = {},
 ): Promise<{ server: Server; ctx: AppContext; stop: () => Promise<void> }> {
   const config = loadConfig(env)
   // Before anything is opened: a refused start leaves no pool, socket or port behind.
@@ -39,34 +45,26 @@ export async function startService(
   )
 
   let shuttingDown = false
+  const isShuttingDown = () => shuttingDown
+  const web = config.role !== 'worker'
+  const work = config.role !== 'web'
   const sim = ctx.simulator
-  const app = createApp(ctx, {
-    isShuttingDown: () => shuttingDown,
-    extraRouters: sim
-      ? [
-          [
-            '/simulator',
-            createSimulatorRouter(sim, {
-              directory: () => simulatorDirectory(ctx.db),
-              caseOfCall: (callSid) => findCaseOfCall(ctx.db, callSid),
-            }),
-          ],
-        ]
-      : [],
-  })
+  const app = web ? webApp(ctx, sim, isShuttingDown) : createWorkerApp(ctx, { isShuttingDown })
   const server = createServer(serverTimeouts(config.http.requestTimeoutMs), app)
   server.listen(config.http.port, config.http.host)
   await new Promise<void>((resolve, reject) =>
     server.once('listening', resolve).once('error', reject),
   )
-  ctx.startWorkers()
-  await removeLegacySchedulers({ callbacks: ctx.callbacksQueue, acd: ctx.acdQueue })
-  // Callbacks live in Postgres; rebuild their jobs now (Redis may have been wiped), then the
-  // beats (kept in Postgres, so a wiped Redis stops none of them) do it again periodically.
-  await reconcileCallbacks(ctx)
-  ctx.startBeats()
+  if (work) {
+    ctx.startWorkers()
+    await removeLegacySchedulers({ callbacks: ctx.callbacksQueue, acd: ctx.acdQueue })
+    // Callbacks live in Postgres; rebuild their jobs now (Redis may have been wiped), then the
+    // beats (kept in Postgres, so a wiped Redis stops none of them) do it again periodically.
+    await reconcileCallbacks(ctx)
+    ctx.startBeats()
+  }
   logger.info(
-    { url: config.http.publicBaseUrl, twilio: config.twilio.mode },
+    { url: config.http.publicBaseUrl, twilio: config.twilio.mode, role: config.role },
     config.twilio.mode === 'simulator'
       ? 'shouwen is up with the local Twilio simulator: run `npm run simulate` in another terminal'
       : 'shouwen is up',
@@ -93,6 +91,24 @@ export async function startService(
     logger.info('stopped')
   }
   return { server, ctx, stop }
+}
+
+/** Webhooks, API and console; in simulator mode also the simulator's control API. */
+function webApp(ctx: AppContext, sim: AppContext['simulator'], isShuttingDown: () => boolean) {
+  return createApp(ctx, {
+    isShuttingDown,
+    extraRouters: sim
+      ? [
+          [
+            '/simulator',
+            createSimulatorRouter(sim, {
+              directory: () => simulatorDirectory(ctx.db),
+              caseOfCall: (callSid) => findCaseOfCall(ctx.db, callSid),
+            }),
+          ],
+        ]
+      : [],
+  })
 }
 
 /**

@@ -20,7 +20,8 @@ export async function attemptFailed(
   outcome: AttemptOutcome,
 ): Promise<void> {
   const at = deps.clock.now()
-  await settleAttempt(deps.db, callbackId, attempt, outcome, at)
+  if (await settleAttempt(deps.db, callbackId, attempt, outcome, at))
+    deps.metrics.callbackOutcomes.inc({ outcome })
   const cb = await findCallback(deps.db, callbackId)
   if (!cb || cb.status !== 'dialing' || cb.attempt !== attempt) return // settled already
   const next = nextAttempt({

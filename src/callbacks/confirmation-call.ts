@@ -79,12 +79,16 @@ export async function confirmationKey(
   const at = deps.clock.now()
   if (key === '1' || key === '2') {
     const solved = key === '1'
+    const outcome = solved ? 'confirmed' : 'rework'
+    let settled = false
     const done = await deps.db.transaction().execute(async (trx) => {
-      if (!(await settleAttempt(trx, callbackId, attempt, solved ? 'confirmed' : 'rework', at)))
-        return false
-      await finishCallback(trx, callbackId, 'done', solved ? 'confirmed' : 'rework', at)
+      if (!(await settleAttempt(trx, callbackId, attempt, outcome, at))) return false
+      settled = true
+      await finishCallback(trx, callbackId, 'done', outcome, at)
       return applyCallerVerdict(deps, trx, { caseId: c.cb.caseId, solved, via: 'call' })
     })
+    // Counted once committed: a retried key press settles nothing the second time.
+    if (settled) deps.metrics.callbackOutcomes.inc({ outcome })
     if (!done) return { kind: 'hangup' }
     return solved
       ? { kind: 'closed', language: c.language }

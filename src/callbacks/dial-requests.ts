@@ -26,6 +26,9 @@ export async function dialAll(
   const results = await Promise.allSettled(
     dials.map(async (d): Promise<DialResult> => {
       let answer: { callSid: string } | { error: unknown }
+      // Lateness as dialled: a job fires up to a second early, which counts as on time.
+      const lateMs = deps.clock.now().getTime() - d.cb.dueAt.getTime()
+      deps.metrics.callbackLateness.observe({ purpose: d.cb.purpose }, Math.max(0, lateMs) / 1000)
       try {
         answer = await deps.telephony.createCall({
           to: d.address,

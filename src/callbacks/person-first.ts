@@ -94,8 +94,8 @@ export async function callerDialEnded(
     await attemptFailed(deps, callbackId, attempt, 'caller_unreached')
     return { reached: false, language: c.language }
   }
-  await deps.db.transaction().execute(async (trx) => {
-    if (!(await settleAttempt(trx, callbackId, attempt, 'bridged', at))) return
+  const settled = await deps.db.transaction().execute(async (trx) => {
+    if (!(await settleAttempt(trx, callbackId, attempt, 'bridged', at))) return false
     await finishCallback(trx, callbackId, 'done', 'bridged', at)
     // The department called the caller back: its own answer clock (department_answer) is met.
     if (c.cb.purpose === 'department_callback') {
@@ -120,6 +120,8 @@ export async function callerDialEnded(
       at,
       data: { callbackId, purpose: c.cb.purpose, attempt },
     })
+    return true
   })
+  if (settled) deps.metrics.callbackOutcomes.inc({ outcome: 'bridged' })
   return { reached: true, language: c.language }
 }

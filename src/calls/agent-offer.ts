@@ -132,6 +132,12 @@ export async function agentPressed(
   }
   const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
   if (decided === 'won') {
+    // Once per answered call (the winner's retried webhook lands in the branch below).
+    if (call.enqueuedAt)
+      deps.metrics.queueWait.observe(
+        { priority: call.priority > 0 ? 'emergency' : 'normal' },
+        Math.max(0, at.getTime() - call.enqueuedAt.getTime()) / 1000,
+      )
     await deps.triggers.dispatch(`claimed-${call.callSid}`)
     // Colleagues still at the whisper once the grace is over hear that the call was taken.
     await deps.triggers.dispatch(`claimed-${call.callSid}-whisper`, TAKEN_WHISPER_GRACE_MS + 250)

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import type { LimitSettings } from '../limit-settings/limit-settings.ts'
 import type { Logger } from '../logger.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 import type { Telephony } from '../telephony/telephony.ts'
 import type { DirectoryCache } from './directory-cache.ts'
 import type { InboundRecorder } from './inbound-recorder.ts'
@@ -25,6 +26,8 @@ export interface CallDeps {
   clock: Clock
   config: Config
   logger: Logger
+  /** This process's Prometheus instruments (queue waits, return calls, clocks). */
+  metrics: Metrics
   triggers: Triggers
   directory: DirectoryCache
   /** The deployment's working-day calendar, with administrators' overrides: time limits run on it. */

@@ -6,12 +6,20 @@ import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
 
+// Each Db's own pool, for its gauge (connections in use, clients waiting); Kysely hides it.
+const pools = new WeakMap<object, pg.Pool>()
+
+/** The pg Pool under a Db made by `createDb` (undefined for a transaction or another Db). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db)
+}
+
 // bigint ids come back as strings (pg's safe default); counts are cast where read.
 export function createDb(opts: { url: string; logger: Logger; max?: number }): Db {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', (err) => opts.logger.error({ err }, 'postgres pool error'))
-  return new Kysely<Database>({
+  const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log(event) {
       if (event.level === 'error') {
@@ -22,4 +30,6 @@ export function createDb(opts: { url: string; logger: Logger; max?: number }): D
       }
     },
   })
+  pools.set(db, pool)
+  return db
 }

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import { claimBreaches, claimWarnings, unresolvedForAgenda } from './deadlines.repository.ts'
 
-export type EscalationDeps = Pick<CallDeps, 'db' | 'clock' | 'directory' | 'logger'> & {
+export type EscalationDeps = Pick<CallDeps, 'db' | 'clock' | 'directory' | 'logger' | 'metrics'> & {
   calendar: WorkingCalendar
 }
 
@@ -31,6 +31,8 @@ export async function runDeadlineSweep(
   const at = deps.clock.now()
   const warnings = await claimWarnings(deps.db, at)
   for (const w of warnings) {
+    // Claimed above, so counted once across every process sweeping.
+    deps.metrics.clockWarnings.inc({ step: w.step })
     const c = await caseInfo(deps.db, w.caseId)
     await appendCaseEvent(deps.db, {
       caseId: w.caseId,
@@ -50,6 +52,7 @@ export async function runDeadlineSweep(
   }
   const breaches = await claimBreaches(deps.db, at)
   for (const b of breaches) {
+    deps.metrics.clockBreaches.inc({ step: b.step })
     const c = await caseInfo(deps.db, b.caseId)
     await appendCaseEvent(deps.db, {
       caseId: b.caseId,

@@ -10,7 +10,9 @@ import { createVoiceRouter } from '../voice/voice.routes.ts'
 import { createApiRouter } from './api.routes.ts'
 import { jsonErrorHandler } from './error-handler.ts'
 import { createHealthRouter } from './health.routes.ts'
+import { createMetricsRouter } from './metrics.routes.ts'
 import { noStore, requestIdOf, securityHeaders } from './security-headers.ts'
+import { webhookTiming } from './webhook-timing.ts'
 
 export function createApp(
   ctx: AppContext,
@@ -38,7 +40,9 @@ export function createApp(
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: {
+        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      },
     }),
   )
   app.use(securityHeaders(ctx.config.http.publicBaseUrl))
@@ -49,16 +53,18 @@ export function createApp(
       isShuttingDown: opts.isShuttingDown,
       twilioMode: ctx.config.twilio.mode,
       warnings: () => calendarWarnings(ctx.calendar, ctx.clock.now(), ctx.config.timeZone),
+      role: ctx.config.role,
     }),
   )
+  app.use(createMetricsRouter({ registry: ctx.metrics.registry, token: ctx.config.metrics.token }))
   // While shutting down, Twilio gets a 503 and retries against another instance or its fallback URL.
   app.use((_req, res, next) => {
     if (opts.isShuttingDown())
       res.status(503).setHeader('Connection', 'close').send('shutting down\n')
     else next()
   })
-  app.use('/voice', createVoiceRouter(ctx))
-  app.use('/sms', createSmsRouter(ctx))
+  app.use('/voice', webhookTiming(ctx.metrics, '/voice'), createVoiceRouter(ctx))
+  app.use('/sms', webhookTiming(ctx.metrics, '/sms'), createSmsRouter(ctx))
   app.use('/api', noStore, createApiRouter(ctx))
   app.use(createConsoleSite(ctx))
   for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)

@@ -2,6 +2,7 @@ import { Router } from 'express'
 import { sql } from 'kysely'
 
 import { listBeats } from '../beats/beats.repository.ts'
+import type { Role } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { pendingMigrations } from '../db/migrate.ts'
 import type { CalendarWarning } from '../domain/calendar/calendar-warnings.ts'
@@ -20,6 +21,8 @@ export function createHealthRouter(deps: {
   twilioMode: 'live' | 'simulator'
   /** Said on /readyz without failing it: e.g. next year's holidays only estimated. */
   warnings?: () => CalendarWarning[]
+  /** Which part of the service this process runs (SHOUWEN_ROLE). */
+  role: Role
 }): Router {
   const router = Router()
   router.get('/healthz', (_req, res) => {
@@ -52,6 +55,7 @@ export function createHealthRouter(deps: {
     const warnings = deps.warnings?.() ?? []
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
+      role: deps.role,
       twilio: deps.twilioMode,
       checks,
       beats,

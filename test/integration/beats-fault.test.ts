@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto'
+
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, inject, it } from 'vitest'
 
 import { claimBeat, finishBeat, leaseMs, listBeats } from '../../src/beats/beats.repository.ts'
 import { removeLegacySchedulers } from '../../src/queues/callbacks.queue.ts'
 import { createdCalls, queuedCall } from '../helpers/call-steps.ts'
 import { caseAwaitingConfirmation } from '../helpers/case-steps.ts'
+import { cloneTestDatabase } from '../helpers/databases.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness } from '../helpers/harness.ts'
 import type { PrivateRedis } from '../helpers/private-redis.ts'
 import { startPrivateRedis } from '../helpers/private-redis.ts'
+import type { RoleService } from '../helpers/role-services.ts'
+import { startRole } from '../helpers/role-services.ts'
 import { until } from '../helpers/service.ts'
 
 /**
@@ -178,6 +183,47 @@ describe('periodic duties after Redis is wiped', () => {
     const stale = await request(x.app).get('/readyz')
     expect(stale.body.beats['deadlines-sweep'].late).toBe(false)
     expect(stale.body.beats['dispatch-sweep'].late).toBe(true)
+  })
+})
+
+describe('periodic duties across roles', () => {
+  it('never beat on a web-only process, and beat once per beat across two worker processes', async () => {
+    const BEAT_MS = 500
+    const db = await cloneTestDatabase(inject('pgServerUrl'))
+    const started: RoleService[] = []
+    try {
+      const o = { databaseUrl: db.url, queuePrefix: `beats${randomBytes(3).toString('hex')}` }
+      const env = {
+        DISPATCH_SWEEP_MS: String(BEAT_MS),
+        DEADLINE_SWEEP_MS: String(BEAT_MS),
+        RECONCILE_EVERY_MS: '1000',
+      }
+      const web = await startRole('web', o, env)
+      started.push(web)
+      // Three beats' time with only the web up: no duty is even claimed.
+      await new Promise((r) => setTimeout(r, 3 * BEAT_MS))
+      expect(await listBeats(web.ctx.db)).toEqual([])
+
+      const t0 = Date.now()
+      for (let i = 0; i < 2; i++)
+        started.push(await startRole('worker', { ...o, publicBaseUrl: web.base }, env))
+      await new Promise((r) => setTimeout(r, 3000))
+      await Promise.all(started.slice(1).map((w) => w.stop()))
+      const elapsed = Date.now() - t0
+      const beats = await listBeats(web.ctx.db)
+      const sweep = beats.find((b) => b.name === 'dispatch-sweep')
+      // ~3.2 s (two starts and 3 s) at a 500 ms beat: about 6 runs, never twice that.
+      expect(sweep?.runs).toBeGreaterThanOrEqual(4)
+      expect(sweep?.runs).toBeLessThanOrEqual(Math.ceil(elapsed / BEAT_MS) + 1)
+      expect(beats.map((b) => b.name).sort()).toEqual([
+        'callbacks-reconcile',
+        'deadlines-sweep',
+        'dispatch-sweep',
+      ])
+    } finally {
+      for (const s of started.reverse()) await s.stop()
+      await db.drop()
+    }
   })
 })
 

@@ -278,3 +278,41 @@ describe('Redis that fails over (Sentinel)', () => {
     ])
   })
 })
+
+describe('roles and metrics', () => {
+  it('runs every part in one process by default, and takes web or worker', () => {
+    expect(loadConfig({ TWILIO_MODE: 'simulator' }).role).toBe('all')
+    for (const role of ['web', 'worker', 'all'] as const)
+      expect(
+        loadConfig({ SHOUWEN_ROLE: role, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN }).role,
+      ).toBe(role)
+  })
+
+  it('stops on any other role, listing the allowed ones', () => {
+    try {
+      loadConfig({ SHOUWEN_ROLE: 'bogus', TWILIO_MODE: 'simulator' })
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError)
+      expect((e as ConfigError).problems).toEqual([
+        'SHOUWEN_ROLE: must be one of web, worker or all',
+      ])
+    }
+  })
+
+  it('refuses a split role with the in-process simulator, naming the way out', () => {
+    for (const role of ['web', 'worker'])
+      expect(() => loadConfig({ SHOUWEN_ROLE: role, TWILIO_MODE: 'simulator' })).toThrow(
+        new RegExp(`SHOUWEN_ROLE: ${role} needs the real Twilio account.*SHOUWEN_ROLE=all`),
+      )
+  })
+
+  it('takes a metrics token of at least 16 characters, none by default', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    expect(loadConfig(sim).metrics.token).toBeUndefined()
+    expect(loadConfig({ ...sim, METRICS_TOKEN: 'p'.repeat(16) }).metrics.token).toBe('p'.repeat(16))
+    expect(() => loadConfig({ ...sim, METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 16 characters/,
+    )
+  })
+})
