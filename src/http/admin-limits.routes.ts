@@ -106,7 +106,14 @@ const range = z
   })
 const changesQuery = z.object({
   entity: z
-    .enum(['time_limit_policy', 'calendar_override', 'agent', 'category', 'category_variant'])
+    .enum([
+      'time_limit_policy',
+      'calendar_override',
+      'agent',
+      'category',
+      'category_variant',
+      'rate_target',
+    ])
     .optional(),
 })
 
