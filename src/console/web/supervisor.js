@@ -121,15 +121,36 @@ export function Board({ config }) {
   </div>`
 }
 
-const RATES = ['timeliness', 'satisfaction', 'returnCall', 'pass', 'classification']
+const RATES = [
+  'timeliness',
+  'satisfaction',
+  'returnCall',
+  'pass',
+  'classification',
+  'informationAccuracy',
+]
 const RATE_NAMES = {
   timeliness: '及时率 timeliness',
   satisfaction: '满意率 satisfaction',
   returnCall: '回访率 return calls',
   pass: '合格率 pass',
   classification: '识别率 classification',
+  informationAccuracy: '信息准确率 information accuracy',
 }
 const pct = (r) => (r.rate === null ? '—' : `${(r.rate * 100).toFixed(1)}%`)
+/** "> 98%" (more than) or "≥ 100%" (at least), as the target is set. */
+const targetText = (target) =>
+  `${target.comparison === 'gt' ? '>' : '≥'} ${+(target.value * 100).toFixed(3)}%`
+/** How the group's closed cases were closed: 回访率 counts the return calls, SMS shown apart. */
+const closuresText = (c) =>
+  `${t('byReturnCall')} ${c.returnCall} · ${t('bySms')} ${c.smsReply} · ${t('byOverride')} ${c.override}`
+/** ✓ meets its target, ✗ does not, nothing when nothing was counted. */
+const verdict = (r) =>
+  r.meetsTarget === null
+    ? null
+    : html`<span class=${r.meetsTarget ? 'meets' : 'misses'}
+        >${r.meetsTarget ? ` ✓ ${t('meetsTarget')}` : ` ✗ ${t('missesTarget')}`}</span
+      >`
 
 /** The rates, weekly or monthly, per agent, department or category: table, bars, CSV. */
 export function Rates() {
@@ -168,19 +189,21 @@ export function Rates() {
         ? html`<table data-testid="rates-table">
               <tr>
                 <th></th>
-                ${RATES.map((n) => html`<th>${RATE_NAMES[n]} (≥ ${(r.targets[n] * 100).toFixed(0)}%)</th>`)}
+                ${RATES.map((n) => html`<th>${RATE_NAMES[n]} (${targetText(r.targets[n])})</th>`)}
+                <th>${t('closedHow')}</th>
               </tr>
               ${r.groups.map(
                 (g) =>
                   html`<tr data-testid=${`rates-row-${g.code}`}>
                     <td>${g.label}</td>
-                    ${RATES.map((n) => html`<td data-testid=${`rate-${g.code}-${n}`}>${pct(g.rates[n])} <span class="muted">${g.rates[n].numerator}/${g.rates[n].denominator}</span></td>`)}
+                    ${RATES.map((n) => html`<td data-testid=${`rate-${g.code}-${n}`}>${pct(g.rates[n])} <span class="muted">${g.rates[n].numerator}/${g.rates[n].denominator}</span>${verdict(g.rates[n])}</td>`)}
+                    <td data-testid=${`closures-${g.code}`}>${closuresText(g.closures)}</td>
                   </tr>`,
               )}
             </table>
             ${RATES.map(
               (n) =>
-                html`<h3>${RATE_NAMES[n]}</h3>
+                html`<h3>${RATE_NAMES[n]} (${targetText(r.targets[n])})</h3>
                   <div class="bars">
                     ${r.groups.map(
                       (g) =>
@@ -191,7 +214,7 @@ export function Rates() {
                               class="fill"
                               style=${`width:${(g.rates[n].rate ?? 0) * 100}%;display:block`}
                             ></span>
-                            <span class="target" style=${`left:${r.targets[n] * 100}%`}></span
+                            <span class="target" style=${`left:${r.targets[n].value * 100}%`}></span
                           ></span>
                           <span>${pct(g.rates[n])}</span>
                         </div>`,
@@ -210,7 +233,8 @@ export function Quality() {
   const [message, setMessage] = useState('')
   const draw = async () => {
     try {
-      await api('/rates/quality-sample', { method: 'POST', body: { month } })
+      // The month goes in the query string, where the API reads it.
+      await api(`/rates/quality-sample?month=${encodeURIComponent(month)}`, { method: 'POST' })
       void report.load()
     } catch (e) {
       setMessage(e.message)
@@ -269,27 +293,18 @@ export function Quality() {
                 (s) =>
                   html`<tr>
                     <td>${s.caseReference}</td>
-                    <td>${s.status} ${s.rating ?? ''}</td>
                     <td>
+                      ${s.status} ${s.rating ?? ''}
                       ${
-                        s.status === 'pending'
-                          ? html`<button
-                                class="plain"
-                                onClick=${outcome(s.id, { satisfied: true, rating: 5 })}
-                              >
-                                satisfied
-                              </button>
-                              <button
-                                class="plain"
-                                onClick=${outcome(s.id, { satisfied: false, rating: 2 })}
-                              >
-                                not satisfied
-                              </button>
-                              <button class="plain" onClick=${outcome(s.id, { unreachable: true })}>
-                                unreachable
-                              </button>`
-                          : null
+                        s.detailsCorrect === null
+                          ? null
+                          : s.detailsCorrect
+                            ? ` · ${t('detailsRight')}`
+                            : ` · ${t('detailsWrong')}: ${s.wrongFields.map((f) => t(f)).join(', ')}`
                       }
+                    </td>
+                    <td>
+                      ${s.status === 'pending' ? html`<${SampleCall} sample=${s} record=${outcome} />` : null}
                     </td>
                   </tr>`,
               )}
@@ -297,6 +312,65 @@ export function Quality() {
         : null
     }
   </section>`
+}
+
+// The recorded details the caller is asked to confirm (信息准确率); the API's field names.
+const DETAIL_FIELDS = [
+  'contactName',
+  'contactPhone',
+  'place',
+  'content',
+  'category',
+  'variant',
+  'urgency',
+]
+
+/** One sampled case's call: were the recorded details right (which not), and the outcome. */
+function SampleCall({ sample, record }) {
+  const [details, setDetails] = useState('')
+  const [wrong, setWrong] = useState([])
+  const id = `details-${sample.id}`
+  const asked =
+    details === ''
+      ? {}
+      : details === 'yes'
+        ? { detailsCorrect: true }
+        : { detailsCorrect: false, wrongFields: wrong }
+  const toggle = (f) => (e) =>
+    setWrong(e.currentTarget.checked ? [...wrong, f] : wrong.filter((w) => w !== f))
+  return html`<div class="stack">
+    <div>
+      <label for=${id}>${t('detailsQuestion')}</label>
+      <select id=${id} value=${details} onChange=${(e) => setDetails(e.currentTarget.value)}>
+        <option value="">${t('detailsNotAsked')}</option>
+        <option value="yes">${t('detailsRight')}</option>
+        <option value="no">${t('detailsWrong')}</option>
+      </select>
+    </div>
+    ${
+      details === 'no'
+        ? html`<fieldset>
+            <legend>${t('wrongFields')}</legend>
+            ${DETAIL_FIELDS.map(
+              (f) =>
+                html`<label
+                  ><input type="checkbox" checked=${wrong.includes(f)} onChange=${toggle(f)} />
+                  ${t(f)}</label
+                >`,
+            )}
+          </fieldset>`
+        : null
+    }
+    <div class="row">
+      <button class="plain" onClick=${record(sample.id, { satisfied: true, rating: 5, ...asked })}>
+        satisfied
+      </button>
+      <button class="plain" onClick=${record(sample.id, { satisfied: false, rating: 2, ...asked })}>
+        not satisfied
+      </button>
+      <button class="plain" onClick=${record(sample.id, { unreachable: true })}>unreachable</button>
+    </div>
+  </div>`
 }
 
 /** Praise and violation records per agent, and the rejection file (否定报备). */
