@@ -79,7 +79,7 @@ describe('the console records the details question and shows information accurac
     await page.getByLabel('工号', { exact: true }).fill(job)
     await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
     await page.getByTestId('login-submit').click()
-    await page.getByTestId('me').waitFor()
+    await page.getByTestId('me').waitFor({ timeout: 8000 })
     return page
   }
 
@@ -87,10 +87,14 @@ describe('the console records the details question and shows information accurac
     const page = await loginAs('2001')
     await page.goto(`${service.base}/console/#/quality`)
     const quality = page.getByTestId('quality')
+    // This month's report first: a re-render on its arrival would put back the month typed over.
+    await quality.getByRole('table').first().waitFor({ timeout: 8000 })
     await quality.getByLabel('月份', { exact: true }).fill('2026-11')
     await quality.getByLabel('月份', { exact: true }).press('Enter')
+    // November's report is in (its one closed repair case) before drawing from it.
+    await quality.getByRole('cell', { name: 'repair', exact: true }).waitFor({ timeout: 8000 })
     await quality.getByRole('button', { name: 'Draw sample' }).click()
-    await quality.getByText('HL-20261115-0001').waitFor()
+    await quality.getByText('HL-20261115-0001').waitFor({ timeout: 8000 })
     await quality.getByLabel('登记信息是否准确', { exact: true }).selectOption('no')
     await quality.getByLabel('地点', { exact: true }).check()
     await quality.getByRole('button', { name: 'satisfied', exact: true }).click()
@@ -102,9 +106,10 @@ describe('the console records the details question and shows information accurac
       return r?.status === 'done' ? r : undefined
     })
     expect(sample).toEqual({ status: 'done', details_correct: false, wrong_fields: ['place'] })
-    await quality.getByText('有误: 地点').waitFor()
+    await quality.getByText('有误: 地点').waitFor({ timeout: 8000 })
 
     await page.goto(`${service.base}/console/#/rates`)
+    await page.getByTestId('rates-table').waitFor({ timeout: 8000 })
     const period = page.getByLabel('期间 (2026-11 / 2026-W48)', { exact: true })
     await period.fill('2026-11')
     await period.press('Enter')
