@@ -23,6 +23,8 @@ export async function applyCallerVerdict(
         status: 'closed',
         closed_at: at,
         closed_by: 'caller',
+        // 回访率 counts a spoken return call; an SMS "1" is shown apart.
+        closed_via: v.via,
         needs_return_call: false,
         updated_at: at,
       })

@@ -264,3 +264,13 @@ export async function updateCaseRecord(
     .where('id', '=', caseId)
     .execute()
 }
+
+/** The category an agent recorded first (识别率): set by the first save that has one, once. */
+export async function recordFirstCategory(db: Db, caseId: string, categoryId: number) {
+  await db
+    .updateTable('cases')
+    .set({ first_recorded_category_id: categoryId })
+    .where('id', '=', caseId)
+    .where('first_recorded_category_id', 'is', null)
+    .execute()
+}

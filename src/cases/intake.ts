@@ -78,6 +78,8 @@ export async function recordCase(
         hotline_number: hotline.phoneNumber,
         caller_id: caller.rows[0]?.id ?? null,
         category_id: category?.id ?? null,
+        // Recorded by an agent from the start: their classification, for 识别率.
+        first_recorded_category_id: category?.id ?? null,
         variant: input.variant,
         source: input.source,
         place: input.place,

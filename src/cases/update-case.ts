@@ -11,7 +11,7 @@ import { AppError, NotFoundError } from '../errors.ts'
 import { appendCaseEvent } from './case-events.repository.ts'
 import { assertCaseTakesWork, lockCaseForWork } from './case-work-guard.ts'
 import type { CaseSummary } from './cases.repository.ts'
-import { findCaseByReference, updateCaseRecord } from './cases.repository.ts'
+import { findCaseByReference, recordFirstCategory, updateCaseRecord } from './cases.repository.ts'
 
 export interface CaseRecordInput {
   place?: string | null
@@ -126,6 +126,10 @@ export async function updateCaseFields(
       Object.keys(changes).map((k) => [k, next[k as keyof typeof next]]),
     )
     await updateCaseRecord(trx, kase.id, set, at)
+    // 识别率: the category this save leaves on the record, if it is the first agent's save
+    // with one. Later saves change the category, never this.
+    const categoryId = 'category_id' in changes ? next.category_id : kase.categoryId
+    if (categoryId) await recordFirstCategory(trx, kase.id, categoryId)
     // The record step (place, time, content, contact within 1 min) is done once place and
     // content are both there.
     const place = 'place' in changes ? next.place : kase.place

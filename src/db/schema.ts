@@ -266,6 +266,10 @@ export interface CasesTable {
   declined_by: Generated<number | null>
   decline_approved_by: Generated<number | null>
   declined_at: Generated<Date | null>
+  /** The category an agent recorded at the first save of the record that had one (识别率). */
+  first_recorded_category_id: Generated<number | null>
+  /** How the caller's "1" closed it: on a spoken return call or by SMS reply. */
+  closed_via: Generated<'call' | 'sms' | null>
 }
 
 export interface DeclineRequestsTable {
@@ -539,6 +543,19 @@ export interface QualitySamplesTable {
   note: string | null
   created_at: Generated<Date>
   done_at: Timestamp | null
+  /** 信息准确率: were the recorded details right? null: not asked or not reached. */
+  details_correct: Generated<boolean | null>
+  /** When they were not: which (QUALITY_DETAIL_FIELDS). */
+  wrong_fields: Generated<string[] | null>
+}
+
+export interface RateTargetsTable {
+  rate: string
+  /** numeric: pg returns it as a string. */
+  value: ColumnType<string, number, number>
+  comparison: 'gte' | 'gt'
+  updated_by: number | null
+  updated_at: Generated<Date>
 }
 
 export interface TimeLimitPoliciesTable {
@@ -585,6 +602,7 @@ export interface AdminEventsTable {
     | 'category'
     | 'ivr_prompt'
     | 'category_variant'
+    | 'rate_target'
   entity_key: string
   action: 'created' | 'updated' | 'deleted'
   before: ColumnType<Record<string, unknown> | null, string | null, never>
@@ -634,6 +652,7 @@ export interface Database {
   notifications: NotificationsTable
   case_deadlines: CaseDeadlinesTable
   quality_samples: QualitySamplesTable
+  rate_targets: RateTargetsTable
   time_limit_policies: TimeLimitPoliciesTable
   calendar_overrides: CalendarOverridesTable
   calendar_years: CalendarYearsTable

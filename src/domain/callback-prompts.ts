@@ -27,6 +27,8 @@ export const callbackText = {
   'zh-CN': {
     rate: '感谢确认。请为本次服务打分，非常满意请按 5，满意请按 4，一般请按 3，不满意请按 2，非常不满意请按 1。',
     thanks: '感谢您的评价，再见。',
+    // After a "1" with no rating: the caller gave none, so nobody thanks them for one.
+    closing: '感谢您的确认，工单已办结。再见。',
     reopened: '我们已重新处理您的工单，负责客服会尽快与您联系。再见。',
     connecting: '正在为您接通负责客服，请稍候。',
     noInput: '没有收到您的按键，我们稍后会再与您联系。再见。',
@@ -34,6 +36,7 @@ export const callbackText = {
   'en-US': {
     rate: 'Thank you. Please rate our service: 5 for very satisfied, 4 satisfied, 3 neutral, 2 unsatisfied, 1 very unsatisfied.',
     thanks: 'Thank you for your rating. Goodbye.',
+    closing: 'Thank you for confirming; your case is closed. Goodbye.',
     reopened: 'We have reopened your case; your case officer will contact you soon. Goodbye.',
     connecting: 'Connecting you to your case officer. Please hold.',
     noInput: 'We did not receive a key press. We will call you again later. Goodbye.',

@@ -133,6 +133,7 @@ const changesQuery = z.object({
       'agent',
       'category',
       'category_variant',
+      'rate_target',
     ])
     .optional(),
 })

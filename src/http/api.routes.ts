@@ -27,6 +27,7 @@ import { createEscalationsRouter } from './escalations.routes.ts'
 import { createExtensionsRouter } from './extensions.routes.ts'
 import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
+import { createRateTargetsRouter } from './rate-targets.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
@@ -86,6 +87,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(requireAgent(deps))
   // Rates, CSV export and the monthly quality sample: supervisors, managers, administrators.
   router.use(createRatesRouter(deps))
+  // The rates' targets: administrators set them, supervisors and up read them.
+  router.use(createRateTargetsRouter(deps))
   // The directory (read by all, changed by supervisors+) and moving work off a live call.
   router.use(createDirectoryRouter(deps))
   router.use(createTransfersRouter(deps))

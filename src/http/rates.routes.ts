@@ -5,7 +5,11 @@ import type { Clock } from '../calls/deps.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { parsePeriod, PERIOD_LABEL_HINT } from '../domain/periods.ts'
-import { drawQualitySample, recordQualityOutcome } from '../rates/quality-sample.ts'
+import {
+  drawQualitySample,
+  QUALITY_DETAIL_FIELDS,
+  recordQualityOutcome,
+} from '../rates/quality-sample.ts'
 import { qualitySampleReport } from '../rates/quality-sample-report.ts'
 import { buildRateReport } from '../rates/rate-report.ts'
 import { RATE_DIMENSIONS } from '../rates/rates.repository.ts'
@@ -26,6 +30,16 @@ const outcomeBody = z
     unreachable: z.boolean().optional(),
     satisfied: z.boolean().optional(),
     rating: z.number().int().min(1).max(5).nullable().optional(),
+    // 信息准确率: "were the recorded details correct?" and, when not, which.
+    detailsCorrect: z.boolean({ error: 'detailsCorrect must be true or false' }).optional(),
+    wrongFields: z
+      .array(
+        z.enum(QUALITY_DETAIL_FIELDS, {
+          error: `each wrong field must be one of ${QUALITY_DETAIL_FIELDS.join(', ')}`,
+        }),
+      )
+      .max(QUALITY_DETAIL_FIELDS.length)
+      .optional(),
     note,
   })
   .strict()
@@ -34,6 +48,20 @@ const outcomeBody = z
       'say whether the caller was satisfied (satisfied: true or false), or unreachable: true',
     path: ['satisfied'],
   })
+  .refine((b) => b.unreachable !== true || (b.detailsCorrect === undefined && !b.wrongFields), {
+    message: 'an unreachable caller confirmed no details: leave detailsCorrect out',
+    path: ['detailsCorrect'],
+  })
+  .refine(
+    (b) =>
+      b.detailsCorrect === false
+        ? (b.wrongFields?.length ?? 0) > 0
+        : b.wrongFields === undefined || b.wrongFields.length === 0,
+    {
+      message: 'with detailsCorrect: false name the wrong ones in wrongFields; only then',
+      path: ['wrongFields'],
+    },
+  )
 const MONTH_HINT = "a month like '2026-11'"
 const sampleId = z.string().regex(/^\d{1,18}$/, 'sample id must be a number')
 
@@ -115,7 +143,19 @@ export function createRatesRouter(deps: RatesDeps): Router {
         id,
         b.unreachable === true
           ? { reached: false, ...by }
-          : { reached: true, satisfied: b.satisfied === true, rating: b.rating ?? null, ...by },
+          : {
+              reached: true,
+              satisfied: b.satisfied === true,
+              rating: b.rating ?? null,
+              ...by,
+              ...(b.detailsCorrect === undefined
+                ? {}
+                : {
+                    details: b.detailsCorrect
+                      ? { correct: true as const }
+                      : { correct: false as const, wrongFields: b.wrongFields ?? [] },
+                  }),
+            },
       )
       res.json({ id, status: b.unreachable === true ? 'unreachable' : 'done' })
     },

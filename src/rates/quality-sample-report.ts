@@ -18,6 +18,9 @@ export interface QualitySampleEntry {
   rating: number | null
   note: string | null
   doneAt: Date | null
+  /** 信息准确率's question: null when not asked. */
+  detailsCorrect: boolean | null
+  wrongFields: string[] | null
 }
 
 export interface QualitySampleReport {
@@ -36,6 +39,8 @@ export interface QualitySampleReport {
   satisfaction: Rate
   target: number
   meetsTarget: boolean | null
+  /** 信息准确率 over this sample: details confirmed correct ÷ samples where it was asked. */
+  informationAccuracy: Rate
 }
 
 /** The month's sample with each visit's outcome, the coverage per category and its satisfaction. */
@@ -62,6 +67,8 @@ export async function qualitySampleReport(
         'q.rating',
         'q.note',
         'q.done_at',
+        'q.details_correct',
+        'q.wrong_fields',
       ])
       .where('q.month', '=', month)
       .orderBy('q.category_id')
@@ -91,6 +98,11 @@ export async function qualitySampleReport(
   })
   const reached = samples.filter((s) => s.status === 'done')
   const satisfaction = toRate(reached.filter((s) => s.satisfied === true).length, reached.length)
+  const checked = samples.filter((s) => s.details_correct !== null)
+  const informationAccuracy = toRate(
+    checked.filter((s) => s.details_correct === true).length,
+    checked.length,
+  )
   return {
     month: period.label,
     samples: samples.map((s) => ({
@@ -105,11 +117,14 @@ export async function qualitySampleReport(
       rating: s.rating,
       note: s.note,
       doneAt: s.done_at,
+      detailsCorrect: s.details_correct,
+      wrongFields: s.wrong_fields,
     })),
     categories,
     satisfaction,
     target: QUALITY_SATISFACTION_TARGET,
     meetsTarget:
       satisfaction.rate === null ? null : satisfaction.rate >= QUALITY_SATISFACTION_TARGET,
+    informationAccuracy,
   }
 }

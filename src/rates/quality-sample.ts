@@ -104,8 +104,32 @@ export async function drawQualitySample(
   })
 }
 
+/**
+ * 信息准确率: the fields of the case's record the caller is asked to confirm on the sample
+ * call, in the words of the API (the record's place, content, contact, category, …).
+ */
+export const QUALITY_DETAIL_FIELDS = [
+  'contactName',
+  'contactPhone',
+  'place',
+  'content',
+  'category',
+  'variant',
+  'urgency',
+] as const
+export type QualityDetailField = (typeof QUALITY_DETAIL_FIELDS)[number]
+
+/** "Were the recorded details correct?": yes, or no and which; undefined when not asked. */
+export type DetailsCheck = { correct: true } | { correct: false; wrongFields: QualityDetailField[] }
+
 export type QualityOutcome =
-  | { reached: true; satisfied: boolean; rating: number | null; note: string | null }
+  | {
+      reached: true
+      satisfied: boolean
+      rating: number | null
+      note: string | null
+      details?: DetailsCheck
+    }
   | { reached: false; note: string | null }
 
 /** The supervisor's return call on a sampled case: once; a second answer is refused. */
@@ -121,12 +145,28 @@ export async function recordQualityOutcome(
   ) {
     throw new AppError('bad_request', `rating must be 1 to 5, got ${outcome.rating}`)
   }
+  if (outcome.reached && outcome.details?.correct === false) {
+    const unknown = outcome.details.wrongFields.filter(
+      (f) => !(QUALITY_DETAIL_FIELDS as readonly string[]).includes(f),
+    )
+    if (outcome.details.wrongFields.length === 0 || unknown.length > 0) {
+      throw new AppError(
+        'bad_request',
+        `wrongFields: name the wrong details, from ${QUALITY_DETAIL_FIELDS.join(', ')}`,
+      )
+    }
+  }
   const r = await db
     .updateTable('quality_samples')
     .set({
       status: outcome.reached ? 'done' : 'unreachable',
       satisfied: outcome.reached ? outcome.satisfied : null,
       rating: outcome.reached ? outcome.rating : null,
+      details_correct: outcome.reached && outcome.details ? outcome.details.correct : null,
+      wrong_fields:
+        outcome.reached && outcome.details && !outcome.details.correct
+          ? [...new Set(outcome.details.wrongFields)]
+          : null,
       note: outcome.note,
       supervisor_id: outcome.supervisorId,
       done_at: outcome.at,

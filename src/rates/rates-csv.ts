@@ -7,6 +7,7 @@ const COLUMN: Record<(typeof RATE_NAMES)[number], string> = {
   returnCall: 'return_call',
   pass: 'pass',
   classification: 'classification',
+  informationAccuracy: 'information_accuracy',
 }
 
 export const RATES_CSV_HEADER = [
@@ -15,12 +16,22 @@ export const RATES_CSV_HEADER = [
   'group_id',
   'group_code',
   'group',
-  ...RATE_NAMES.flatMap((r) => [`${COLUMN[r]}_num`, `${COLUMN[r]}_den`, `${COLUMN[r]}_rate`]),
+  ...RATE_NAMES.flatMap((r) => [
+    `${COLUMN[r]}_num`,
+    `${COLUMN[r]}_den`,
+    `${COLUMN[r]}_rate`,
+    `${COLUMN[r]}_meets_target`,
+  ]),
+  // 回访率's split: closed by the caller on a return call, by SMS reply, by a supervisor.
+  'closed',
+  'closed_by_return_call',
+  'closed_by_sms_reply',
+  'closed_by_override',
 ]
 
 /**
- * One header row, one row per group. Rates as fractions with 4 decimals; an empty cell where the
- * denominator is 0. CRLF line ends (RFC 4180), and a byte-order mark so spreadsheet programs read
+ * One header row, one row per group. Rates as fractions with 4 decimals, and whether each meets
+ * its target (yes / no); empty cells where the denominator is 0. CRLF line ends (RFC 4180), and a byte-order mark so spreadsheet programs read
  * the Chinese names as UTF-8.
  */
 export function rateReportCsv(report: RateReport): string {
@@ -36,8 +47,13 @@ export function rateReportCsv(report: RateReport): string {
         String(rate.numerator),
         String(rate.denominator),
         rate.rate === null ? '' : rate.rate.toFixed(4),
+        rate.meetsTarget === null ? '' : rate.meetsTarget ? 'yes' : 'no',
       ]
     }),
+    String(g.closures.closed),
+    String(g.closures.returnCall),
+    String(g.closures.smsReply),
+    String(g.closures.override),
   ])
   return `\ufeff${[RATES_CSV_HEADER, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
 }

@@ -2,9 +2,10 @@ import type { RawBuilder } from 'kysely'
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import type { RateName } from '../domain/rate-targets.ts'
 
 /**
- * The five rates as counts, one aggregate query per source table, grouped in Postgres. Every
+ * The six rates as counts, one aggregate query per source table, grouped in Postgres. Every
  * query starts from a range on an indexed timestamp (see the rate_indexes migration), so a month
  * reads that month's rows and nothing else; no query walks cases one by one.
  */
@@ -12,7 +13,7 @@ import type { Db } from '../db/database.ts'
 export type RateDimension = 'agent' | 'department' | 'category' | 'all'
 export const RATE_DIMENSIONS = ['agent', 'department', 'category', 'all'] as const
 
-export type RateName = 'timeliness' | 'satisfaction' | 'returnCall' | 'pass' | 'classification'
+export type { RateName } from '../domain/rate-targets.ts'
 
 /** Counts for one group: numerator and denominator of each rate. */
 export interface RateCounts {
@@ -26,7 +27,7 @@ export interface RateWindow {
   from: Date
   /** Exclusive. */
   to: Date
-  /** Steps due after this instant and not done yet are not due: they count nowhere. */
+  /** Clocks still open and due after this instant are not due yet: they count nowhere. */
   now: Date
 }
 
@@ -58,42 +59,41 @@ function toCounts(rows: Row[], name: RateName): RateCounts[] {
 }
 
 /**
- * 及时率: steps due or done in the window; on time when done by the due time. A manager's
- * approved extension has moved that due time (the first is kept in original_due_at), so a step
- * is judged against the extended time when there is one and against its own otherwise. Steps
- * still open and not yet due are left out, and so are clocks cancelled by the case ending
- * before they were due.
+ * 及时率: each clock once, in the period of its original due time (before any approved
+ * extension moved it). Met or missed as the clock ended by the accountability rules (an approved
+ * extension judged against its new time); a clock still open and past due by `now` is missed;
+ * one still open and not yet due counts nowhere; cancelled clocks (the case ended before they
+ * were due) judge nobody.
  */
 export async function timelinessCounts(
   db: Db,
   w: RateWindow,
   by: RateDimension,
 ): Promise<RateCounts[]> {
+  // The same expression as the index case_deadlines_rate_due_idx, so a period is a range on it.
+  const countedAt = sql<Date>`coalesce(d.original_due_at, d.due_at)`
   const rows = await db
     .selectFrom('case_deadlines as d')
     .leftJoin('cases as c', 'c.id', 'd.case_id')
     .select([
       groupOf(by).as('group_id'),
-      sql<string>`count(*) filter (where d.done_at is not null and d.done_at <= d.due_at)`.as(
-        'num',
-      ),
+      sql<string>`count(*) filter (where d.outcome = 'met')`.as('num'),
       sql<string>`count(*)`.as('den'),
     ])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('d.due_at', '>=', w.from), eb('d.due_at', '<', w.to)]),
-        eb.and([eb('d.done_at', '>=', w.from), eb('d.done_at', '<', w.to)]),
-      ]),
-    )
-    .where((eb) => eb.or([eb('d.done_at', 'is not', null), eb('d.due_at', '<=', w.now)]))
-    // A clock cancelled because the case ended before it was due judges nobody.
+    .where(countedAt, '>=', w.from)
+    .where(countedAt, '<', w.to)
     .where('d.outcome', '!=', 'cancelled')
+    .where((eb) => eb.or([eb('d.outcome', 'in', ['met', 'missed']), eb('d.due_at', '<', w.now)]))
     .groupBy(sql`1`)
     .execute()
   return toCounts(rows, 'timeliness')
 }
 
-/** 满意率: confirmed return calls with a rating, answered in the window; satisfied = 4 or 5. */
+/**
+ * 满意率: every return call answered in the window with a verdict. "1" rated 4-5, or "1" with
+ * no rating (satisfied on the caller's own word "solved"), is satisfied; "1" rated 1-3 and "2"
+ * (not solved) are not. SMS replies are not calls and are not asked to rate: outside.
+ */
 export async function satisfactionCounts(
   db: Db,
   w: RateWindow,
@@ -105,11 +105,13 @@ export async function satisfactionCounts(
     .leftJoin('cases as c', 'c.id', 'cb.case_id')
     .select([
       groupOf(by).as('group_id'),
-      sql<string>`count(*) filter (where a.rating >= 4)`.as('num'),
+      sql<string>`count(*) filter (where a.outcome = 'confirmed' and (a.rating is null or a.rating >= 4))`.as(
+        'num',
+      ),
       sql<string>`count(*)`.as('den'),
     ])
-    .where('a.outcome', '=', 'confirmed')
-    .where('a.rating', 'is not', null)
+    .where('a.outcome', 'in', ['confirmed', 'rework'])
+    .where('a.answered_at', 'is not', null)
     .where('a.answered_at', '>=', w.from)
     .where('a.answered_at', '<', w.to)
     .groupBy(sql`1`)
@@ -117,21 +119,40 @@ export async function satisfactionCounts(
   return toCounts(rows, 'satisfaction')
 }
 
+/** How the cases closed in a window were closed: the 回访率 split. */
+export interface ClosureCounts {
+  groupId: number | null
+  closed: number
+  /** The caller's "1" on a spoken return call: the 回访率 numerator. */
+  returnCall: number
+  /** The caller's "1" by SMS, after the return calls ran out: shown apart, not a return call. */
+  smsReply: number
+  /** A supervisor's recorded override: no caller's word at all. */
+  override: number
+}
+
 /**
- * 回访率 and 合格率 over the cases closed in the window. A completed return call is the caller's
- * own confirmation; a supervisor's override after the retries ran out is not one. Passing means
- * the caller accepted the work without any rework before it.
+ * 回访率 and 合格率 over the cases closed in the window. 回访率 counts the cases closed by the
+ * caller on a spoken return call; an SMS "1" is the caller's word too but not a return call,
+ * so it is counted apart (smsReply). 合格率 counts the cases the caller accepted (by call or SMS)
+ * without any rework before.
  */
 export async function closedCaseCounts(
   db: Db,
   w: RateWindow,
   by: RateDimension,
-): Promise<RateCounts[]> {
+): Promise<{ counts: RateCounts[]; closures: ClosureCounts[] }> {
   const rows = await db
     .selectFrom('cases as c')
     .select([
       groupOf(by).as('group_id'),
-      sql<string>`count(*) filter (where c.closed_by = 'caller')`.as('returned'),
+      // closed_via is null only for cases closed by a caller before it existed: a call then.
+      sql<string>`count(*) filter (where c.closed_by = 'caller' and c.closed_via is distinct from 'sms')`.as(
+        'returned',
+      ),
+      sql<string>`count(*) filter (where c.closed_by = 'caller' and c.closed_via = 'sms')`.as(
+        'sms',
+      ),
       sql<string>`count(*) filter (where c.closed_by = 'caller' and c.rework_count = 0)`.as(
         'passed',
       ),
@@ -142,18 +163,28 @@ export async function closedCaseCounts(
     .where('c.status', '=', 'closed')
     .groupBy(sql`1`)
     .execute()
-  return rows.map((r) => ({
-    groupId: r.group_id,
-    counts: {
-      returnCall: { numerator: Number(r.returned), denominator: Number(r.den) },
-      pass: { numerator: Number(r.passed), denominator: Number(r.den) },
-    },
-  }))
+  return {
+    counts: rows.map((r) => ({
+      groupId: r.group_id,
+      counts: {
+        returnCall: { numerator: Number(r.returned), denominator: Number(r.den) },
+        pass: { numerator: Number(r.passed), denominator: Number(r.den) },
+      },
+    })),
+    closures: rows.map((r) => ({
+      groupId: r.group_id,
+      closed: Number(r.den),
+      returnCall: Number(r.returned),
+      smsReply: Number(r.sms),
+      override: Number(r.den) - Number(r.returned) - Number(r.sms),
+    })),
+  }
 }
 
 /**
- * 识别率 over the cases created in the window that were dispatched (answered by a first owner):
- * right when the category now is the one they were dispatched with (both empty counts as right).
+ * 识别率 over the cases closed in the window (the comparison is made at closure): right when
+ * the category at closure is the one an agent recorded at the first save of the record. Cases
+ * no agent ever classified are left out, whatever the IVR key said.
  */
 export async function classificationCounts(
   db: Db,
@@ -164,22 +195,45 @@ export async function classificationCounts(
     .selectFrom('cases as c')
     .select([
       groupOf(by).as('group_id'),
-      sql<string>`count(*) filter (where c.category_id is not distinct from c.dispatched_category_id)`.as(
+      sql<string>`count(*) filter (where c.category_id is not distinct from c.first_recorded_category_id)`.as(
         'num',
       ),
       sql<string>`count(*)`.as('den'),
     ])
-    .where('c.created_at', '>=', w.from)
-    .where('c.created_at', '<', w.to)
-    .where((eb) =>
-      eb.or([
-        eb('c.dispatched_category_id', 'is not', null),
-        eb('c.first_owner_id', 'is not', null),
-      ]),
-    )
+    .where('c.closed_at', '>=', w.from)
+    .where('c.closed_at', '<', w.to)
+    .where('c.status', '=', 'closed')
+    .where('c.first_recorded_category_id', 'is not', null)
     .groupBy(sql`1`)
     .execute()
   return toCounts(rows, 'classification')
+}
+
+/**
+ * 信息准确率 over the quality sample of the cases closed in the window (the sample is drawn
+ * from a month's closed cases, so a monthly period is exactly that month's sample): right when
+ * the caller said the recorded details were correct, of the samples where they were asked.
+ */
+export async function informationAccuracyCounts(
+  db: Db,
+  w: RateWindow,
+  by: RateDimension,
+): Promise<RateCounts[]> {
+  const rows = await db
+    .selectFrom('cases as c')
+    .innerJoin('quality_samples as q', 'q.case_id', 'c.id')
+    .select([
+      groupOf(by).as('group_id'),
+      sql<string>`count(*) filter (where q.details_correct)`.as('num'),
+      sql<string>`count(*)`.as('den'),
+    ])
+    .where('c.closed_at', '>=', w.from)
+    .where('c.closed_at', '<', w.to)
+    .where('c.status', '=', 'closed')
+    .where('q.details_correct', 'is not', null)
+    .groupBy(sql`1`)
+    .execute()
+  return toCounts(rows, 'informationAccuracy')
 }
 
 /** Names for the groups of a dimension, by id: job number and name, department, category. */

@@ -76,7 +76,8 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
             method: 'POST',
           })
           sayIn(g, o.language, callbackText[o.language].rate)
-          sayIn(r, o.language, callbackText[o.language].thanks)
+          // Reached only when no key came: no rating, so no thanks for one.
+          sayIn(r, o.language, callbackText[o.language].closing)
           r.hangup()
           return r.toString()
         }
@@ -109,7 +110,8 @@ export function createCallbackVoiceRoutes(deps: CallbackDeps): Router {
       const q = attemptQuery.parse(req.query)
       const b = digitsParams.parse(req.body)
       const o = await ratingKey(deps, q.cb, q.a, b.Digits)
-      return sayAndHangUp(o.language, callbackText[o.language].thanks)
+      // A key that is not 1-5 is no rating: the plain closing, not a thank-you for one.
+      return sayAndHangUp(o.language, callbackText[o.language][o.rated ? 'thanks' : 'closing'])
     }),
   )
 

@@ -62,10 +62,11 @@ describe('closing a case without a confirmation call', () => {
     expect(r.text).toContain('<Message>')
     const kase = await h.ctx.db
       .selectFrom('cases')
-      .select(['status', 'closed_by'])
+      .select(['status', 'closed_by', 'closed_via'])
       .where('id', '=', c.caseId)
       .executeTakeFirstOrThrow()
-    expect(kase).toEqual({ status: 'closed', closed_by: 'caller' })
+    // By SMS: shown apart from the return calls in 回访率.
+    expect(kase).toEqual({ status: 'closed', closed_by: 'caller', closed_via: 'sms' })
     expect(find(parseTwiml(r.text), 'Message')?.text).toBe(SMS_REPLIES.closed)
     // Twilio retries the same message: the same reply, and nothing more happens.
     const retry = await sms('+8613800007777', '1')

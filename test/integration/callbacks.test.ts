@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { dialCallback } from '../../src/callbacks/dialer.ts'
 import { reconcileCallbacks } from '../../src/callbacks/reconciler.ts'
+import { callbackText } from '../../src/domain/callback-prompts.ts'
 import { callbackJobId } from '../../src/queues/callbacks.queue.ts'
 import { createdCalls, legSidOf } from '../helpers/call-steps.ts'
 import { caseAwaitingConfirmation } from '../helpers/case-steps.ts'
@@ -88,10 +89,13 @@ describe('the confirmation call (回访) until the caller closes the case', () =
       ).text,
     )
     expect(verbs(bye)).toEqual(['Say', 'Hangup'])
+    // Rated: now, and only now, the caller is thanked for the rating.
+    expect(find(bye, 'Say')?.text).toBe(callbackText['zh-CN'].thanks)
 
     expect(await caseRow(c.caseId)).toMatchObject({
       status: 'closed',
       closed_by: 'caller',
+      closed_via: 'call',
       satisfaction: 5,
       rework_count: 0,
     })
@@ -122,6 +126,40 @@ describe('the confirmation call (回访) until the caller closes the case', () =
       CallDuration: '40',
     })
     expect((await caseRow(c.caseId)).status).toBe('closed')
+  })
+
+  it('thanks for a rating only after one: a "1" without a rating hears a plain closing', async () => {
+    clock.set(MONDAY_10AM)
+    h = await createHarness({ clock })
+    const c = await caseAwaitingConfirmation(h)
+    const { create, answer } = await ringAndAnswer(c.callbackId, 1)
+    const rate = await press(answer, legSidOf(create), '1')
+    // The rating question, then what plays when no key comes (Twilio moves past the Gather).
+    expect(verbs(rate)).toEqual(['Gather', 'Gather>Say', 'Say', 'Hangup'])
+    expect(find(rate, 'Gather')?.children[0]?.text).toBe(callbackText['zh-CN'].rate)
+    const fallThrough = rate.children[1]
+    expect(fallThrough?.text).toBe(callbackText['zh-CN'].closing)
+    expect(fallThrough?.text).not.toContain('评价') // "rating"
+    // A key that is no rating (9): the same plain closing, and no rating is stored.
+    const nine = parseTwiml(
+      (
+        await h.twilioPost(pathOf(find(rate, 'Gather')?.attrs['action'] ?? ''), {
+          CallSid: legSidOf(create),
+          Digits: '9',
+        })
+      ).text,
+    )
+    expect(verbs(nine)).toEqual(['Say', 'Hangup'])
+    expect(find(nine, 'Say')?.text).toBe(callbackText['zh-CN'].closing)
+    expect(await caseRow(c.caseId)).toMatchObject({ status: 'closed', satisfaction: null })
+    const attempt = await h.ctx.db
+      .selectFrom('callback_attempts')
+      .select(['outcome', 'rating'])
+      .where('callback_id', '=', c.callbackId)
+      .executeTakeFirstOrThrow()
+    // Counted in 满意率 as satisfied on the caller's word "solved" (rates-definitions test).
+    expect(attempt).toEqual({ outcome: 'confirmed', rating: null })
+    expect(callbackText['en-US'].closing).not.toMatch(/rating/i)
   })
 
   it('reopens the case as rework on "2" and tells the owner and the duty supervisor', async () => {

@@ -317,7 +317,20 @@ describe('the monthly quality sample', () => {
       const list = await request(app).get('/api/rates/quality-sample?month=2027-01').set(as('2001'))
       const samplesNow = list.body.samples as { id: string; status: string }[]
       const id = samplesNow.find((s) => s.status === 'pending')?.id
-      for (const body of [{}, { satisfied: 'yes' }, { satisfied: true, rating: 9 }, { x: 1 }]) {
+      const bad = [
+        {},
+        { satisfied: 'yes' },
+        { satisfied: true, rating: 9 },
+        { x: 1 },
+        // 信息准确率: a "no" must say which details; a "yes" names none; a field we do not record
+        { satisfied: true, detailsCorrect: false },
+        { satisfied: true, detailsCorrect: false, wrongFields: [] },
+        { satisfied: true, detailsCorrect: true, wrongFields: ['place'] },
+        { satisfied: true, detailsCorrect: false, wrongFields: ['shoeSize'] },
+        { satisfied: true, detailsCorrect: 'yes' },
+        { unreachable: true, detailsCorrect: true },
+      ]
+      for (const body of bad) {
         const res = await request(app)
           .post(`/api/rates/quality-sample/${id}`)
           .set(as('2001'))
@@ -330,6 +343,35 @@ describe('the monthly quality sample', () => {
         .send({ unreachable: true })
       expect(missing.status).toBe(404)
       expect((await samples('2027-01-01')).filter((s) => s.status === 'pending')).toEqual(pending)
+    })
+
+    it('records whether the recorded details were correct, and which were not', async () => {
+      const url = '/api/rates/quality-sample?month=2027-01'
+      const list = await request(app).get(url).set(as('2001'))
+      const pending = (list.body.samples as { id: string; status: string }[]).filter(
+        (s) => s.status === 'pending',
+      )
+      // The draw above took 2 of the 15 inquiries; one is recorded already, one waits.
+      expect(pending).toHaveLength(1)
+      const id = pending[0]?.id as string
+      const res = await request(app)
+        .post(`/api/rates/quality-sample/${id}`)
+        .set(as('2001'))
+        .send({
+          satisfied: true,
+          rating: 4,
+          detailsCorrect: false,
+          wrongFields: ['place', 'contactPhone'],
+        })
+      expect(res.status).toBe(200)
+      const after = await request(app).get(url).set(as('2001'))
+      const samplesAfter = after.body.samples as { id: string }[]
+      expect(samplesAfter.find((s) => s.id === id)).toMatchObject({
+        detailsCorrect: false,
+        wrongFields: ['place', 'contactPhone'],
+      })
+      // The first visit was recorded without the question: only this one was checked, wrong.
+      expect(after.body.informationAccuracy).toEqual({ numerator: 0, denominator: 1, rate: 0 })
     })
   })
 })

@@ -1,10 +1,11 @@
 import { Categories } from './admin-categories.js'
+import { RateTargets } from './admin-rate-targets.js'
 import { useLoad } from './api.js'
 import { t } from './i18n.js'
 import { useAction } from './use-action.js'
 import { html, useState } from './vendor/preact.js'
 
-/** Administration: directory and duty roster, time limits, calendar, notice items. */
+/** Administration: directory and duty roster, time limits, calendar, notice items, targets. */
 export function Admin({ config }) {
   const isAdmin = config.agent.role === 'admin'
   return html`<div class="cols">
@@ -16,6 +17,7 @@ export function Admin({ config }) {
     <div class="stack">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
       <${Prompts} isAdmin=${isAdmin} />
+      <${RateTargets} isAdmin=${isAdmin} />
     </div>
   </div>`
 }

@@ -1,5 +1,5 @@
 import { errorText } from './i18n.js'
-import { useEffect, useState } from './vendor/preact.js'
+import { useEffect, useRef, useState } from './vendor/preact.js'
 
 /** The console's one way to the server: JSON over /api with the session cookie. */
 
@@ -65,13 +65,20 @@ export function debounce(f, ms = 300) {
 export function useLoad(path) {
   const [data, setData] = useState(undefined)
   const [error, setError] = useState('')
+  // The path asked for last: an answer for an earlier one (the period typed over before its
+  // report arrived) must not replace the newer one's.
+  const latest = useRef(path)
+  latest.current = path
   const load = () =>
     api(path)
       .then((d) => {
+        if (latest.current !== path) return
         setData(d)
         setError('')
       })
-      .catch((e) => setError(e.message))
+      .catch((e) => {
+        if (latest.current === path) setError(e.message)
+      })
   useEffect(() => {
     void load()
   }, [path])

@@ -1,7 +1,8 @@
 import { Admin } from './admin.js'
 import { api } from './api.js'
 import { lang, setLang, t } from './i18n.js'
-import { Board, Quality, Rates, Records } from './supervisor.js'
+import { Quality } from './quality.js'
+import { Board, Rates, Records } from './supervisor.js'
 import { html, render, useEffect, useState } from './vendor/preact.js'
 import { Workspace } from './workspace.js'
 

@@ -123,6 +123,22 @@ const zh = {
   variantNameZh: '细分中文名称',
   variantNameEn: '细分英文名称',
   create: '建单',
+  // issue 11 part 1: rates by their definitions, targets, the details question
+  meetsTarget: '达标',
+  missesTarget: '未达标',
+  closedHow: '结案方式',
+  byReturnCall: '回访',
+  bySms: '短信',
+  byOverride: '主管',
+  detailsQuestion: '登记信息是否准确',
+  detailsNotAsked: '未问',
+  detailsRight: '准确',
+  detailsWrong: '有误',
+  wrongFields: '有误的信息',
+  informationAccuracy: '信息准确率',
+  targets: '指标目标',
+  targetValue: '目标值',
+  comparison: '比较',
 }
 
 const en = {
@@ -249,6 +265,22 @@ const en = {
   variantNameZh: 'Variant Chinese name',
   variantNameEn: 'Variant English name',
   create: 'Create',
+  // issue 11 part 1: rates by their definitions, targets, the details question
+  meetsTarget: 'meets target',
+  missesTarget: 'below target',
+  closedHow: 'Closed by',
+  byReturnCall: 'return call',
+  bySms: 'SMS',
+  byOverride: 'supervisor',
+  detailsQuestion: 'Were the recorded details correct?',
+  detailsNotAsked: 'not asked',
+  detailsRight: 'correct',
+  detailsWrong: 'wrong',
+  wrongFields: 'Wrong details',
+  informationAccuracy: 'Information accuracy',
+  targets: 'Rate targets',
+  targetValue: 'Target',
+  comparison: 'Comparison',
 }
 
 /**

@@ -129,15 +129,36 @@ export function Board({ config }) {
   </div>`
 }
 
-const RATES = ['timeliness', 'satisfaction', 'returnCall', 'pass', 'classification']
+const RATES = [
+  'timeliness',
+  'satisfaction',
+  'returnCall',
+  'pass',
+  'classification',
+  'informationAccuracy',
+]
 const RATE_NAMES = {
   timeliness: '及时率 timeliness',
   satisfaction: '满意率 satisfaction',
   returnCall: '回访率 return calls',
   pass: '合格率 pass',
   classification: '识别率 classification',
+  informationAccuracy: '信息准确率 information accuracy',
 }
 const pct = (r) => (r.rate === null ? '—' : `${(r.rate * 100).toFixed(1)}%`)
+/** "> 98%" (more than) or "≥ 100%" (at least), as the target is set. */
+const targetText = (target) =>
+  `${target.comparison === 'gt' ? '>' : '≥'} ${+(target.value * 100).toFixed(3)}%`
+/** How the group's closed cases were closed: 回访率 counts the return calls, SMS shown apart. */
+const closuresText = (c) =>
+  `${t('byReturnCall')} ${c.returnCall} · ${t('bySms')} ${c.smsReply} · ${t('byOverride')} ${c.override}`
+/** ✓ meets its target, ✗ does not, nothing when nothing was counted. */
+const verdict = (r) =>
+  r.meetsTarget === null
+    ? null
+    : html`<span class=${r.meetsTarget ? 'meets' : 'misses'}
+        >${r.meetsTarget ? ` ✓ ${t('meetsTarget')}` : ` ✗ ${t('missesTarget')}`}</span
+      >`
 
 /** The rates, weekly or monthly, per agent, department or category: table, bars, CSV. */
 export function Rates() {
@@ -176,19 +197,21 @@ export function Rates() {
         ? html`<table data-testid="rates-table">
               <tr>
                 <th></th>
-                ${RATES.map((n) => html`<th>${RATE_NAMES[n]} (≥ ${(r.targets[n] * 100).toFixed(0)}%)</th>`)}
+                ${RATES.map((n) => html`<th>${RATE_NAMES[n]} (${targetText(r.targets[n])})</th>`)}
+                <th>${t('closedHow')}</th>
               </tr>
               ${r.groups.map(
                 (g) =>
                   html`<tr data-testid=${`rates-row-${g.code}`}>
                     <td>${g.label}</td>
-                    ${RATES.map((n) => html`<td data-testid=${`rate-${g.code}-${n}`}>${pct(g.rates[n])} <span class="muted">${g.rates[n].numerator}/${g.rates[n].denominator}</span></td>`)}
+                    ${RATES.map((n) => html`<td data-testid=${`rate-${g.code}-${n}`}>${pct(g.rates[n])} <span class="muted">${g.rates[n].numerator}/${g.rates[n].denominator}</span>${verdict(g.rates[n])}</td>`)}
+                    <td data-testid=${`closures-${g.code}`}>${closuresText(g.closures)}</td>
                   </tr>`,
               )}
             </table>
             ${RATES.map(
               (n) =>
-                html`<h3>${RATE_NAMES[n]}</h3>
+                html`<h3>${RATE_NAMES[n]} (${targetText(r.targets[n])})</h3>
                   <div class="bars">
                     ${r.groups.map(
                       (g) =>
@@ -199,109 +222,13 @@ export function Rates() {
                               class="fill"
                               style=${`width:${(g.rates[n].rate ?? 0) * 100}%;display:block`}
                             ></span>
-                            <span class="target" style=${`left:${r.targets[n] * 100}%`}></span
+                            <span class="target" style=${`left:${r.targets[n].value * 100}%`}></span
                           ></span>
                           <span>${pct(g.rates[n])}</span>
                         </div>`,
                     )}
                   </div>`,
             )}`
-        : null
-    }
-  </section>`
-}
-
-/** The month's quality sample (≥ 10 % of closed cases per category) and its return calls. */
-export function Quality() {
-  const [month, setMonth] = useState(thisMonth())
-  const report = useLoad(`/rates/quality-sample?month=${month}`)
-  const [message, setMessage] = useState('')
-  const draw = async () => {
-    try {
-      await api('/rates/quality-sample', { method: 'POST', body: { month } })
-      void report.load()
-    } catch (e) {
-      setMessage(e.message)
-    }
-  }
-  const outcome = (id, body) => async () => {
-    try {
-      await api(`/rates/quality-sample/${id}`, { method: 'POST', body })
-      void report.load()
-    } catch (e) {
-      setMessage(e.message)
-    }
-  }
-  const r = report.data
-  return html`<section class="card" data-testid="quality">
-    <div class="row">
-      <div>
-        <label for="quality-month">${t('month')}</label
-        ><input
-          id="quality-month"
-          value=${month}
-          onChange=${(e) => setMonth(e.currentTarget.value)}
-        />
-      </div>
-      <button onClick=${draw}>Draw sample</button>
-    </div>
-    ${report.error || message ? html`<p class="error">${report.error || message}</p>` : null}
-    ${
-      r
-        ? html`<table>
-              <tr>
-                <th>${t('category')}</th>
-                <th>closed</th>
-                <th>required</th>
-                <th>drawn</th>
-                <th>done</th>
-              </tr>
-              ${r.categories.map(
-                (c) =>
-                  html`<tr>
-                    <td>${c.categoryCode ?? '—'}</td>
-                    <td>${c.closed}</td>
-                    <td>${c.required}</td>
-                    <td>${c.drawn}</td>
-                    <td>${c.done}</td>
-                  </tr>`,
-              )}
-            </table>
-            <table>
-              <tr>
-                <th>Case</th>
-                <th>${t('status')}</th>
-                <th></th>
-              </tr>
-              ${r.samples.map(
-                (s) =>
-                  html`<tr>
-                    <td>${s.caseReference}</td>
-                    <td>${s.status} ${s.rating ?? ''}</td>
-                    <td>
-                      ${
-                        s.status === 'pending'
-                          ? html`<button
-                                class="plain"
-                                onClick=${outcome(s.id, { satisfied: true, rating: 5 })}
-                              >
-                                satisfied
-                              </button>
-                              <button
-                                class="plain"
-                                onClick=${outcome(s.id, { satisfied: false, rating: 2 })}
-                              >
-                                not satisfied
-                              </button>
-                              <button class="plain" onClick=${outcome(s.id, { unreachable: true })}>
-                                unreachable
-                              </button>`
-                          : null
-                      }
-                    </td>
-                  </tr>`,
-              )}
-            </table>`
         : null
     }
   </section>`
