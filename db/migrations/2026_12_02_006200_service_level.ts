@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
+
+// Frozen in time: never import application code here.
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+    -- The service level (15秒接通率) judges a caller's first wait: from the moment they first
+    -- entered the queue to the first agent who took them. A caller put back in the queue after
+    -- a failed transfer gets a new enqueued_at (the dispatcher's ordering and longest wait run
+    -- from it) and loses answered_at; these columns keep the first of each, set once.
+    alter table calls
+      add column first_enqueued_at timestamptz,
+      add column first_answered_at timestamptz,
+      add column first_answered_by_agent_id int references agents(id);
+
+    -- Calls from before this column: their enqueued_at is the first one unless they were
+    -- requeued, which the case's events would tell but which is too rare to chase here.
+    update calls
+      set first_enqueued_at = enqueued_at,
+          first_answered_at = answered_at,
+          first_answered_by_agent_id = answered_by_agent_id
+      where kind = 'caller' and enqueued_at is not null;
+
+    -- The service-level report starts from a range of queue-entry times.
+    create index calls_first_enqueued_idx on calls (first_enqueued_at)
+      where first_enqueued_at is not null;
+  `.execute(db)
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`
+    drop index if exists calls_first_enqueued_idx;
+    alter table calls
+      drop column if exists first_enqueued_at,
+      drop column if exists first_answered_at,
+      drop column if exists first_answered_by_agent_id;
+  `.execute(db)
+}
