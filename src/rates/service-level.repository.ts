@@ -69,7 +69,7 @@ export async function serviceLevelCounts(
   const agent = q.by === 'agent'
   // An answered caller's wait runs to the first answer; an abandoned one's to their hang-up.
   // Neither for a caller answered once and abandoned after a requeue: they count as answered.
-  const calls = sql`calls as (
+  const queued = sql`queued as (
     select ${groupKey(q.by, q.timeZone)} as k,
       extract(epoch from c.first_answered_at - c.first_enqueued_at)::float8 as answer_wait,
       case when c.first_answered_at is null and c.queue_state = 'abandoned' then
@@ -90,7 +90,7 @@ export async function serviceLevelCounts(
       avg(answer_wait) as wait_avg,
       percentile_disc(0.9) within group (order by answer_wait) as wait_p90,
       max(answer_wait) as wait_max
-    from calls group by grouping sets ((k), ()))`
+    from queued group by grouping sets ((k), ()))`
   // Handle time: from picking up the ring to hanging up, for legs that reached the caller.
   const offers = sql`offers as (
     select o.agent_id::text as k, grouping(o.agent_id) = 1 as total,
@@ -114,7 +114,7 @@ export async function serviceLevelCounts(
   const name = q.by === 'hotline' ? sql`h.name` : agent ? sql`a.name` : sql`r.k`
   // Agents rung but never answering a call of the period still have a row (their missed rings).
   const rows = agent
-    ? sql`with ${calls}, ${groups}, ${offers},
+    ? sql`with ${queued}, ${groups}, ${offers},
         r as (
           select coalesce(g.k, o.k) as k, coalesce(g.total, o.total) as total,
             coalesce(g.offered, 0) as offered, coalesce(g.within, 0) as within,
@@ -126,7 +126,7 @@ export async function serviceLevelCounts(
           from groups g full join offers o
             on coalesce(g.k, '') = coalesce(o.k, '') and g.total = o.total)
         select r.*, ${code} as code, ${name} as name from r ${labels}`
-    : sql`with ${calls}, ${groups}
+    : sql`with ${queued}, ${groups}
         select r.*, 0 as missed, 0 as handle_sum, 0 as handle_n, ${code} as code,
           ${name} as name
         from groups r ${labels}`
