@@ -3,20 +3,43 @@ import { randomUUID } from 'node:crypto'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { runDispatch } from '../../src/calls/dispatcher.ts'
 import { parsePeriod } from '../../src/domain/periods.ts'
 import type { ServiceLevelDimension } from '../../src/domain/service-level.ts'
 import { SERVICE_LEVEL_CSV_HEADER } from '../../src/rates/service-level-csv.ts'
 import type { ServiceLevelGroup } from '../../src/rates/service-level-report.ts'
 import { buildServiceLevelReport } from '../../src/rates/service-level-report.ts'
+import { answerAndPress, legStatus, queuedCall } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { callSid, createHarness, EN_HOTLINE, manualClock, ZH_HOTLINE } from '../helpers/harness.ts'
-import { login } from '../helpers/live-call.ts'
+import { liveCall, login, requestsSince, statusOf } from '../helpers/live-call.ts'
 
 /** A wall-clock time in Shanghai (UTC+8, no daylight saving). */
 const sh = (local: string) => new Date(`${local.replace(' ', 'T')}+08:00`)
 const at = (base: string, seconds: number) => new Date(sh(base).getTime() + seconds * 1000)
 const SH = 'Asia/Shanghai'
 const BOUNDS = { answerSeconds: 15, shortAbandonSeconds: 5 }
+
+/** code → [offered, within, later, abandoned, short, voicemail, waiting, rate, avg, p90, max]. */
+const table = (groups: ServiceLevelGroup[]) =>
+  Object.fromEntries(
+    groups.map((g) => [
+      g.code,
+      [
+        g.offered,
+        g.answeredWithin,
+        g.answeredLater,
+        g.abandoned,
+        g.abandonedShort,
+        g.voicemail,
+        g.waiting,
+        g.serviceLevel,
+        g.waitAvgSeconds,
+        g.waitP90Seconds,
+        g.waitMaxSeconds,
+      ],
+    ]),
+  )
 
 type Outcome =
   | { answeredBy: number; after: number; endedAfter: number }
@@ -39,27 +62,6 @@ describe('the service level (15秒接通率)', () => {
       timeZone: SH,
       bounds: BOUNDS,
     })
-  /** code → [offered, within, later, abandoned, short, voicemail, waiting, rate, avg, p90, max]. */
-  const table = (groups: ServiceLevelGroup[]) =>
-    Object.fromEntries(
-      groups.map((g) => [
-        g.code,
-        [
-          g.offered,
-          g.answeredWithin,
-          g.answeredLater,
-          g.abandoned,
-          g.abandonedShort,
-          g.voicemail,
-          g.waiting,
-          g.serviceLevel,
-          g.waitAvgSeconds,
-          g.waitP90Seconds,
-          g.waitMaxSeconds,
-        ],
-      ]),
-    )
-
   beforeAll(async () => {
     h = await createHarness({ clock: manualClock(sh('2026-12-02 09:00')) })
     const db = h.ctx.db
@@ -421,5 +423,101 @@ describe('the service level (15秒接通率)', () => {
       const rates = await request(h.app).get('/api/rates?period=2026-11-05').set(as('2001'))
       expect(rates.status).toBe(400)
     })
+  })
+})
+
+/** Real calls through the webhooks (Twilio faked at its HTTP edge), not rows made by hand. */
+describe('the service level of calls taken through the service', () => {
+  // Monday 10:00 in Shanghai: every demo department is open.
+  const MONDAY_10AM = new Date('2026-11-23T02:00:00Z')
+  const clock = manualClock(MONDAY_10AM)
+  let h: Harness
+  let requeuedSid = ''
+  const today = () =>
+    buildServiceLevelReport(h.ctx.db, {
+      period: parsePeriod('2026-11-23', SH, { allowDay: true }),
+      by: 'agent',
+      timeZone: SH,
+      bounds: BOUNDS,
+    })
+  const callerRow = (sid: string) =>
+    h.ctx.db
+      .selectFrom('calls')
+      .select([
+        'queue_state',
+        'enqueued_at',
+        'answered_at',
+        'first_enqueued_at',
+        'first_answered_at',
+      ])
+      .where('call_sid', '=', sid)
+      .executeTakeFirstOrThrow()
+
+  beforeAll(async () => {
+    h = await createHarness({ clock })
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('keeps the first wait of a caller put back in the queue after a failed transfer', async () => {
+    const call = await liveCall(h) // queued and answered by 1001 at 10:00:00: a wait of 0 s
+    requeuedSid = call.callerSid
+    expect(table((await today()).groups)).toEqual({ '1001': [1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0] })
+
+    clock.advance(60_000)
+    const from = h.edge.requests.length
+    const t = await request(h.app)
+      .post(`/api/cases/${call.reference}/transfers`)
+      .set(call.auth)
+      .send({ department: 'engineering', note: '今天派人上门' })
+    expect(t.status).toBe(201)
+    const leg = requestsSince(h, from, 'CreateCall')[0]
+    // 1001 leaves; engineering never answers: the caller goes back in the queue at 10:01:00.
+    await call.conference('participant-leave', call.agentLegSid)
+    await statusOf(h, leg, 'no-answer', 2)
+    const row = await callerRow(call.callerSid)
+    expect(row).toMatchObject({ queue_state: 'waiting', answered_at: null })
+    expect(row.enqueued_at).toEqual(new Date(MONDAY_10AM.getTime() + 60_000))
+    expect(row.first_enqueued_at).toEqual(MONDAY_10AM)
+    expect(row.first_answered_at).toEqual(MONDAY_10AM)
+    // Still answered within (0 s), not "waiting" since 10:01 nor offered a second time.
+    expect(table((await today()).groups)).toEqual({ '1001': [1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0] })
+  })
+
+  it('does not count an answer whose agent never reached the caller', async () => {
+    // The requeued caller above hangs up in the queue: answered once, so not abandoned.
+    await h.twilioPost('/voice/status', {
+      CallSid: requeuedSid,
+      CallStatus: 'completed',
+      SequenceNumber: '9',
+    })
+    expect((await callerRow(requeuedSid)).queue_state).toBe('abandoned')
+    expect(table((await today()).groups)).toEqual({ '1001': [1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0] })
+    await h.ctx.db.updateTable('agents').set({ presence: 'available' }).execute()
+    const sid = await queuedCall(h, '1', '+8613900005678') // 10:01:00
+    clock.advance(8_000)
+    const from = h.edge.requests.length
+    await runDispatch(h.ctx)
+    const first = requestsSince(h, from, 'CreateCall')[0]
+    await legStatus(h, first, 'ringing', 1)
+    await answerAndPress(h, first) // claimed at 8 s
+    expect((await callerRow(sid)).first_answered_at).toEqual(clock.now())
+    // The agent's line drops before the conference: the caller is back to waiting, unanswered.
+    await legStatus(h, first, 'completed', 3, { CallDuration: '3' })
+    expect(await callerRow(sid)).toMatchObject({ queue_state: 'waiting', first_answered_at: null })
+    const r = await today()
+    // The first call as before; this one is still waiting: not yet offered.
+    expect(table([r.total])).toEqual({ all: [1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0] })
+
+    // Another agent takes them 30 s after they first queued: answered later than 15 s.
+    clock.advance(22_000)
+    const again = h.edge.requests.length
+    await runDispatch(h.ctx)
+    const taker = requestsSince(h, again, 'CreateCall')[0]
+    await legStatus(h, taker, 'ringing', 1)
+    await answerAndPress(h, taker)
+    // Waits 0 and 30: average 15, p90 (the 2nd of 2) 30.
+    expect(table([(await today()).total])).toEqual({ all: [2, 1, 1, 0, 0, 0, 0, 0.5, 15, 30, 30] })
   })
 })
