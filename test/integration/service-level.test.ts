@@ -494,12 +494,19 @@ describe('the service level of calls taken through the service', () => {
     })
     expect((await callerRow(requeuedSid)).queue_state).toBe('abandoned')
     expect(table((await today()).groups)).toEqual({ '1001': [1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0] })
-    await h.ctx.db.updateTable('agents').set({ presence: 'available' }).execute()
+    // Only 1002 is free, so the first ring is theirs alone.
+    await h.ctx.db.updateTable('agents').set({ presence: 'away' }).execute()
+    await h.ctx.db
+      .updateTable('agents')
+      .set({ presence: 'available' })
+      .where('job_number', '=', '1002')
+      .execute()
     const sid = await queuedCall(h, '1', '+8613900005678') // 10:01:00
     clock.advance(8_000)
     const from = h.edge.requests.length
     await runDispatch(h.ctx)
     const first = requestsSince(h, from, 'CreateCall')[0]
+    expect(first?.data['To']).toBe('client:agent-1002')
     await legStatus(h, first, 'ringing', 1)
     await answerAndPress(h, first) // claimed at 8 s
     expect((await callerRow(sid)).first_answered_at).toEqual(clock.now())
@@ -511,10 +518,17 @@ describe('the service level of calls taken through the service', () => {
     expect(table([r.total])).toEqual({ all: [1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0] })
 
     // Another agent takes them 30 s after they first queued: answered later than 15 s.
+    await h.ctx.db
+      .updateTable('agents')
+      .set({ presence: 'available' })
+      .where('job_number', '=', '1003')
+      .execute()
     clock.advance(22_000)
     const again = h.edge.requests.length
     await runDispatch(h.ctx)
-    const taker = requestsSince(h, again, 'CreateCall')[0]
+    const taker = requestsSince(h, again, 'CreateCall').find(
+      (c) => c.data['To'] === 'client:agent-1003',
+    )
     await legStatus(h, taker, 'ringing', 1)
     await answerAndPress(h, taker)
     // Waits 0 and 30: average 15, p90 (the 2nd of 2) 30.
