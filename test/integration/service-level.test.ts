@@ -533,5 +533,22 @@ describe('the service level of calls taken through the service', () => {
     await answerAndPress(h, taker)
     // Waits 0 and 30: average 15, p90 (the 2nd of 2) 30.
     expect(table([(await today()).total])).toEqual({ all: [2, 1, 1, 0, 0, 0, 0, 0.5, 15, 30, 30] })
+
+    // The live board's "today so far" is the same count.
+    const board = await request(h.app)
+      .get('/api/board')
+      .set(await login(h, '2001'))
+    expect(board.status).toBe(200)
+    expect(board.body.today).toEqual({
+      day: '2026-11-23',
+      answerSeconds: 15,
+      offered: 2,
+      answeredWithin: 1,
+      serviceLevel: 0.5,
+      abandoned: 0,
+      abandonedShort: 0,
+      waitAvgSeconds: 15,
+      waitMaxSeconds: 30,
+    })
   })
 })
