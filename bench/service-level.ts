@@ -32,13 +32,17 @@ const services = await findOrStartServices({
   redisUrl: process.env['REDIS_URL'],
   say: (m) => console.log(m),
 })
-await dropDatabase() // a run that died half-way left its database behind
+// BENCH_KEEP=1 keeps the loaded database for the next run (to study plans); otherwise a run
+// starts from nothing and drops it at the end.
+const KEEP = process.env['BENCH_KEEP'] === '1'
+if (!KEEP) await dropDatabase() // a run that died half-way left its database behind
 const db = createDb({ url: await ensureDatabase(services.pgServerUrl, DATABASE), logger, max: 4 })
 try {
   await migrateToLatest(db)
   await loadDemoData(db)
   const t0 = performance.now()
-  await load(db)
+  const have = await sql<{ n: number }>`select count(*)::int as n from calls`.execute(db)
+  if ((have.rows[0]?.n ?? 0) === 0) await load(db)
   const loaded = await sql<{ callers: number; offers: number }>`
     select (select count(*) from calls where kind = 'caller')::int as callers,
       (select count(*) from agent_offers)::int as offers`.execute(db)
@@ -91,7 +95,7 @@ try {
   console.log(`\nslowest service-level run: ${slowest.toFixed(0)} ms (target < 1000 ms)`)
 } finally {
   await db.destroy()
-  await dropDatabase()
+  if (!KEEP) await dropDatabase()
 }
 
 async function dropDatabase(): Promise<void> {
@@ -169,10 +173,10 @@ async function load(d: Db): Promise<void> {
       order by first_enqueued_at`.execute(trx)
     await sql`
       insert into agent_offers (id, call_sid, agent_id, leg_call_sid, wave, status, created_at,
-        answered_at, joined_at)
+        answered_at, joined_at, ended_at)
       select md5('o' || call_sid)::uuid, call_sid, first_answered_by_agent_id,
         'CA' || md5('l' || call_sid), 1, 'accepted', first_enqueued_at,
-        first_answered_at - interval '4 s', first_answered_at + interval '1 s'
+        first_answered_at - interval '4 s', first_answered_at + interval '1 s', ended_at
       from calls where kind = 'caller' and first_answered_at is not null
       order by first_enqueued_at`.execute(trx)
     // A colleague rung first who let it ring out.

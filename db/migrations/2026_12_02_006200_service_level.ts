@@ -22,9 +22,19 @@ export async function up(db: Kysely<any>): Promise<void> {
           first_answered_by_agent_id = answered_by_agent_id
       where kind = 'caller' and enqueued_at is not null;
 
-    -- The service-level report starts from a range of queue-entry times.
+    -- The service-level report starts from a range of queue-entry times, and reads only this
+    -- index (an index-only scan): a month of a busy hotline is a million rows.
     create index calls_first_enqueued_idx on calls (first_enqueued_at)
-      where first_enqueued_at is not null;
+      include (first_answered_at, first_answered_by_agent_id, queue_state, ended_at,
+        hotline_number, call_sid)
+      where kind = 'caller' and first_enqueued_at is not null;
+
+    -- An accepted ring keeps the status 'accepted'; its end time (the agent's leg hanging up)
+    -- now ends it too, so the agent's handle time needs no join to the leg's call row.
+    update agent_offers o set ended_at = leg.ended_at
+      from calls leg
+      where leg.call_sid = o.leg_call_sid and o.status = 'accepted' and o.ended_at is null
+        and leg.ended_at is not null;
   `.execute(db)
 }
 
