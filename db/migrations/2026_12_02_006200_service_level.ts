@@ -35,11 +35,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       from calls leg
       where leg.call_sid = o.leg_call_sid and o.status = 'accepted' and o.ended_at is null
         and leg.ended_at is not null;
+
+    -- The rings of a period per agent (missed rings, handle time), read from this index alone.
+    create index agent_offers_created_idx on agent_offers (created_at)
+      include (agent_id, status, answered_at, joined_at, ended_at);
   `.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    drop index if exists agent_offers_created_idx;
     drop index if exists calls_first_enqueued_idx;
     alter table calls
       drop column if exists first_enqueued_at,

@@ -26,9 +26,9 @@ export interface ServiceLevelGroup {
   waitMaxSeconds: number | null
   /** By agent: calls this agent answered first (the same as offered for an agent's row). */
   answered?: number
-  /** By agent: average of their answered legs, pick-up to hang-up; no after-call work. */
+  /** By agent: average of their answered legs rung in the period, pick-up to hang-up. */
   handleAvgSeconds?: number | null
-  /** By agent: rings to this agent on the period's calls that rang out, were busy or declined. */
+  /** By agent: rings to this agent in the period that rang out, were busy or declined. */
   missedOffers?: number
 }
 
