@@ -101,6 +101,10 @@ const envSchema = z.object({
   DEADLINE_SWEEP_MS: z.coerce.number().int().min(200).max(300_000).default(15_000),
   // After-call work: an agent whose call ended is offered no call for this long.
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  // Service level (15秒接通率): answered within this many seconds of entering the queue.
+  SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  // Callers hanging up within this many seconds of entering the queue are left out of the rate.
+  SERVICE_LEVEL_SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   TRUST_PROXY: bool.default(false),
   CALLING_HOURS: z
     .string()
@@ -232,6 +236,12 @@ export interface Config {
   readonly dispatchSweepMs: number
   /** After-call work (话后整理) before an agent is offered calls again. */
   readonly wrapUpSeconds: number
+  readonly serviceLevel: {
+    /** Answered within this many seconds (inclusive) of entering the queue counts as in time. */
+    readonly answerSeconds: number
+    /** Abandoned within this many seconds (inclusive) is left out of the rate's denominator. */
+    readonly shortAbandonSeconds: number
+  }
   /** How often the clocks are checked for warnings and breaches (and notification SMS sent). */
   readonly deadlineSweepMs: number
   /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
@@ -356,6 +366,10 @@ export function loadConfig(
     dispatchSweepMs: e.DISPATCH_SWEEP_MS,
     deadlineSweepMs: e.DEADLINE_SWEEP_MS,
     wrapUpSeconds: e.WRAP_UP_SECONDS,
+    serviceLevel: {
+      answerSeconds: e.SERVICE_LEVEL_SECONDS,
+      shortAbandonSeconds: e.SERVICE_LEVEL_SHORT_ABANDON_SECONDS,
+    },
     queuePrefix: e.QUEUE_PREFIX,
     callbacks: {
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },

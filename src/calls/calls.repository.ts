@@ -106,6 +106,8 @@ export async function enqueueCall(
       language: q.language,
       conference_name: q.conferenceName,
       enqueued_at: q.at,
+      // Only ever once per call (from the menu): a requeue moves enqueued_at, never this.
+      first_enqueued_at: q.at,
       updated_at: q.at,
     })
     .where('call_sid', '=', q.callSid)
@@ -131,6 +133,9 @@ export async function claimWaitingCall(
       queue_state: 'connected',
       answered_by_agent_id: agentId,
       answered_at: at,
+      // The service level counts the caller's first answer, not one after a requeue.
+      first_answered_at: sql<Date>`coalesce(first_answered_at, ${at})`,
+      first_answered_by_agent_id: sql<number>`coalesce(first_answered_by_agent_id, ${agentId})`,
       updated_at: at,
     })
     .where('call_sid', '=', callSid)
@@ -291,16 +296,29 @@ export async function claimLostVoicemailRedirects(
   return rows.map((r) => r.call_sid)
 }
 
-/** An accepted agent never reached the conference: the caller goes back to waiting. */
+/**
+ * An accepted agent never reached the conference: the caller goes back to waiting. The caller
+ * never heard them, so if this was the caller's first answer it is undone for the service level.
+ */
 export async function returnToQueue(
   db: Db,
   callSid: string,
   agentId: number,
   at: Date,
 ): Promise<boolean> {
+  const undone = sql<boolean>`first_answered_at = answered_at and first_answered_by_agent_id = answered_by_agent_id`
   const r = await db
     .updateTable('calls')
-    .set({ queue_state: 'waiting', answered_by_agent_id: null, answered_at: null, updated_at: at })
+    .set({
+      queue_state: 'waiting',
+      answered_by_agent_id: null,
+      answered_at: null,
+      first_answered_at: sql<Date | null>`case when ${undone} then null else first_answered_at end`,
+      first_answered_by_agent_id: sql<
+        number | null
+      >`case when ${undone} then null else first_answered_by_agent_id end`,
+      updated_at: at,
+    })
     .where('call_sid', '=', callSid)
     .where('queue_state', '=', 'connected')
     .where('answered_by_agent_id', '=', agentId)

@@ -176,6 +176,17 @@ export async function markOfferJoined(db: Db, legCallSid: string, at: Date): Pro
     .execute()
 }
 
+/** The accepted agent's leg ended (once): the service level's handle time runs to here. */
+export async function markAcceptedOfferEnded(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('agent_offers')
+    .set({ ended_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'accepted')
+    .where('ended_at', 'is', null)
+    .execute()
+}
+
 export async function offerJoinedAt(db: Db, id: string): Promise<Date | null> {
   const r = await db
     .selectFrom('agent_offers')

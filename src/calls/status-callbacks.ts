@@ -15,7 +15,13 @@ import {
 } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import type { Offer } from './offers.repository.ts'
-import { findOffer, moveOffer, offerJoinedAt, setOfferLeg } from './offers.repository.ts'
+import {
+  findOffer,
+  markAcceptedOfferEnded,
+  moveOffer,
+  offerJoinedAt,
+  setOfferLeg,
+} from './offers.repository.ts'
 import { oweReturnCall } from './return-call.ts'
 
 export interface StatusInput {
@@ -108,6 +114,8 @@ export async function applyAgentLegStatus(
     }
     const latest = await findOffer(trx, offer.id)
     if (latest?.status !== 'accepted') return { result, redispatch: false }
+    // The accepted offer stays 'accepted'; its end time is the agent's handle time's end.
+    await markAcceptedOfferEnded(trx, offer.id, at)
     return { result, redispatch: true, wrapUp: await endAccepted(deps, trx, offer, at) }
   })
   if (outcome.redispatch) await deps.triggers.dispatch(`leg-end-${s.callSid}-${s.status}`)

@@ -3,11 +3,13 @@ import { sql } from 'kysely'
 import { endDueWrapUps } from '../agents/wrap-up.ts'
 import type { Clock } from '../calls/deps.ts'
 import { findOpenCasesOfCaller } from '../cases/cases.repository.ts'
+import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { calendarWarnings } from '../domain/calendar/calendar-warnings.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import { isPauseOverLimit } from '../domain/pause.ts'
 import { listWaitingEscalations } from '../escalations/escalations.repository.ts'
+import { todayServiceLevel } from './board-service-level.ts'
 
 /** Read models for the console's live screens: the supervisor's board and the agent's phone. */
 
@@ -15,11 +17,12 @@ export async function supervisorBoard(deps: {
   db: Db
   clock: Clock
   calendar: Pick<WorkingCalendar, 'yearSource' | 'timeZone'>
+  config: Pick<Config, 'timeZone' | 'serviceLevel'>
 }) {
   const now = deps.clock.now()
   // Wrap-ups over by now show as available, not as "busy" until the dispatcher's next beat.
   await endDueWrapUps(deps.db, now)
-  const [calls, agents, breaches, agenda] = await Promise.all([
+  const [calls, agents, breaches, agenda, today] = await Promise.all([
     deps.db
       .selectFrom('calls as c')
       .leftJoin('cases as k', 'k.id', 'c.case_id')
@@ -79,6 +82,7 @@ export async function supervisorBoard(deps: {
       .orderBy('e.occurred_at', 'desc')
       .limit(100)
       .execute(),
+    todayServiceLevel(deps),
   ])
   const seconds = (from: Date | null) =>
     from ? Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000)) : null
@@ -99,6 +103,8 @@ export async function supervisorBoard(deps: {
       connected: calls.filter((c) => c.queue_state === 'connected').length,
       inMenu: calls.filter((c) => c.queue_state === 'ivr').length,
     },
+    // Service level since local midnight (15秒接通率), as the rates page counts it.
+    today,
     agents: agents.map((a) => ({
       jobNumber: a.job_number,
       name: a.name,

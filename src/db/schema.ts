@@ -355,6 +355,10 @@ export interface CallsTable {
   enqueued_at: Timestamp | null
   answered_by_agent_id: number | null
   answered_at: Timestamp | null
+  /** The first queue entry and the first agent's answer, kept when a caller is requeued. */
+  first_enqueued_at: Generated<Date | null>
+  first_answered_at: Generated<Date | null>
+  first_answered_by_agent_id: Generated<number | null>
   started_at: Generated<Date>
   ended_at: Timestamp | null
   duration_seconds: number | null

@@ -15,6 +15,7 @@ import { buildRateReport } from '../rates/rate-report.ts'
 import { RATE_DIMENSIONS } from '../rates/rates.repository.ts'
 import { rateReportCsv } from '../rates/rates-csv.ts'
 import { currentAgent, requireRole } from './auth.middleware.ts'
+import { createServiceLevelRouter } from './service-level.routes.ts'
 
 export interface RatesDeps {
   db: Db
@@ -160,6 +161,8 @@ export function createRatesRouter(deps: RatesDeps): Router {
       res.json({ id, status: b.unreachable === true ? 'unreachable' : 'done' })
     },
   )
+
+  router.use(createServiceLevelRouter(deps))
 
   return router
 }

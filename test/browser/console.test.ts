@@ -217,9 +217,15 @@ describe('the web console, end to end in Chromium', () => {
       .not.toBe(before)
     const row = await supervisor.getByTestId('rates-row-1001').innerText()
     expect(row).toContain('1/1')
+    // The service level below the rates: the one call, offered and answered by 1001.
+    await field(supervisor, '维度 (接通率 service level)').selectOption('agent')
+    await supervisor.getByTestId('sl-row-1001').waitFor()
+    expect((await supervisor.getByTestId('sl-row-all').innerText()).split('\t')[1]).toBe('1')
     await supervisor.screenshot({ path: `${SHOTS}/supervisor-rates.png`, fullPage: true })
     await supervisor.goto(`${base}/console/#/board`)
     await supervisor.getByTestId('board-agents').waitFor()
+    // Today so far: that call is the day's one offered call.
+    expect(await supervisor.getByTestId('today-offered').innerText()).toBe('1')
     await supervisor.screenshot({ path: `${SHOTS}/supervisor-board.png`, fullPage: true })
   }, 120_000)
 

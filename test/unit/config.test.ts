@@ -13,6 +13,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.voice)).toBe(true)
   })
 
+  it('reads the service level bounds, 15 s and 5 s by default', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    expect(loadConfig(sim).serviceLevel).toEqual({ answerSeconds: 15, shortAbandonSeconds: 5 })
+    expect(
+      loadConfig({ ...sim, SERVICE_LEVEL_SECONDS: '20', SERVICE_LEVEL_SHORT_ABANDON_SECONDS: '0' })
+        .serviceLevel,
+    ).toEqual({ answerSeconds: 20, shortAbandonSeconds: 0 })
+    expect(() => loadConfig({ ...sim, SERVICE_LEVEL_SECONDS: '0' })).toThrow(
+      /SERVICE_LEVEL_SECONDS/,
+    )
+    expect(() => loadConfig({ ...sim, SERVICE_LEVEL_SHORT_ABANDON_SECONDS: '61' })).toThrow(
+      /SERVICE_LEVEL_SHORT_ABANDON_SECONDS/,
+    )
+  })
+
   it('names every bad variable in one error', () => {
     try {
       loadConfig({

@@ -58,6 +58,23 @@ describe('parsePeriod', () => {
     },
   )
 
+  it('reads a single local day only when asked to, cut at local midnight', () => {
+    const day = parsePeriod('2026-11-05', SH, { allowDay: true })
+    expect(day.kind).toBe('day')
+    expect(day.label).toBe('2026-11-05')
+    // 00:00 and 24:00 in Shanghai are 16:00 UTC the day before and on the day.
+    expect([day.from.toISOString(), day.to.toISOString()]).toEqual([
+      '2026-11-04T16:00:00.000Z',
+      '2026-11-05T16:00:00.000Z',
+    ])
+    expect(parsePeriod('2026-11', SH, { allowDay: true }).kind).toBe('month')
+    expect(() => parsePeriod('2026-11-05', SH)).toThrow(/2026-11.*2026-W48/)
+    expect(() => parsePeriod('2026-02-30', SH, { allowDay: true })).toThrow(
+      /not a date.*2026-11-05/,
+    )
+    expect(() => parsePeriod('2026-11-5', SH, { allowDay: true })).toThrow(/2026-11-05/)
+  })
+
   it('refuses an unknown time zone', () => {
     expect(() => parsePeriod('2026-11', 'Mars/Olympus')).toThrow(/IANA/)
   })

@@ -2,17 +2,21 @@ import { Admin } from './admin.js'
 import { api } from './api.js'
 import { lang, setLang, t } from './i18n.js'
 import { Quality } from './quality.js'
+import { ServiceLevel } from './service-level.js'
 import { Board, Rates, Records } from './supervisor.js'
 import { html, render, useEffect, useState } from './vendor/preact.js'
 import { Workspace } from './workspace.js'
 
 const SUPERVISING = ['supervisor', 'manager', 'admin']
 
+/** The rates, then the service level (15秒接通率) below them. */
+const RatesPage = () => html`<${Rates} /><${ServiceLevel} />`
+
 /** Pages by hash; the server enforces roles, the menu only hides what would answer 403. */
 const PAGES = [
   { id: 'workspace', roles: null, view: Workspace },
   { id: 'board', roles: SUPERVISING, view: Board },
-  { id: 'rates', roles: SUPERVISING, view: Rates },
+  { id: 'rates', roles: SUPERVISING, view: RatesPage },
   { id: 'quality', roles: SUPERVISING, view: Quality },
   { id: 'records', roles: SUPERVISING, view: Records },
   { id: 'admin', roles: SUPERVISING, view: Admin },

@@ -1,6 +1,7 @@
 import { api, debounce, liveHints, useLoad } from './api.js'
 import { ExtensionDecisions, SupervisorQuestions } from './asks.js'
 import { t, when } from './i18n.js'
+import { TodayServiceLevel } from './service-level.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
 const thisMonth = () => new Date().toISOString().slice(0, 7)
@@ -34,6 +35,7 @@ export function Board({ config }) {
   return html`<div class="cols">
     <div class="stack">
       ${calendarWarnings}
+      <${TodayServiceLevel} today=${b.today} />
       <section class="card" data-testid="board-queue">
         <h2>
           ${t('waiting')}: ${b.queue.waiting} · ${t('connected')}: ${b.queue.connected} · IVR:
