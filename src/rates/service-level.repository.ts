@@ -57,8 +57,8 @@ export const MISSED_OFFER_STATUSES = ['no_answer', 'busy', 'declined'] as const
 /**
  * The service level's counts for calls that first entered the queue in [from, to), one row per
  * group plus the total row, in one statement that reads calls_first_enqueued_idx alone (an
- * index-only scan). By agent the same statement also reads the period's rings, from
- * agent_offers_created_idx alone.
+ * index-only scan). By agent a second statement, run at the same time on another connection,
+ * reads the period's rings from agent_offers_created_idx alone.
  *
  * A million calls a month are added up by hashing, never sorted: the answered waits are first
  * counted per group and tenth of a second (a few thousand rows), and the p90 is read off those
@@ -142,31 +142,25 @@ export async function serviceLevelCounts(
         : sql``
   const code = agent ? sql`a.job_number` : key.name
   const name = q.by === 'hotline' ? sql`h.name` : agent ? sql`a.name` : key.name
-  // Agents rung but never answering a call of the period still have a row (their missed rings).
-  const rows = agent
-    ? sql`with ${queued}, ${buckets}, ${sets}, ${ranked}, ${groups}, ${offers},
-        r as (
-          select coalesce(g.k, o.k) as k, coalesce(g.total, o.total) as total,
-            coalesce(g.offered, 0) as offered, coalesce(g.within, 0) as within,
-            coalesce(g.later, 0) as later, coalesce(g.abandoned, 0) as abandoned,
-            coalesce(g.short, 0) as short, coalesce(g.voicemail, 0) as voicemail,
-            coalesce(g.waiting, 0) as waiting, g.wait_avg, g.wait_p90, g.wait_max,
-            coalesce(o.missed, 0) as missed, coalesce(o.handle_sum, 0) as handle_sum,
-            coalesce(o.handle_n, 0) as handle_n
-          from groups g full join offers o
-            on coalesce(g.k, 0) = coalesce(o.k, 0) and g.total = o.total)
-        select r.*, ${key.name} as key, ${code} as code, ${name} as name from r ${labels}`
-    : sql`with ${queued}, ${buckets}, ${sets}, ${ranked}, ${groups}
-        select r.*, 0 as missed, 0 as handle_sum, 0 as handle_n, ${key.name} as key,
-          ${code} as code, ${name} as name
-        from groups r ${labels}`
-  // A month by agent hashes a million calls against their rings: room for that in memory,
-  // for this one statement, rather than batches spilled to disk.
-  const result = await db.transaction().execute(async (trx) => {
-    await sql`set local work_mem = '64MB'`.execute(trx)
-    return rows.execute(trx)
-  })
-  return (result.rows as Row[]).map((r) => ({
+  const calls = sql<Row>`with ${queued}, ${buckets}, ${sets}, ${ranked}, ${groups}
+    select r.*, 0 as missed, 0 as handle_sum, 0 as handle_n, ${key.name} as key,
+      ${code} as code, ${name} as name
+    from groups r ${labels}`
+  // By agent, the rings are a second statement on another connection, run beside the calls'
+  // (no join of a million calls to their rings: each reads its own index), merged below.
+  const rings = sql<OfferRow>`with ${offers}
+    select r.*, r.k::text as key, a.job_number as code, a.name as name
+    from offers r left join agents a on a.id = r.k`
+  // A month hashes a million calls: room for that in memory, for this one statement, rather
+  // than batches spilled to disk.
+  const [callRows, ringRows] = await Promise.all([
+    db.transaction().execute(async (trx) => {
+      await sql`set local work_mem = '64MB'`.execute(trx)
+      return (await calls.execute(trx)).rows
+    }),
+    agent ? rings.execute(db).then((r) => r.rows) : Promise.resolve([]),
+  ])
+  return mergeRings(callRows, ringRows).map((r) => ({
     key: r.total ? null : r.key,
     total: r.total,
     code: r.total ? null : r.code,
@@ -205,4 +199,41 @@ interface Row {
   missed: number
   handle_sum: number
   handle_n: number
+}
+
+interface OfferRow {
+  key: string | null
+  total: boolean
+  code: string | null
+  name: string | null
+  missed: number
+  handle_sum: number
+  handle_n: number
+}
+
+/**
+ * Each agent's rings onto their calls' row. An agent rung but never answering a call of the
+ * period still gets a row (their missed rings); the total row takes the total of the rings.
+ */
+function mergeRings(calls: Row[], rings: OfferRow[]): Row[] {
+  const id = (r: { key: string | null; total: boolean }) => (r.total ? 'total' : `agent:${r.key}`)
+  const byId = new Map(calls.map((r) => [id(r), r]))
+  for (const o of rings) {
+    const r = byId.get(id(o))
+    const ring = { missed: o.missed, handle_sum: o.handle_sum, handle_n: o.handle_n }
+    if (r) Object.assign(r, ring)
+    else {
+      const none = { offered: 0, within: 0, later: 0, abandoned: 0, short: 0, voicemail: 0 }
+      byId.set(id(o), {
+        ...none,
+        waiting: 0,
+        wait_avg: null,
+        wait_p90: null,
+        wait_max: null,
+        ...o,
+        ...ring,
+      })
+    }
+  }
+  return [...byId.values()]
 }
