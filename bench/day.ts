@@ -1,0 +1,482 @@
+// `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults]`: a hotline
+// day. The whole service in its production roles (2 web behind the load balancer, 2 workers) on
+// a private Postgres and Redis, against a simulated Twilio in its own process that phones in at
+// `--rate` calls a second for `--minutes` and plays callers and agents (bench/day/twilio.ts).
+// Prints calls offered, answered within 15 s, abandoned, webhook p50/p99 per route, REST
+// requests per case, return calls and their lateness, CPU per process, and the exactly-once
+// checks. --faults kills a web instance, a worker, Redis and Postgres at set minutes and prints,
+// for each, calls dropped, webhooks failed and time to recover. Targets (issue 12) are printed
+// beside the figures; nothing here asserts on time.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { sql } from 'kysely'
+
+import { createDb } from '../src/db/database.ts'
+import { DEMO_PASSWORD, loadDemoData } from '../src/db/demo-data.ts'
+import { migrateToLatest } from '../src/db/migrate.ts'
+import { createLogger } from '../src/logger.ts'
+import { type LoadBalancer, startLoadBalancer } from './day/lb.ts'
+import { startPrivatePostgres, startPrivateRedisServer } from './day/private-services.ts'
+import {
+  type CallerRecord,
+  doubledDials,
+  inWindow,
+  percentile,
+  type WebhookSample,
+} from './day/report.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '10' },
+    agents: { type: 'string', default: '1000' },
+    speed: { type: 'string', default: '1' },
+    faults: { type: 'boolean', default: false },
+  },
+})
+const MINUTES = Number(args.minutes)
+const RATE = Number(args.rate)
+const AGENTS = Number(args.agents)
+const SPEED = Number(args.speed)
+const ACCOUNT_SID = `AC${'d'.repeat(32)}`
+const AUTH_TOKEN = 'bench-day-auth-token-0123456789ab'
+const HOTLINE = '+8657112345'
+const WRAP_UP = 30
+// A return call owed to a caller nobody answered gets its job from the reconciler, which beats
+// every minute (RECONCILE_EVERY_MS): past due by more than that and a margin, it is lost.
+const LOST_AFTER_MS = 90_000
+const logger = createLogger({ level: 'silent' })
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const dir = mkdtempSync(path.join(os.tmpdir(), 'shouwen-day-'))
+const children: ChildProcess[] = []
+let stopAll = () => {}
+let lb: LoadBalancer | undefined
+
+async function ready(port: number): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })
+    return r.status === 200
+  } catch {
+    return false
+  }
+}
+async function until(what: string, ok: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+/** utime + stime of a process and its children's, in seconds. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(f[11]) + Number(f[12])) / 100 // clock ticks: 100 a second on Linux
+  } catch {
+    return NaN
+  }
+}
+function postgresPids(): number[] {
+  try {
+    const pidFile = readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8')
+    const main = Number(pidFile.split('\n')[0])
+    const kids = readFileSync(`/proc/${main}/task/${main}/children`, 'utf8').trim().split(/\s+/)
+    return [main, ...kids.filter(Boolean).map(Number)]
+  } catch {
+    return []
+  }
+}
+
+try {
+  const [pgPort, redisPort, lbPort, edgePort, ...ports] = await Promise.all(
+    Array.from({ length: 8 }, freePort),
+  )
+  const pg = startPrivatePostgres(dir, pgPort as number)
+  const redis = await startPrivateRedisServer(redisPort as number)
+  stopAll = () => {
+    for (const c of children) c.kill('SIGKILL')
+    lb?.stop()
+    redis.stop()
+    pg.stop()
+  }
+  const admin = createDb({ url: pg.url, logger })
+  await sql`create database shouwen_day`.execute(admin)
+  await admin.destroy()
+  const databaseUrl = pg.url.replace(/\/postgres$/, '/shouwen_day')
+  const db = createDb({ url: databaseUrl, logger, max: 4 })
+  await migrateToLatest(db)
+  await loadDemoData(db)
+  // The demo agents step aside: only the bench's agents take calls (the duty supervisor stays).
+  await db.updateTable('agents').set({ presence: 'away' }).where('role', '=', 'agent').execute()
+  const model = await db
+    .selectFrom('agents')
+    .select(['password_hash', 'department_id'])
+    .where('job_number', '=', '1001')
+    .executeTakeFirstOrThrow()
+  const jobs = Array.from({ length: AGENTS }, (_, i) => String(10001 + i))
+  await db
+    .insertInto('agents')
+    .values(
+      jobs.map((j) => ({
+        job_number: j,
+        name: `Bench ${j}`,
+        role: 'agent' as const,
+        presence: 'available' as const,
+        client_identity: `agent-${j}`,
+        phone_number: null,
+        department_id: model.department_id,
+        password_hash: model.password_hash,
+        last_offer_at: null,
+      })),
+    )
+    .execute()
+
+  const lbUrl = `http://127.0.0.1:${lbPort}`
+  const edgeUrl = `http://127.0.0.1:${edgePort}`
+  const twilio = spawn(
+    process.execPath,
+    [
+      path.join(import.meta.dirname, 'day', 'twilio.ts'),
+      JSON.stringify({
+        port: edgePort,
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        lbUrl,
+        hotline: HOTLINE,
+        rate: RATE,
+        agents: jobs.map((j) => `client:agent-${j}`),
+        supervisors: ['client:agent-2001'],
+        speed: SPEED,
+        wrapUpSeconds: WRAP_UP,
+        abandonShare: 0.05,
+        workDoneShare: 0.3,
+        pressTwoShare: 0.2,
+        password: DEMO_PASSWORD,
+      }),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  )
+  children.push(twilio)
+
+  const procs = new Map<string, { port: number; child?: ChildProcess; role: 'web' | 'worker' }>()
+  const names = ['web1', 'web2', 'worker1', 'worker2']
+  names.forEach((n, i) =>
+    procs.set(n, { port: ports[i] as number, role: n.startsWith('web') ? 'web' : 'worker' }),
+  )
+  const startProc = (name: string) => {
+    const p = procs.get(name)
+    if (!p) return
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'day', 'service.ts')], {
+      env: {
+        ...process.env,
+        SHOUWEN_ROLE: p.role,
+        PORT: String(p.port),
+        PUBLIC_BASE_URL: lbUrl,
+        TRUST_PROXY: 'true',
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: 'shouwenday',
+        LOG_LEVEL: 'error',
+        CALLING_HOURS: '00:00-24:00',
+        CONFIRMATION_DELAY_SECONDS: '10',
+        WRAP_UP_SECONDS: String(WRAP_UP),
+        BENCH_TWILIO_EDGE: edgeUrl,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    p.child = child
+    children.push(child)
+  }
+  for (const n of names) startProc(n)
+  for (const [n, p] of procs) await until(`${n} ready`, () => ready(p.port), 120_000)
+  lb = startLoadBalancer(dir, lbPort as number, [ports[0] as number, ports[1] as number])
+  await until('load balancer', () => ready(lbPort as number))
+  console.log(
+    `bench:day: ${MINUTES} min at ${RATE} calls/s, ${AGENTS} agents, speed ${SPEED}; load balancer: ${lb.kind === 'haproxy' ? 'HAProxy (/usr/sbin/haproxy)' : 'node round-robin proxy (no haproxy)'}; ` +
+      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.faults ? '; with faults' : ''}`,
+  )
+
+  // CPU is counted from here: start-up (migrations, seeding) left out.
+  const pidOf = () => ({
+    ...Object.fromEntries([...procs].map(([n, p]) => [n, p.child?.pid])),
+    twilio: twilio.pid,
+    lb: lb?.pid(),
+    redis: redis.pid(),
+  })
+  const cpuAcc = new Map<string, number>() // CPU of processes already killed
+  const cpuNow = () => {
+    const out: Record<string, number> = {}
+    for (const [n, pid] of Object.entries(pidOf())) out[n] = cpuSeconds(pid) + (cpuAcc.get(n) ?? 0)
+    out['postgres'] = postgresPids().reduce((sum, p) => sum + (cpuSeconds(p) || 0), 0)
+    return out
+  }
+  const cpu0 = cpuNow()
+  const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const t0 = Date.now()
+  await fetch(`${edgeUrl}/start`, { method: 'POST' })
+
+  // Faults, each at a fifth of the day further on.
+  interface Fault {
+    name: string
+    at: number
+    readyAt?: number
+  }
+  const faults: Fault[] = []
+  const allReady = async () =>
+    (await Promise.all([...procs.values()].map((p) => ready(p.port)))).every(Boolean) &&
+    (await ready(lbPort as number))
+  const killAndRestart = async (name: string) => {
+    const p = procs.get(name)
+    cpuAcc.set(name, (cpuAcc.get(name) ?? 0) + cpuSeconds(p?.child?.pid))
+    p?.child?.kill('SIGKILL')
+    // A supervisor (systemd Restart=always, RestartSec=5) brings it back.
+    await sleep(5000)
+    startProc(name)
+  }
+  const plan: [string, () => Promise<void>][] = [
+    ['kill -9 web1 (restarted 5 s later)', () => killAndRestart('web1')],
+    ['kill -9 worker1 (restarted 5 s later)', () => killAndRestart('worker1')],
+    ['restart Redis (SIGKILL, back empty)', () => redis.restart()],
+    ['restart Postgres (pg_ctl restart -m fast)', () => Promise.resolve(pg.restart())],
+  ]
+  const dayMs = MINUTES * 60_000
+  if (args.faults) {
+    for (const [i, [name, run]] of plan.entries()) {
+      const at = t0 + ((i + 1) * dayMs) / 5
+      await sleep(at - Date.now())
+      const f: Fault = { name, at: Date.now() }
+      faults.push(f)
+      console.log(`fault at +${((f.at - t0) / 60_000).toFixed(1)} min: ${name}`)
+      await run()
+      await until(`recovery from ${name}`, allReady, 120_000).catch(() => {})
+      f.readyAt = Date.now()
+    }
+  }
+  await sleep(t0 + dayMs - Date.now())
+  await fetch(`${edgeUrl}/stop`, { method: 'POST' })
+  const cpu1 = cpuNow()
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const dayEnd = Date.now()
+  console.log('calls stopped; draining (calls end, return calls fall due)…')
+
+  // Drain: every call ended and every return call due by now dialled, or 8 minutes.
+  const stats = async () =>
+    (await (await fetch(`${edgeUrl}/stats`)).json()) as Record<string, unknown>
+  const drainEnd = Date.now() + 8 * 60_000
+  while (Date.now() < drainEnd) {
+    const s = await stats()
+    const pending = await db
+      .selectFrom('callbacks')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('status', 'in', ['pending', 'dialing'])
+      .where('due_at', '<', new Date(Date.now() - LOST_AFTER_MS))
+      .executeTakeFirstOrThrow()
+    if (s['liveCalls'] === 0 && pending.n === 0) break
+    await sleep(3000)
+  }
+  const s = (await stats()) as unknown as {
+    offered: number
+    queued: number
+    answered: number
+    answeredWithin15s: number
+    queuedWithAgentFree: number
+    answeredWithin15sWhenFree: number
+    abandoned: number
+    dropped: number
+    stuck: number
+    notEnded: number
+    doubledAgents: number
+    liveCalls: number
+    webhook: Record<string, { n: number; failed: number; p50: number; p99: number }>
+    webhookAll: { n: number; failed: number; p50: number; p99: number }
+    restOps: Record<string, number>
+    dials: { cb: string; a: string; at: number; to: string }[]
+    errors: { at: number; role: string; code: number }[]
+    workDone: { asked: number; ok: number; failed: number }
+    webhookFailures: WebhookSample[]
+    callers: CallerRecord[]
+  }
+
+  // Checks in Postgres, the source of truth.
+  const one = async <T>(q: Promise<T | undefined>) => (await q) as T
+  const cases = await one(
+    db
+      .selectFrom('cases')
+      .select([
+        sql<number>`count(*)::int`.as('all'),
+        sql<number>`count(*) filter (where first_owner_id is null)::int`.as('noOwner'),
+      ])
+      .where('source', '=', 'call')
+      .executeTakeFirst(),
+  )
+  const doubledOwners = await one(
+    db
+      .selectFrom(
+        db
+          .selectFrom('agent_offers')
+          .select('case_id')
+          .where('status', '=', 'accepted')
+          .groupBy('case_id')
+          .having(sql`count(*)`, '>', 1)
+          .as('d'),
+      )
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirst(),
+  )
+  const openCalls = await one(
+    db
+      .selectFrom('calls')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('ended_at', 'is', null)
+      .executeTakeFirst(),
+  )
+  const cb = await db
+    .selectFrom('callbacks')
+    .select(['purpose', 'status', sql<number>`count(*)::int`.as('n')])
+    .groupBy(['purpose', 'status'])
+    .execute()
+  const lost = await one(
+    db
+      .selectFrom('callbacks')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('status', 'in', ['pending', 'dialing'])
+      .where('due_at', '<', new Date(Date.now() - LOST_AFTER_MS))
+      .executeTakeFirst(),
+  )
+  const attempts = await db
+    .selectFrom('callback_attempts')
+    .innerJoin('callbacks', 'callbacks.id', 'callback_attempts.callback_id')
+    .select([
+      'callback_attempts.started_at',
+      'callbacks.due_at',
+      'callback_attempts.attempt',
+      'callbacks.attempt as last',
+      'callbacks.purpose',
+    ])
+    .execute()
+  // First attempts of callbacks that needed only one: their due_at is still the first due time.
+  const lateness = new Map<string, number[]>()
+  for (const a of attempts.filter((x) => x.attempt === 1 && x.last === 1)) {
+    const ms = new Date(a.started_at).getTime() - new Date(a.due_at).getTime()
+    lateness.set(a.purpose, [...(lateness.get(a.purpose) ?? []), ms])
+  }
+  const outcomes = await db
+    .selectFrom('callback_attempts')
+    .select(['outcome', sql<number>`count(*)::int`.as('n')])
+    .groupBy('outcome')
+    .execute()
+  const doubled = doubledDials(s.dials)
+  const restTotal = Object.values(s.restOps).reduce((a, b) => a + b, 0)
+
+  const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)} %` : 'n/a')
+  const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a')
+  console.log(`\n== calls (${MINUTES} min, ${RATE}/s offered, ${AGENTS} agents) ==`)
+  console.log(
+    `offered ${s.offered}, reached the queue ${s.queued}, answered by an agent ${s.answered}`,
+  )
+  console.log(
+    `answered within 15 s of queueing: ${s.answeredWithin15s} (${pct(s.answeredWithin15s, s.queued)} of queued)`,
+  )
+  console.log(
+    `  of callers queued while an agent was free (bench's view): ${s.answeredWithin15sWhenFree}/${s.queuedWithAgentFree} = ${pct(s.answeredWithin15sWhenFree, s.queuedWithAgentFree)} (target 100 %)`,
+  )
+  console.log(
+    `abandoned in the queue ${s.abandoned}; dropped (TwiML not fetched: Twilio's fallback) ${s.dropped}; hung up after 10 min ${s.stuck}`,
+  )
+  console.log(`\n== webhooks (as the simulated Twilio timed them, through the load balancer) ==`)
+  console.log(
+    `all: ${s.webhookAll.n}, failed ${s.webhookAll.failed}, p50 ${f1(s.webhookAll.p50)} ms, p99 ${f1(s.webhookAll.p99)} ms (target p99 <= 100 ms)`,
+  )
+  for (const [route, r] of Object.entries(s.webhook)) {
+    console.log(
+      `  ${route.padEnd(28)} n ${String(r.n).padStart(7)}  p50 ${f1(r.p50).padStart(7)} ms  p99 ${f1(r.p99).padStart(7)} ms  failed ${r.failed}`,
+    )
+  }
+  console.log(
+    `\n== Twilio REST requests: ${restTotal}, ${(restTotal / Math.max(1, cases.all)).toFixed(1)} per case (${cases.all} phone cases) ==`,
+  )
+  for (const [op, n] of Object.entries(s.restOps).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${op.padEnd(52)} ${n}`)
+  console.log(`\n== return calls ==`)
+  console.log(
+    `work done reported by agents: ${s.workDone.ok} (${s.workDone.failed} failed of ${s.workDone.asked})`,
+  )
+  console.log(`callbacks: ${cb.map((r) => `${r.purpose}/${r.status} ${r.n}`).join(', ')}`)
+  console.log(
+    `dials: ${s.dials.length}; attempt outcomes: ${outcomes.map((o) => `${o.outcome ?? 'open'} ${o.n}`).join(', ')}`,
+  )
+  for (const [purpose, ms] of lateness) {
+    console.log(
+      `lateness of first attempts, ${purpose} (dial - due): p50 ${f1(percentile(ms, 50) / 1000)} s, p99 ${f1(percentile(ms, 99) / 1000)} s, max ${f1(Math.max(...ms) / 1000)} s (n ${ms.length})`,
+    )
+  }
+  console.log(
+    `\n== CPU seconds over the ${MINUTES}-min day (2 cores = ${(MINUTES * 120).toFixed(0)} s available) ==`,
+  )
+  console.log(
+    Object.entries(cpu1)
+      .map(([n, v]) => `${n} ${f1(v - (cpu0[n] ?? 0))}`)
+      .join(', '),
+  )
+  // Other work on the machine (tests, other benches) shows here: the bench's own processes are above.
+  console.log(`load average at the start ${load0}, at the end ${load1}`)
+  console.log(`\n== checks ==`)
+  const check = (ok: boolean, what: string) => console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`)
+  check(
+    cases.noOwner === 0,
+    `every phone case has a first owner (${cases.noOwner} without, of ${cases.all})`,
+  )
+  check(
+    doubledOwners.n === 0 && s.doubledAgents === 0,
+    `no owner doubled (${doubledOwners.n} cases with two accepted offers; ${s.doubledAgents} callers joined by a second agent)`,
+  )
+  check(
+    openCalls.n === 0 && s.liveCalls === 0,
+    `no call left without an end (${openCalls.n} call rows open, ${s.liveCalls} live at the simulated Twilio)`,
+  )
+  check(lost.n === 0, `no callback lost (${lost.n} past due by 90 s and not dialled)`)
+  check(doubled.length === 0, `no callback doubled (${doubled.length} attempts dialled twice)`)
+  check(s.webhookAll.p99 <= 100, `webhook p99 <= 100 ms (${f1(s.webhookAll.p99)} ms)`)
+
+  if (faults.length) {
+    console.log(`\n== faults ==`)
+    for (const f of faults) {
+      const window = 60_000
+      const failed = inWindow(s.webhookFailures, f.at, window)
+      const dropped = s.callers.filter(
+        (c) => c.dropped && c.placedAt >= f.at - 15_000 && c.placedAt < f.at + window,
+      ).length
+      const lastFail = failed.at(-1)
+      console.log(
+        `${f.name}: webhooks failed ${failed.length} in the next minute` +
+          ` (last at +${lastFail ? ((lastFail.at - f.at) / 1000).toFixed(1) : 0} s), calls dropped ${dropped},` +
+          ` every instance ready again at +${f.readyAt ? ((f.readyAt - f.at) / 1000).toFixed(1) : '?'} s`,
+      )
+    }
+  }
+  console.log(
+    `(day ${((dayEnd - t0) / 60_000).toFixed(1)} min, drained ${((Date.now() - dayEnd) / 1000).toFixed(0)} s later)`,
+  )
+  await db.destroy()
+} finally {
+  stopAll()
+  rmSync(dir, { recursive: true, force: true })
+}

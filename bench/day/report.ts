@@ -1,0 +1,123 @@
+// The bench's arithmetic, pure so test/unit can check it: percentiles, the callers' outcomes,
+// webhook latency per route, and the exactly-once checks on return-call dials.
+
+export interface CallerRecord {
+  from: string
+  sid?: string
+  placedAt: number
+  /** The caller entered the queue (joined their conference, on hold). */
+  queuedAt?: number
+  /** The first agent joined the caller's conference. */
+  answeredAt?: number
+  agent?: string
+  /** Agents who joined after the first: a doubled owner if ever more than 0. */
+  extraAgents: number
+  /** At least one agent was free (by the bench's own view) when the caller was queued. */
+  agentFree?: boolean
+  willAbandon: boolean
+  abandoned?: boolean
+  /** The service's TwiML could not be fetched: Twilio's fallback would have answered. */
+  dropped?: boolean
+  stuck?: boolean
+  endedAt?: number
+  endStatus?: string
+}
+
+export interface WebhookSample {
+  route: string
+  ms: number
+  /** 0: no answer (connection refused, reset, timeout). */
+  status: number
+  at: number
+}
+
+/** Nearest-rank percentile of unsorted numbers; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number
+}
+
+export interface RouteLatency {
+  n: number
+  failed: number
+  p50: number
+  p99: number
+}
+
+export function latencyByRoute(samples: WebhookSample[]): Record<string, RouteLatency> {
+  const byRoute = new Map<string, WebhookSample[]>()
+  for (const s of samples) byRoute.set(s.route, [...(byRoute.get(s.route) ?? []), s])
+  const out: Record<string, RouteLatency> = {}
+  for (const [route, list] of [...byRoute].sort((a, b) => b[1].length - a[1].length)) {
+    const ms = list.map((s) => s.ms)
+    out[route] = {
+      n: list.length,
+      failed: list.filter((s) => s.status === 0 || s.status >= 500).length,
+      p50: percentile(ms, 50),
+      p99: percentile(ms, 99),
+    }
+  }
+  return out
+}
+
+export interface CallerSummary {
+  offered: number
+  queued: number
+  answered: number
+  answeredWithin15s: number
+  /** Callers queued while an agent was free, and how many of them were answered within 15 s. */
+  queuedWithAgentFree: number
+  answeredWithin15sWhenFree: number
+  abandoned: number
+  dropped: number
+  stuck: number
+  notEnded: number
+  doubledAgents: number
+  webhook: Record<string, RouteLatency>
+  webhookAll: RouteLatency
+}
+
+export function summarise(callers: CallerRecord[], webhooks: WebhookSample[]): CallerSummary {
+  const within = (c: CallerRecord) =>
+    c.answeredAt !== undefined && c.queuedAt !== undefined && c.answeredAt - c.queuedAt <= 15_000
+  const free = callers.filter((c) => c.agentFree)
+  const all = webhooks.map((w) => w.ms)
+  return {
+    offered: callers.length,
+    queued: callers.filter((c) => c.queuedAt !== undefined).length,
+    answered: callers.filter((c) => c.answeredAt !== undefined).length,
+    answeredWithin15s: callers.filter(within).length,
+    queuedWithAgentFree: free.length,
+    answeredWithin15sWhenFree: free.filter(within).length,
+    abandoned: callers.filter((c) => c.abandoned).length,
+    dropped: callers.filter((c) => c.dropped).length,
+    stuck: callers.filter((c) => c.stuck).length,
+    notEnded: callers.filter((c) => c.endedAt === undefined).length,
+    doubledAgents: callers.filter((c) => c.extraAgents > 0).length,
+    webhook: latencyByRoute(webhooks),
+    webhookAll: {
+      n: webhooks.length,
+      failed: webhooks.filter((w) => w.status === 0 || w.status >= 500).length,
+      p50: percentile(all, 50),
+      p99: percentile(all, 99),
+    },
+  }
+}
+
+/** Return-call dials per callback attempt: an attempt dialled twice is a doubled callback. */
+export function doubledDials(dials: { cb: string; a: string; to: string }[]): string[] {
+  // Per number: a person-first return call dials the person, then the caller, in one attempt.
+  const seen = new Map<string, number>()
+  for (const d of dials) {
+    const key = `${d.cb}/${d.a}/${d.to}`
+    seen.set(key, (seen.get(key) ?? 0) + 1)
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k]) => k)
+}
+
+/** Samples inside [from, from + windowMs). */
+export function inWindow<T extends { at: number }>(list: T[], from: number, windowMs: number): T[] {
+  return list.filter((x) => x.at >= from && x.at < from + windowMs)
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+
+import { haproxyConfig } from '../../bench/day/lb.ts'
+import {
+  type CallerRecord,
+  doubledDials,
+  inWindow,
+  latencyByRoute,
+  percentile,
+  summarise,
+} from '../../bench/day/report.ts'
+
+// The pure pieces of `npm run bench:day`: its arithmetic and its exactly-once checks.
+
+describe('percentile (nearest rank)', () => {
+  it('takes the value at rank ceil(p/100 * n)', () => {
+    const ten = [10, 1, 9, 2, 8, 3, 7, 4, 6, 5]
+    // p50 of 1..10: rank ceil(5) = 5 → 5; p99: rank ceil(9.9) = 10 → 10; p10: rank 1 → 1.
+    expect(percentile(ten, 50)).toBe(5)
+    expect(percentile(ten, 99)).toBe(10)
+    expect(percentile(ten, 10)).toBe(1)
+    expect(percentile([], 50)).toBeNaN()
+  })
+})
+
+describe('latencyByRoute', () => {
+  it('groups by route, counts failures (no answer or 5xx) and orders by volume', () => {
+    const r = latencyByRoute([
+      { route: '/voice/hold', ms: 4, status: 200, at: 0 },
+      { route: '/voice/incoming', ms: 10, status: 200, at: 0 },
+      { route: '/voice/incoming', ms: 30, status: 0, at: 0 },
+      { route: '/voice/incoming', ms: 20, status: 503, at: 0 },
+    ])
+    // /voice/incoming: 3 samples (10, 20, 30): p50 rank 2 → 20, p99 rank 3 → 30; 2 failed.
+    expect(Object.keys(r)).toEqual(['/voice/incoming', '/voice/hold'])
+    expect(r['/voice/incoming']).toEqual({ n: 3, failed: 2, p50: 20, p99: 30 })
+    expect(r['/voice/hold']).toEqual({ n: 1, failed: 0, p50: 4, p99: 4 })
+  })
+})
+
+describe('summarise', () => {
+  const caller = (c: Partial<CallerRecord>): CallerRecord => ({
+    from: '+8613900000000',
+    placedAt: 0,
+    willAbandon: false,
+    extraAgents: 0,
+    ...c,
+  })
+  it('counts 15-second answers, overall and among callers queued while an agent was free', () => {
+    const s = summarise(
+      [
+        // answered after 15.000 s exactly: within
+        caller({ queuedAt: 1000, answeredAt: 16_000, agentFree: true, endedAt: 1 }),
+        // answered after 15.001 s: not within, although an agent was free
+        caller({ queuedAt: 1000, answeredAt: 16_001, agentFree: true, endedAt: 1 }),
+        // answered after 2 s, nobody was free: within, counted only overall
+        caller({ queuedAt: 0, answeredAt: 2000, agentFree: false, endedAt: 1 }),
+        // abandoned in the queue, a second agent joined another: both counted
+        caller({ queuedAt: 0, abandoned: true, endedAt: 1 }),
+        caller({ dropped: true, extraAgents: 1 }),
+      ],
+      [],
+    )
+    expect(s).toMatchObject({
+      offered: 5,
+      queued: 4,
+      answered: 3,
+      answeredWithin15s: 2,
+      queuedWithAgentFree: 2,
+      answeredWithin15sWhenFree: 1,
+      abandoned: 1,
+      dropped: 1,
+      notEnded: 1,
+      doubledAgents: 1,
+    })
+  })
+})
+
+describe('doubledDials', () => {
+  it('flags an attempt dialled twice to the same number, not a person-first pair', () => {
+    const dials = [
+      { cb: '7', a: '1', to: 'client:agent-2001' },
+      { cb: '7', a: '1', to: '+8613900000001' }, // the caller after the person: one attempt
+      { cb: '8', a: '1', to: '+8613900000002' },
+      { cb: '8', a: '2', to: '+8613900000002' }, // a retry is a new attempt
+      { cb: '9', a: '1', to: '+8613900000003' },
+      { cb: '9', a: '1', to: '+8613900000003' }, // doubled
+    ]
+    expect(doubledDials(dials)).toEqual(['9/1/+8613900000003'])
+  })
+})
+
+describe('inWindow', () => {
+  it('keeps [from, from + window)', () => {
+    const xs = [{ at: 999 }, { at: 1000 }, { at: 1999 }, { at: 2000 }]
+    expect(inWindow(xs, 1000, 1000)).toEqual([{ at: 1000 }, { at: 1999 }])
+  })
+})
+
+describe('haproxyConfig', () => {
+  it('lists every web backend, health-checked on /readyz, retried on refused connections', () => {
+    const cfg = haproxyConfig(8080, [3001, 3002])
+    expect(cfg).toContain('bind 127.0.0.1:8080')
+    expect(cfg).toContain('server web1 127.0.0.1:3001')
+    expect(cfg).toContain('server web2 127.0.0.1:3002')
+    expect(cfg).toContain('http-check send meth GET uri /readyz')
+    expect(cfg).toContain('retry-on conn-failure empty-response 503')
+  })
+})
