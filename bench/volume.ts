@@ -9,8 +9,8 @@
 import { sql } from 'kysely'
 import pg from 'pg'
 
-import { findOpenCasesOfCaller, listCasesOwnedBy } from '../src/cases/cases.repository.ts'
 import { listCaseEvents } from '../src/cases/case-events.repository.ts'
+import { findOpenCasesOfCaller, listCasesOwnedBy } from '../src/cases/cases.repository.ts'
 import { myCasesByDeadline, supervisorBoard } from '../src/console/board.ts'
 import type { Db } from '../src/db/database.ts'
 import { createDb } from '../src/db/database.ts'
