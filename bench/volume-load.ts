@@ -258,16 +258,30 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     const t = performance.now()
     await sql`vacuum analyze`.execute(c)
     seconds.push(['vacuum analyze', (performance.now() - t) / 1000])
-    const ids = await sql<{
-      lo: string
-      hi: string
-    }>`select min(id) as lo, max(id) as hi from cases`.execute(c)
-    return {
-      cases: n,
-      agents: { min: agentMin, count: agentCount },
-      callers: { min: callerMin, count: callerCount },
-      caseIds: { min: Number(ids.rows[0]?.lo), max: Number(ids.rows[0]?.hi) },
-      seconds,
-    }
+    return { ...(await describeLoaded(c, n)), seconds }
   })
+}
+
+/** What a loaded database holds, for drawing keys (also of a database kept from a past run). */
+export async function describeLoaded(db: Db, n: number): Promise<Omit<Loaded, 'seconds'>> {
+  const r = await sql<{
+    a_min: number
+    a_n: string
+    c_min: string
+    c_n: string
+    k_min: string
+    k_max: string
+  }>`
+    select (select min(id) from agents where job_number like 'V%') as a_min,
+      (select count(*) from agents where job_number like 'V%') as a_n,
+      (select min(id) from callers) as c_min, (select count(*) from callers) as c_n,
+      (select min(id) from cases) as k_min, (select max(id) from cases) as k_max`.execute(db)
+  const row = r.rows[0]
+  if (!row) throw new Error('nothing loaded')
+  return {
+    cases: n,
+    agents: { min: Number(row.a_min), count: Number(row.a_n) },
+    callers: { min: Number(row.c_min), count: Number(row.c_n) },
+    caseIds: { min: Number(row.k_min), max: Number(row.k_max) },
+  }
 }

@@ -21,7 +21,7 @@ import { ensureDatabase, findOrStartServices } from '../src/infra/local-services
 import { createLogger } from '../src/logger.ts'
 import { buildRateReport } from '../src/rates/rate-report.ts'
 import type { Loaded } from './volume-load.ts'
-import { loadYear, NOW, TZ } from './volume-load.ts'
+import { describeLoaded, loadYear, NOW, TZ } from './volume-load.ts'
 import type { QueryKind, Timing } from './volume-stats.ts'
 import { checkTargets, formatBytes, formatTimings } from './volume-stats.ts'
 
@@ -40,19 +40,37 @@ const df = await import('node:child_process').then((cp) =>
 )
 console.log(`disk before the load:\n${df}`)
 
+// BENCH_VOLUME_KEEP=1 keeps each database (and reuses a complete one) to study plans between
+// runs; drop them by hand afterwards (`drop database shouwen_bench_volume_<n>`).
+const keep = process.env['BENCH_VOLUME_KEEP'] === '1'
 const results: { n: number; timings: Timing[] }[] = []
 for (const n of SIZES) {
   const name = `shouwen_bench_volume_${n}`
-  await admin(`drop database if exists ${name} with (force)`)
-  const db = createDb({ url: await ensureDatabase(services.pgServerUrl, name), logger, max: 10 })
+  if (!keep) await admin(`drop database if exists ${name} with (force)`)
+  let db = createDb({ url: await ensureDatabase(services.pgServerUrl, name), logger, max: 10 })
   try {
     await migrateToLatest(db)
-    await loadDemoData(db)
-    const t0 = performance.now()
-    const loaded = await loadYear(db, n)
-    const total = (performance.now() - t0) / 1000
-    console.log(`\n=== ${n.toLocaleString('en')} cases: loaded in ${total.toFixed(0)} s`)
-    console.log(loaded.seconds.map(([l, s]) => `  ${l}: ${s.toFixed(1)} s`).join('\n'))
+    const have = await sql<{ n: string }>`select count(*) as n from cases`.execute(db)
+    let loaded: Loaded
+    if (keep && Number(have.rows[0]?.n) === n) {
+      console.log(`\n=== ${n.toLocaleString('en')} cases: reusing ${name}`)
+      await sql`analyze`.execute(db)
+      loaded = { ...(await describeLoaded(db, n)), seconds: [] }
+    } else {
+      if (Number(have.rows[0]?.n) > 0) {
+        // A half-loaded database (an interrupted run) is thrown away: the load is all or nothing.
+        await db.destroy()
+        await admin(`drop database if exists ${name} with (force)`)
+        db = createDb({ url: await ensureDatabase(services.pgServerUrl, name), logger, max: 10 })
+        await migrateToLatest(db)
+      }
+      await loadDemoData(db)
+      const t0 = performance.now()
+      loaded = await loadYear(db, n)
+      const total = (performance.now() - t0) / 1000
+      console.log(`\n=== ${n.toLocaleString('en')} cases: loaded in ${total.toFixed(0)} s`)
+      console.log(loaded.seconds.map(([l, s]) => `  ${l}: ${s.toFixed(1)} s`).join('\n'))
+    }
     const timings = await measure(db, loaded)
     const smaller = results.at(-1)
     console.log(`\n${formatTimings(`${n.toLocaleString('en')} cases (after a warm-up)`, timings)}`)
@@ -63,7 +81,7 @@ for (const n of SIZES) {
     await printSizes(db)
   } finally {
     await db.destroy()
-    await admin(`drop database if exists ${name} with (force)`)
+    if (!keep) await admin(`drop database if exists ${name} with (force)`)
   }
 }
 
