@@ -11,6 +11,18 @@ export const TZ = 'Asia/Shanghai'
 export const START = new Date('2025-12-01T00:00:00+08:00')
 export const NOW = new Date('2026-12-01T00:00:00+08:00')
 
+const LOADED_TABLES = [
+  'cases',
+  'case_events',
+  'case_deadlines',
+  'callbacks',
+  'callback_attempts',
+  'calls',
+  'agent_offers',
+  'status_receipts',
+  'callers',
+]
+
 export interface Loaded {
   cases: number
   agents: { min: number; count: number }
@@ -40,6 +52,15 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     // The rows are consistent by construction: skip the per-row foreign-key triggers, which
     // would otherwise take most of the load's time (a superuser setting, this session only).
     await sql`set session_replication_role = replica`.execute(c)
+    // Indexes are built once at the end, sorted, rather than row by row during the load (three
+    // times faster); those backing a constraint (keys) stay.
+    const indexes = (
+      await sql<{ name: string; def: string }>`
+        select indexname as name, indexdef as def from pg_indexes i
+        where schemaname = 'public' and tablename = any(${LOADED_TABLES})
+          and not exists (select 1 from pg_constraint k where k.conname = i.indexname)`.execute(c)
+    ).rows
+    for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(c)
     const dept = (await c.selectFrom('departments').select('id').orderBy('id').execute()).map(
       (r) => r.id,
     )
@@ -254,6 +275,9 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
         ${NOW}
       from generate_series(1, 60) i`,
     )
+    const ti = performance.now()
+    for (const i of indexes) await sql.raw(i.def).execute(c)
+    seconds.push([`${indexes.length} indexes`, (performance.now() - ti) / 1000])
     await sql`set session_replication_role = default`.execute(c)
     const t = performance.now()
     await sql`vacuum analyze`.execute(c)
