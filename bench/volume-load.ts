@@ -52,8 +52,8 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     // The rows are consistent by construction: skip the per-row foreign-key triggers, which
     // would otherwise take most of the load's time (a superuser setting, this session only).
     await sql`set session_replication_role = replica`.execute(c)
-    // Indexes are built once at the end, sorted, rather than row by row during the load (three
-    // times faster); those backing a constraint (keys) stay.
+    // Indexes are built once at the end, sorted, rather than row by row during the load; those
+    // backing a constraint (keys) stay.
     const indexes = (
       await sql<{ name: string; def: string }>`
         select indexname as name, indexdef as def from pg_indexes i
