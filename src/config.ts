@@ -99,6 +99,23 @@ const envSchema = z.object({
   STREAM_MAX_PER_AGENT: z.coerce.number().int().min(1).max(100).default(5),
   DISPATCH_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
   DEADLINE_SWEEP_MS: z.coerce.number().int().min(200).max(300_000).default(15_000),
+  // Retention (src/retention): days kept; 0 keeps for ever. Agent and department legs are the
+  // record of who was rung: keep them at least a week (a month's violation records look back).
+  RETENTION_CALL_LEGS_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .refine((v) => v === 0 || v >= 7, 'must be 0 (keep for ever) or at least 7 days')
+    .default(0),
+  // Status-callback receipts only drop Twilio's retries, which come within minutes.
+  RETENTION_WEBHOOK_RECEIPTS_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .refine((v) => v === 0 || v >= 2, 'must be 0 (keep for ever) or at least 2 days')
+    .default(30),
   // After-call work: an agent whose call ended is offered no call for this long.
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   // Service level (15秒接通率): answered within this many seconds of entering the queue.
@@ -246,6 +263,8 @@ export interface Config {
   readonly deadlineSweepMs: number
   /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
   readonly queuePrefix: string
+  /** Days old call legs and status receipts are kept (src/retention); 0: for ever. */
+  readonly retention: { readonly callLegsDays: number; readonly webhookReceiptsDays: number }
   readonly callbacks: {
     readonly callingHours: { readonly start: string; readonly end: string }
     readonly callingDays: 'every_day' | 'working_days'
@@ -371,6 +390,10 @@ export function loadConfig(
       shortAbandonSeconds: e.SERVICE_LEVEL_SHORT_ABANDON_SECONDS,
     },
     queuePrefix: e.QUEUE_PREFIX,
+    retention: {
+      callLegsDays: e.RETENTION_CALL_LEGS_DAYS,
+      webhookReceiptsDays: e.RETENTION_WEBHOOK_RECEIPTS_DAYS,
+    },
     callbacks: {
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
       callingDays: e.CALLING_DAYS,

@@ -218,6 +218,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
           dispatchSweepMs: config.dispatchSweepMs,
           reconcileEveryMs: config.callbacks.reconcileEveryMs,
           deadlineSweepMs: config.deadlineSweepMs,
+          retention: config.retention,
         }),
       })
       beats.push(runner)

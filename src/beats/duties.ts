@@ -6,10 +6,14 @@ import { runDispatch } from '../calls/dispatcher.ts'
 import type { EscalationDeps } from '../deadlines/escalation.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import { escalateUnansweredQuestions } from '../escalations/unanswered.ts'
+import type { RetentionSettings } from '../retention/retention.ts'
+import { runRetention } from '../retention/retention.ts'
 import type { Duty } from './beat-runner.ts'
 
 // Emergencies are reported within 90 s and the tightest limit is a minute: check every 15 s.
 export const DEADLINE_SWEEP_MS = 15_000
+// Retention has no hurry: a few batches every ten minutes keep up with any hotline.
+export const RETENTION_EVERY_MS = 600_000
 
 /**
  * Every periodic duty of the service. Each one reads its work from Postgres, so running it
@@ -17,7 +21,13 @@ export const DEADLINE_SWEEP_MS = 15_000
  */
 export function periodicDuties(
   deps: CallbackDeps & DispatchDeps & EscalationDeps,
-  o: { dispatchSweepMs: number; reconcileEveryMs: number; deadlineSweepMs?: number },
+  o: {
+    dispatchSweepMs: number
+    reconcileEveryMs: number
+    deadlineSweepMs?: number
+    retention?: RetentionSettings
+    retentionEveryMs?: number
+  },
 ): Duty[] {
   return [
     {
@@ -45,6 +55,19 @@ export function periodicDuties(
         unansweredQuestions: await escalateUnansweredQuestions(deps),
         sms: await sendNotificationSms(deps),
       }),
+    },
+    {
+      // Old call legs and status receipts, deleted in batches (RETENTION_* settings).
+      name: 'retention',
+      everyMs: o.retentionEveryMs ?? RETENTION_EVERY_MS,
+      run: async () => {
+        const r = await runRetention({
+          ...deps,
+          retention: o.retention ?? { callLegsDays: 0, webhookReceiptsDays: 0 },
+        })
+        if (r.receipts || r.offers || r.legs) deps.logger.info(r, 'retention')
+        return r
+      },
     },
   ]
 }

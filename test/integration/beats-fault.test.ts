@@ -169,6 +169,7 @@ describe('periodic duties after Redis is wiped', () => {
       'callbacks-reconcile',
       'deadlines-sweep',
       'dispatch-sweep',
+      'retention',
     ])
     expect(beats.every((b) => b.failures === 0)).toBe(true)
     const ready = await request(x.app).get('/readyz')
@@ -219,6 +220,7 @@ describe('periodic duties across roles', () => {
         'callbacks-reconcile',
         'deadlines-sweep',
         'dispatch-sweep',
+        'retention',
       ])
     } finally {
       for (const s of started.reverse()) await s.stop()

@@ -330,4 +330,22 @@ describe('roles and metrics', () => {
       /METRICS_TOKEN: must be at least 16 characters/,
     )
   })
+
+  it('keeps status receipts 30 days and call legs for ever by default; refuses too short a time', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    expect(loadConfig(sim).retention).toEqual({ callLegsDays: 0, webhookReceiptsDays: 30 })
+    expect(
+      loadConfig({ ...sim, RETENTION_CALL_LEGS_DAYS: '180', RETENTION_WEBHOOK_RECEIPTS_DAYS: '0' })
+        .retention,
+    ).toEqual({ callLegsDays: 180, webhookReceiptsDays: 0 })
+    expect(() => loadConfig({ ...sim, RETENTION_CALL_LEGS_DAYS: '3' })).toThrow(
+      /RETENTION_CALL_LEGS_DAYS: must be 0 \(keep for ever\) or at least 7 days/,
+    )
+    expect(() => loadConfig({ ...sim, RETENTION_WEBHOOK_RECEIPTS_DAYS: '1' })).toThrow(
+      /RETENTION_WEBHOOK_RECEIPTS_DAYS/,
+    )
+    expect(() => loadConfig({ ...sim, RETENTION_WEBHOOK_RECEIPTS_DAYS: '-1' })).toThrow(
+      /RETENTION_WEBHOOK_RECEIPTS_DAYS/,
+    )
+  })
 })
