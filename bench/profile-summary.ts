@@ -39,7 +39,7 @@ export function selfTimes(profile: CpuProfile, keyOf: (n: CpuProfileNode) => str
   } else {
     const hits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0)
     const each = hits > 0 ? (profile.endTime - profile.startTime) / hits : 0
-    for (const n of profile.nodes) perNode.set(n.id, (n.hitCount ?? 0) * each)
+    for (const n of profile.nodes) if (n.hitCount) perNode.set(n.id, n.hitCount * each)
   }
   const totals = new Map<string, number>()
   let all = 0
