@@ -1,5 +1,7 @@
 // The load generator, in its own process so it never shares the server's event loop.
-// Reads {url, connections, seconds, token, base} from argv[2] (JSON); prints autocannon's result.
+// Reads {url, route, connections, seconds, token, base} from argv[2] (JSON); prints autocannon's
+// result. `route` is the webhook being played: `incoming` (a new call) or `hold` (Twilio
+// fetching the conference's waitUrl again for a caller on hold).
 import { randomBytes } from 'node:crypto'
 
 import autocannon from 'autocannon'
@@ -7,26 +9,49 @@ import twilio from 'twilio'
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as {
   url: string
+  route: 'incoming' | 'hold'
   connections: number
   seconds: number
   token: string
   base: string
 }
 
-// A new CallSid and a caller from a pool of 5,000 per request: inserts, and upserts of callers
-// who call again, as a busy hotline sees them.
-function signedRequest(): { body: string; headers: Record<string, string> } {
-  const params = {
-    CallSid: `CA${randomBytes(16).toString('hex')}`,
-    From: `+86138${String(Math.floor(Math.random() * 5000)).padStart(8, '0')}`,
+const ACCOUNT = `AC${'b'.repeat(32)}`
+
+// incoming: a new CallSid and a caller from a pool of 5,000 per request: inserts, and upserts of
+// callers who call again, as a busy hotline sees them.
+// hold: what Twilio sends each time the wait music ends, for one of many waiting callers.
+function paramsOf(route: 'incoming' | 'hold'): Record<string, string> {
+  const callSid = `CA${randomBytes(16).toString('hex')}`
+  const from = `+86138${String(Math.floor(Math.random() * 5000)).padStart(8, '0')}`
+  if (route === 'incoming')
+    return {
+      CallSid: callSid,
+      From: from,
+      To: '+8657112345',
+      CallerName: 'BENCH CALLER',
+      FromCity: 'HANGZHOU',
+      FromCountry: 'CN',
+    }
+  return {
+    AccountSid: ACCOUNT,
+    CallSid: callSid,
+    ConferenceSid: `CF${randomBytes(16).toString('hex')}`,
+    From: from,
     To: '+8657112345',
-    CallerName: 'BENCH CALLER',
-    FromCity: 'HANGZHOU',
-    FromCountry: 'CN',
+    CallStatus: 'in-progress',
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
   }
+}
+
+const pathOf = { incoming: '/voice/incoming', hold: '/voice/hold?lang=zh-CN' }
+
+function signedRequest(): { body: string; headers: Record<string, string> } {
+  const params = paramsOf(opts.route)
   const signature = twilio.getExpectedTwilioSignature(
     opts.token,
-    `${opts.base}/voice/incoming`,
+    `${opts.base}${pathOf[opts.route]}`,
     params,
   )
   return {
@@ -39,7 +64,7 @@ function signedRequest(): { body: string; headers: Record<string, string> } {
 }
 
 const result = await autocannon({
-  url: opts.url,
+  url: `${opts.url}${pathOf[opts.route]}`,
   method: 'POST',
   connections: opts.connections,
   duration: opts.seconds,
@@ -52,5 +77,7 @@ process.stdout.write(
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
     total: result.requests.total,
+    // The generator's own CPU, so the bench can say what share of the machine it took.
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   }),
 )

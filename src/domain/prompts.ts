@@ -112,9 +112,23 @@ export type PromptOverrides = Partial<Record<Language, Partial<Record<EditablePr
 // The administrators' wording, loaded from Postgres by src/ivr-prompts and replaced whole on
 // each refresh. Kept here, as data, so every renderer stays a pure function of its inputs.
 let overrides: PromptOverrides = {}
+// Moves on when the wording actually changes (not on every refresh), so a renderer that keeps
+// documents built from these prompts can tell they are stale.
+let version = 0
+let overridesJson = '{}'
 
 export function setPromptOverrides(o: PromptOverrides): void {
   overrides = o
+  const json = JSON.stringify(o)
+  if (json !== overridesJson) {
+    overridesJson = json
+    version++
+  }
+}
+
+/** Changes whenever `prompts()` may answer differently. */
+export function promptsVersion(): number {
+  return version
 }
 
 /**

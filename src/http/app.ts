@@ -1,6 +1,5 @@
 import type { Express, Router } from 'express'
 import express from 'express'
-import { pinoHttp } from 'pino-http'
 
 import { createConsoleSite } from '../console/console-site.ts'
 import type { AppContext } from '../context.ts'
@@ -11,6 +10,7 @@ import { createApiRouter } from './api.routes.ts'
 import { jsonErrorHandler } from './error-handler.ts'
 import { createHealthRouter } from './health.routes.ts'
 import { createMetricsRouter } from './metrics.routes.ts'
+import { requestLog } from './request-log.ts'
 import { noStore, requestIdOf, securityHeaders } from './security-headers.ts'
 import { webhookTiming } from './webhook-timing.ts'
 
@@ -28,21 +28,9 @@ export function createApp(
   // by the client and is ignored (else one header would dodge the per-address login limit).
   if (ctx.config.http.trustProxy) app.set('trust proxy', 1)
   app.use(
-    pinoHttp({
-      logger: ctx.logger.child({ component: 'http' }),
-      genReqId: requestIdOf,
-      // Only method and path: query strings and bodies can carry phone numbers.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: req.url.split('?')[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: {
-        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-      },
+    requestLog(app, ctx.logger.child({ component: 'http' }), {
+      requestId: requestIdOf,
+      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
     }),
   )
   app.use(securityHeaders(ctx.config.http.publicBaseUrl))

@@ -9,6 +9,7 @@ import {
   agentDeclined,
   agentTooLate,
   prompts,
+  promptsVersion,
   whisper as whisperText,
 } from '../domain/prompts.ts'
 import type { VoicePaths } from './paths.ts'
@@ -39,7 +40,45 @@ function say(r: Pick<Response, 'say'>, lang: Language, text: string): void {
   r.say({ language: lang, voice: VOICES[lang] }, text)
 }
 
+// Building a document through VoiceResponse (xmlbuilder) cost more CPU than everything else in
+// the hold loop's webhook, and the same inputs always give the same document: the hold prompt,
+// the first menu and the goodbyes repeat for every caller. So documents are kept, keyed by every
+// input they depend on (the public base URL included: tests run several apps in one process).
+// Bounded, since a reference or an id makes some keys unique to one call.
+const MAX_KEPT = 2000
+const kept = new Map<string, string>()
+
+/** The document `render` builds for `key`, built once. Exported for the unit test. */
+export function keptTwiml(key: string, render: () => string): string {
+  const hit = kept.get(key)
+  if (hit !== undefined) return hit
+  const xml = render()
+  if (kept.size >= MAX_KEPT) kept.clear()
+  kept.set(key, xml)
+  return xml
+}
+
 export function renderMenu(
+  paths: VoicePaths,
+  v: MenuView & { notice?: 'none' | 'invalid' | 'silence' },
+  opts: { greet: boolean },
+): string {
+  // Exactly what buildMenu reads: the open case only on its own step, else the categories.
+  const openCaseStep = v.position.step === 'open_case' && v.openCase
+  const key = JSON.stringify([
+    'menu',
+    promptsVersion(),
+    paths.incoming,
+    v.position,
+    v.notice ?? 'none',
+    opts.greet,
+    opts.greet ? v.orgName : '',
+    openCaseStep ? v.openCase : v.categories,
+  ])
+  return keptTwiml(key, () => buildMenu(paths, v, opts))
+}
+
+function buildMenu(
   paths: VoicePaths,
   v: MenuView & { notice?: 'none' | 'invalid' | 'silence' },
   opts: { greet: boolean },
@@ -128,12 +167,17 @@ export function queueConference(
 
 /** The waitUrl document, looped by Twilio: a progress message, then ~15 s of music. */
 export function renderHold(lang: Language, musicUrl: string): string {
-  const r = new VoiceResponse()
-  say(r, lang, prompts(lang).holdProgress)
-  // The built-in clip lasts HOLD_PROGRESS_SECONDS; Twilio re-fetches this document when it ends,
-  // so the progress message comes back at that interval. A custom HOLD_MUSIC_URL should match.
-  r.play({}, musicUrl)
-  return r.toString()
+  // Keyed by the words themselves: an administrator may reword them at any time.
+  const words = prompts(lang).holdProgress
+  return keptTwiml(JSON.stringify(['hold', lang, words, musicUrl]), () => {
+    const r = new VoiceResponse()
+    say(r, lang, words)
+    // The built-in clip lasts HOLD_PROGRESS_SECONDS; Twilio re-fetches this document when it
+    // ends, so the progress message comes back at that interval. A custom HOLD_MUSIC_URL should
+    // match.
+    r.play({}, musicUrl)
+    return r.toString()
+  })
 }
 
 export function renderVoicemailPrompt(paths: VoicePaths, lang: Language): string {
@@ -155,10 +199,12 @@ export function renderVoicemailPrompt(paths: VoicePaths, lang: Language): string
 }
 
 export function sayAndHangUp(lang: Language, text: string): string {
-  const r = new VoiceResponse()
-  say(r, lang, text)
-  r.hangup()
-  return r.toString()
+  return keptTwiml(JSON.stringify(['bye', lang, text]), () => {
+    const r = new VoiceResponse()
+    say(r, lang, text)
+    r.hangup()
+    return r.toString()
+  })
 }
 
 export function renderWhisper(paths: VoicePaths, offerId: string, w: Whisper | TooLate): string {
@@ -200,11 +246,13 @@ export function renderAccept(paths: VoicePaths, o: AcceptOutcome): string {
 
 /** Nothing to say: end the call. */
 export function hangUpOnly(): string {
-  const r = new VoiceResponse()
-  r.hangup()
-  return r.toString()
+  return keptTwiml('["hangup"]', () => {
+    const r = new VoiceResponse()
+    r.hangup()
+    return r.toString()
+  })
 }
 
 export function emptyResponse(): string {
-  return new VoiceResponse().toString()
+  return keptTwiml('["empty"]', () => new VoiceResponse().toString())
 }
