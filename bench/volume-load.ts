@@ -207,14 +207,17 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
       insert into calls (call_sid, direction, kind, case_id, caller_id, hotline_number, from_number,
         to_number, caller_name, from_city, language, status, status_rank, last_sequence,
         digits, queue_state, enqueued_at, answered_by_agent_id, answered_at, started_at, ended_at,
-        duration_seconds, conference_name, created_at, updated_at)
+        duration_seconds, conference_name, created_at, updated_at, first_enqueued_at,
+        first_answered_at, first_answered_by_agent_id)
       select 'CA' || md5('c' || k.id), 'inbound', 'caller', k.id, k.caller_id, k.hotline_number,
         k.contact_phone, k.hotline_number, 'Caller', 'Hangzhou', 'zh-CN', 'completed', 4, 3,
         '["1"]'::jsonb, case when w.gone then 'abandoned' else 'ended' end,
         k.created_at, case when not w.gone then k.first_owner_id end,
         case when not w.gone then k.created_at + w.wait end, k.created_at - interval '25 seconds',
         k.created_at + w.wait + interval '4 minutes', 265, 'call-CA' || md5('c' || k.id),
-        k.created_at - interval '25 seconds', k.created_at + w.wait + interval '4 minutes'
+        k.created_at - interval '25 seconds', k.created_at + w.wait + interval '4 minutes',
+        k.created_at, case when not w.gone then k.created_at + w.wait end,
+        case when not w.gone then k.first_owner_id end
       from (select *, -ln(1 - random()) * interval '6 seconds' as wait, random() < 0.01 as gone
         from cases) k cross join lateral (select k.wait, k.gone) w`,
     )
@@ -263,7 +266,8 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
       sql`
       insert into calls (call_sid, direction, kind, caller_id, hotline_number, from_number,
         to_number, language, status, status_rank, queue_state, enqueued_at, answered_by_agent_id,
-        answered_at, started_at, created_at, updated_at)
+        answered_at, started_at, created_at, updated_at, first_enqueued_at, first_answered_at,
+        first_answered_by_agent_id)
       select 'CA' || md5('live' || i), 'inbound', 'caller', ${callerMin}::bigint + i,
         (select min(phone_number) from hotlines), '+86139' || lpad(i::text, 8, '0'),
         (select min(phone_number) from hotlines), 'zh-CN', 'in-progress', 3,
@@ -272,7 +276,10 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
         case when i % 3 = 2 then ${agentMin}::int + i % ${agentCount} end,
         case when i % 3 = 2 then ${NOW}::timestamptz - i * interval '1 second' end,
         ${NOW}::timestamptz - i * interval '4 seconds', ${NOW}::timestamptz - i * interval '4 seconds',
-        ${NOW}
+        ${NOW},
+        case when i % 3 > 0 then ${NOW}::timestamptz - i * interval '3 seconds' end,
+        case when i % 3 = 2 then ${NOW}::timestamptz - i * interval '1 second' end,
+        case when i % 3 = 2 then ${agentMin}::int + i % ${agentCount} end
       from generate_series(1, 60) i`,
     )
     const ti = performance.now()

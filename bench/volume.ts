@@ -20,6 +20,7 @@ import { parsePeriod } from '../src/domain/periods.ts'
 import { ensureDatabase, findOrStartServices } from '../src/infra/local-services.ts'
 import { createLogger } from '../src/logger.ts'
 import { buildRateReport } from '../src/rates/rate-report.ts'
+import { buildServiceLevelReport } from '../src/rates/service-level-report.ts'
 import type { Loaded } from './volume-load.ts'
 import { describeLoaded, loadYear, NOW, TZ } from './volume-load.ts'
 import type { QueryKind, Timing } from './volume-stats.ts'
@@ -119,6 +120,8 @@ async function measure(db: Db, l: Loaded): Promise<Timing[]> {
   const caseOf = (i: number) => String(l.caseIds.min + pick(i, l.caseIds.max - l.caseIds.min + 1))
   const clock = { now: () => NOW }
   const calendar = { timeZone: TZ, yearSource: () => 'imported' as const }
+  // The defaults (SERVICE_LEVEL_SECONDS, SERVICE_LEVEL_SHORT_ABANDON_SECONDS).
+  const bounds = { answerSeconds: 15, shortAbandonSeconds: 5 }
   const month = parsePeriod('2026-06', TZ)
   const lastMonth = parsePeriod('2026-11', TZ)
 
@@ -137,7 +140,9 @@ async function measure(db: Db, l: Loaded): Promise<Timing[]> {
   await time('my cases by deadline (console)', 'per-call', LOOKUPS, (i) =>
     myCasesByDeadline({ db, clock }, agentOf(i)),
   )
-  await time('supervisor board', 'board', 200, () => supervisorBoard({ db, clock, calendar }))
+  await time('supervisor board', 'board', 200, () =>
+    supervisorBoard({ db, clock, calendar, config: { timeZone: TZ, serviceLevel: bounds } }),
+  )
   for (const [p, by] of [
     [month, 'all'],
     [month, 'agent'],
@@ -147,18 +152,11 @@ async function measure(db: Db, l: Loaded): Promise<Timing[]> {
       buildRateReport(db, { period: p, by, now: NOW }),
     )
   }
-  // Stand-in: no service-level query in this branch yet (issue 11 adds one). DOMAIN.md's
-  // definition over the month's queued callers: answered within 15 s ÷ offered less those
-  // abandoned within 5 s.
-  await time('service level 2026-06 (stand-in aggregate)', 'report', 5, () =>
-    sql`
-      select count(*) filter (where answered_at <= enqueued_at + interval '15 seconds') as fast,
-        count(*) filter (where answered_at is null and ended_at < enqueued_at + interval '5 seconds')
-          as short_abandoned,
-        count(*) as offered
-      from calls where kind = 'caller' and enqueued_at is not null
-        and enqueued_at >= ${month.from} and enqueued_at < ${month.to}`.execute(db),
-  )
+  for (const by of ['hotline', 'agent'] as const) {
+    await time(`service level ${month.label} by ${by} (buildServiceLevelReport)`, 'report', 5, () =>
+      buildServiceLevelReport(db, { period: month, by, timeZone: TZ, bounds }),
+    )
+  }
   return timings
 }
 
