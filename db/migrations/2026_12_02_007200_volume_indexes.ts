@@ -19,13 +19,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     create index case_events_agenda_idx on case_events (occurred_at)
       where type = 'manager_agenda';
 
-    -- Service level over a period: the callers queued in it.
-    create index calls_enqueued_idx on calls (enqueued_at)
-      where kind = 'caller' and enqueued_at is not null;
+    -- (The service level reads calls_first_enqueued_idx, and retention the rings'
+    -- agent_offers_created_idx, both from the service-level migration.)
 
     -- Retention (src/retention): the oldest rows first, a batch at a time.
     create index status_receipts_received_idx on status_receipts (received_at);
-    create index agent_offers_created_idx on agent_offers (created_at);
     create index calls_legs_created_idx on calls (created_at)
       where kind in ('agent_offer', 'department');
     -- Deleting a calls row makes Postgres look for rows still pointing at it: without these,
@@ -38,8 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
-    drop index if exists cases_owner_open_idx, case_events_agenda_idx, calls_enqueued_idx,
-      status_receipts_received_idx, agent_offers_created_idx, calls_legs_created_idx,
+    drop index if exists cases_owner_open_idx, case_events_agenda_idx,
+      status_receipts_received_idx, calls_legs_created_idx,
       calls_parent_idx, voicemails_call_idx, transfers_call_idx;
   `.execute(db)
 }
