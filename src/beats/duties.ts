@@ -3,6 +3,7 @@ import { sendNotificationSms } from '../callbacks/notification-sms.ts'
 import { reconcileCallbacks } from '../callbacks/reconciler.ts'
 import type { DispatchDeps } from '../calls/deps.ts'
 import { runDispatch } from '../calls/dispatcher.ts'
+import { endStaleCalls } from '../calls/stale-calls.ts'
 import type { EscalationDeps } from '../deadlines/escalation.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import { escalateUnansweredQuestions } from '../escalations/unanswered.ts'
@@ -14,6 +15,8 @@ import type { Duty } from './beat-runner.ts'
 export const DEADLINE_SWEEP_MS = 15_000
 // Retention has no hurry: a few batches every ten minutes keep up with any hotline.
 export const RETENTION_EVERY_MS = 600_000
+// A lost final status callback leaves a call "live": a minute more on the board is no harm.
+export const STALE_CALL_CHECK_MS = 60_000
 
 /**
  * Every periodic duty of the service. Each one reads its work from Postgres, so running it
@@ -27,6 +30,7 @@ export function periodicDuties(
     deadlineSweepMs?: number
     retention?: RetentionSettings
     retentionEveryMs?: number
+    staleCallCheckMs?: number
   },
 ): Duty[] {
   return [
@@ -66,6 +70,16 @@ export function periodicDuties(
           retention: o.retention ?? { callLegsDays: 0, webhookReceiptsDays: 0 },
         })
         if (r.receipts || r.offers || r.legs) deps.logger.info(r, 'retention')
+        return r
+      },
+    },
+    {
+      // Calls whose final status callback never came: Twilio is asked, and its answer applied.
+      name: 'stale-calls',
+      everyMs: o.staleCallCheckMs ?? STALE_CALL_CHECK_MS,
+      run: async () => {
+        const r = await endStaleCalls(deps)
+        if (r.ended || r.unknownEnded || r.errors) deps.logger.info(r, 'stale calls')
         return r
       },
     },

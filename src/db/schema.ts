@@ -366,6 +366,8 @@ export interface CallsTable {
   conference_sid: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
+  /** When the stale-calls duty last asked Twilio about this call (its callbacks had stopped). */
+  status_checked_at: Timestamp | null
 }
 
 export type OfferStatus =

@@ -40,6 +40,19 @@ export interface Telephony {
   updateParticipant(conferenceSid: string, callSid: string, p: ParticipantUpdate): Promise<void>
   /** Ends a conference for everyone in it. */
   endConference(conferenceSid: string): Promise<void>
+  /**
+   * Twilio's own view of a call, asked when its status callbacks stopped arriving. Null when
+   * Twilio does not know the call (404, error 20404); any other failure throws.
+   */
+  fetchCall(callSid: string): Promise<FetchedCall | null>
+}
+
+export interface FetchedCall {
+  /** Twilio's status as it reports it (queued, ringing, in-progress, completed, busy, ...). */
+  status: string
+  /** Seconds, once the call has ended; null before. */
+  durationSeconds: number | null
+  endTime: Date | null
 }
 
 export interface ParticipantUpdate {
@@ -141,6 +154,20 @@ export function createTwilioTelephony(opts: {
     },
     async endConference(conferenceSid) {
       await client.conferences(conferenceSid).update({ status: 'completed' })
+    },
+    async fetchCall(callSid) {
+      try {
+        const call = await client.calls(callSid).fetch()
+        const duration = call.duration ? Number.parseInt(call.duration, 10) : Number.NaN
+        return {
+          status: call.status,
+          durationSeconds: Number.isFinite(duration) ? duration : null,
+          endTime: call.endTime ?? null,
+        }
+      } catch (e) {
+        if ((e as { status?: unknown }).status === 404) return null
+        throw e
+      }
     },
   }
 }

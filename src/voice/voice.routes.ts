@@ -3,6 +3,7 @@ import express, { Router } from 'express'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { acceptOffer, agentIntroduction } from '../calls/agent-introduction.ts'
 import { agentAnswered, offerLanguage } from '../calls/agent-offer.ts'
+import { applyCallerLegStatus } from '../calls/caller-leg-status.ts'
 import {
   recordReceipt,
   setConferenceSid,
@@ -11,13 +12,12 @@ import {
 import { receiveIncomingCall } from '../calls/inbound-call.ts'
 import { chooseFromMenu } from '../calls/menu-choice.ts'
 import { markOfferJoined } from '../calls/offers.repository.ts'
-import { applyAgentLegStatus, applyCallerStatus } from '../calls/status-callbacks.ts'
+import { applyAgentLegStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
-import { isTerminal } from '../domain/call-status.ts'
 import type { Language } from '../domain/language.ts'
 import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
 import { resendNoticesByDigits } from '../notices/notices.ts'
-import { callerLeft, participantChanged } from '../transfers/transfer-control.ts'
+import { participantChanged } from '../transfers/transfer-control.ts'
 import { completeBridgedOfConference } from '../transfers/transfer-end.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
@@ -154,10 +154,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   router.post(
     '/status',
     callback(async (req) => {
-      const s = P.statusParams.parse(req.body)
-      const result = await applyCallerStatus(deps, s)
-      // A transfer under way must not outlive the caller: the department's phone stops ringing.
-      if (result === 'applied' && isTerminal(s.status)) await callerLeft(deps, s.callSid)
+      await applyCallerLegStatus(deps, P.statusParams.parse(req.body))
     }),
   )
 

@@ -170,6 +170,7 @@ describe('periodic duties after Redis is wiped', () => {
       'deadlines-sweep',
       'dispatch-sweep',
       'retention',
+      'stale-calls',
     ])
     expect(beats.every((b) => b.failures === 0)).toBe(true)
     const ready = await request(x.app).get('/readyz')
@@ -221,6 +222,7 @@ describe('periodic duties across roles', () => {
         'deadlines-sweep',
         'dispatch-sweep',
         'retention',
+        'stale-calls',
       ])
     } finally {
       for (const s of started.reverse()) await s.stop()
