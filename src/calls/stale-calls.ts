@@ -78,11 +78,13 @@ async function checkCall(
   if (!fetched) {
     if (now.getTime() - call.updatedAt.getTime() < UNKNOWN_ENDS_AFTER_MS) return 'live'
     await applyStatus(deps, call, { status: 'failed', durationSeconds: null })
+    deps.metrics.staleCallsEnded.inc({ kind: call.kind, status: 'unknown' })
     return 'unknown_ended'
   }
   const status = asCallStatus(fetched.status)
   if (!status || !isTerminal(status)) return 'live'
   await applyStatus(deps, call, { status, durationSeconds: fetched.durationSeconds })
+  deps.metrics.staleCallsEnded.inc({ kind: call.kind, status })
   return 'ended'
 }
 

@@ -23,6 +23,8 @@ export interface Metrics {
   /** Clocks warned at 80 % of their limit / breached at the limit, by step. */
   readonly clockWarnings: Counter<'step'>
   readonly clockBreaches: Counter<'step'>
+  /** Calls the stale-calls duty ended with Twilio's status (their final callback was lost). */
+  readonly staleCallsEnded: Counter<'kind' | 'status'>
 }
 
 // Around the 15-second answer target (service level) and the queue's longest wait.
@@ -88,6 +90,12 @@ export function createMetrics(): Metrics {
       name: 'shouwen_clock_breaches_total',
       help: 'Time-limit clocks that ran past their limit, by step',
       labelNames: ['step'],
+      registers,
+    }),
+    staleCallsEnded: new Counter({
+      name: 'shouwen_stale_calls_ended_total',
+      help: 'Calls whose final status callback was lost, ended with the status Twilio reported',
+      labelNames: ['kind', 'status'],
       registers,
     }),
   }

@@ -117,6 +117,13 @@ describe('stale-calls duty: calls whose final status callback was lost', () => {
       eventsBefore.length,
     )
 
+    // Counted by leg kind and Twilio's status: one of each here.
+    const counted = await h.ctx.metrics.staleCallsEnded.get()
+    const count = (kind: string, status: string) =>
+      counted.values.find((v) => v.labels.kind === kind && v.labels.status === status)?.value
+    expect(count('caller', 'completed')).toBe(1)
+    expect(count('agent_offer', 'no-answer')).toBe(1)
+
     // Ended calls are never asked about again.
     clock.advance(30 * MINUTE)
     expect(await endStaleCalls(h.ctx)).toMatchObject({ checked: 0 })
@@ -180,5 +187,31 @@ describe('stale-calls duty: calls whose final status callback was lost', () => {
       .executeTakeFirstOrThrow()
     expect(offer.status).toBe('failed')
     expect(await row(caller)).toMatchObject({ queue_state: 'waiting', ended_at: null })
+  })
+})
+
+describe('stale-calls against the simulator', () => {
+  it("reads a call's status from the simulator, and a call it never had as unknown", async () => {
+    const h = await createHarness({ simulator: true })
+    try {
+      // The official client's 404 (error 20404) for a call the simulator never placed is null.
+      expect(await h.ctx.telephony.fetchCall(`CA${'0'.repeat(32)}`)).toBeNull()
+      const { callSid } = await h.ctx.telephony.createCall({
+        to: '+8613700000009',
+        from: '+8657112345',
+        url: 'https://hotline.example.test/voice/none',
+        statusCallback: 'https://hotline.example.test/voice/none-status',
+        statusCallbackEvent: ['completed'],
+        timeoutSeconds: 30,
+      })
+      expect(await h.ctx.telephony.fetchCall(callSid)).toMatchObject({
+        durationSeconds: null,
+        endTime: null,
+      })
+      await h.ctx.telephony.endCall(callSid, 'canceled')
+      expect(await h.ctx.telephony.fetchCall(callSid)).toMatchObject({ status: 'canceled' })
+    } finally {
+      await h.close()
+    }
   })
 })
