@@ -6,6 +6,7 @@ import { createdCalls, legSidOf, legStatus, queuedCall } from '../helpers/call-s
 import type { FakeTwilioResponse, RecordedRequest } from '../helpers/fake-twilio-edge.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock } from '../helpers/harness.ts'
+import { liveCall } from '../helpers/live-call.ts'
 
 const MINUTE = 60_000
 
@@ -72,6 +73,9 @@ describe('stale-calls duty: calls whose final status callback was lost', () => {
 
     // 3 minutes after the last update: both are asked once and both ended.
     clock.advance(2 * MINUTE)
+    // A run whose time budget is already spent asks nothing (the next beat carries on).
+    expect(await endStaleCalls(h.ctx, { budgetMs: 0 })).toMatchObject({ checked: 0 })
+    expect(fetches()).toHaveLength(0)
     const sweptAt = clock.now()
     expect(await endStaleCalls(h.ctx)).toEqual({
       checked: 2,
@@ -187,6 +191,58 @@ describe('stale-calls duty: calls whose final status callback was lost', () => {
       .executeTakeFirstOrThrow()
     expect(offer.status).toBe('failed')
     expect(await row(caller)).toMatchObject({ queue_state: 'waiting', ended_at: null })
+  })
+})
+
+describe('stale-calls duty: an accepted agent whose hang-up callback was lost', () => {
+  it('ends the offer and puts the agent into wrap-up, as the callback would have', async () => {
+    const clock = manualClock(new Date())
+    const h = await createHarness({ clock, env: { WRAP_UP_SECONDS: '20' } })
+    try {
+      const call = await liveCall(h)
+      h.edge.respondWith((r) => {
+        if (r.operationId !== 'FetchCall') return undefined
+        // The agent hung up after 5 minutes; the caller is still on (with nobody, say).
+        return r.pathParams.Sid === call.agentLegSid
+          ? callResource(call.agentLegSid, 'completed', '300')
+          : callResource(call.callerSid, 'in-progress', null)
+      })
+      clock.advance(3 * 60_000)
+      const sweptAt = clock.now()
+      expect(await endStaleCalls(h.ctx)).toMatchObject({ checked: 2, ended: 1, stillLive: 1 })
+
+      const offer = await h.ctx.db
+        .selectFrom('agent_offers')
+        .select(['status', 'ended_at'])
+        .where('leg_call_sid', '=', call.agentLegSid)
+        .executeTakeFirstOrThrow()
+      // The accepted offer stays accepted; its end is the agent's handle time's end.
+      expect(offer).toEqual({ status: 'accepted', ended_at: sweptAt })
+      const agent = await h.ctx.db
+        .selectFrom('agents')
+        .select(['presence', 'wrap_up_until'])
+        .where('job_number', '=', '1001')
+        .executeTakeFirstOrThrow()
+      // After-call work of WRAP_UP_SECONDS = 20 from the sweep: sweptAt + 20 000 ms.
+      expect(agent).toEqual({
+        presence: 'busy',
+        wrap_up_until: new Date(sweptAt.getTime() + 20_000),
+      })
+      expect(
+        await h.ctx.db
+          .selectFrom('calls')
+          .select(['status', 'ended_at', 'duration_seconds'])
+          .where('call_sid', '=', call.agentLegSid)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({
+        status: 'completed',
+        ended_at: sweptAt,
+        duration_seconds: 300,
+      })
+      h.edge.assertAllValid()
+    } finally {
+      await h.close()
+    }
   })
 })
 
