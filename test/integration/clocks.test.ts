@@ -249,3 +249,82 @@ describe('every clock ends once, for a reason', () => {
     ])
   })
 })
+
+/**
+ * The same clocks as 及时率 counts them (README "Rates: definitions"), through the real flow and
+ * GET /api/rates. The template database may hold cases of its own, so each test reads the rate
+ * before and after and checks the difference its one case makes.
+ */
+describe('the clocks as 及时率 counts them', () => {
+  let h: Harness
+  afterEach(async () => {
+    h.edge.assertAllValid()
+    await h.close()
+  })
+
+  async function timeliness(period: string) {
+    const sup = await login(h, '2001')
+    const r = await request(h.app).get(`/api/rates?period=${period}&by=all`).set(sup)
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const t = (
+      r.body as { groups: { rates: { timeliness: { numerator: number; denominator: number } } }[] }
+    ).groups[0]!.rates.timeliness
+    return { met: t.numerator, counted: t.denominator }
+  }
+
+  it('counts a declined case: its step met, its late step missed, its cancelled step not at all', async () => {
+    const clock = manualClock(MONDAY_10AM)
+    h = await createHarness({ clock, env: { RING_WAVE_SIZE: '1' } })
+    const before = await timeliness('2026-11')
+    const call = await liveCall(h)
+    const path = `/api/cases/${call.reference}/decline`
+    const reason = 'The caller asks us to evict a tenant; not ours to do.'
+    expect((await request(h.app).post(path).set(call.auth).send({ reason })).status).toBe(202)
+    clock.advance(5 * 60_000)
+    const sup = await login(h, '2001')
+    expect((await request(h.app).post(`${path}/approve`).set(sup).send({})).status).toBe(200)
+    // dispatch met (+1 met, +1 counted), record missed (+1 counted), resolution cancelled (+0).
+    // A decline never makes a step met: 1 of 2, not 3 of 3.
+    expect(await timeliness('2026-11')).toEqual({
+      met: before.met + 1,
+      counted: before.counted + 2,
+    })
+  })
+
+  it('counts each step once, in the month of its due time, whichever month it was done in', async () => {
+    // 23:58:00 on Monday 30 November in Shanghai: the record step (1 min) is due at 23:59, the
+    // dispatch step (2 min) at midnight.
+    const clock = manualClock(new Date('2026-11-30T15:58:00Z'))
+    h = await createHarness({ clock, env: { RING_WAVE_SIZE: '1' } })
+    const nov = await timeliness('2026-11')
+    const dec = await timeliness('2026-12')
+    const call = await liveCall(h)
+    const { id } = await h.ctx.db
+      .selectFrom('cases')
+      .select('id')
+      .where('reference', '=', call.reference)
+      .executeTakeFirstOrThrow()
+    const record = () =>
+      h.ctx.db
+        .selectFrom('case_deadlines')
+        .select(['due_at', 'done_at', 'outcome'])
+        .where('case_id', '=', id)
+        .where('step', '=', 'record')
+        .executeTakeFirstOrThrow()
+    expect((await record()).due_at).toEqual(new Date('2026-11-30T15:59:00Z'))
+    clock.set(new Date('2026-11-30T16:05:00Z')) // 00:05 on 1 December in Shanghai
+    const saved = await request(h.app)
+      .patch(`/api/cases/${call.reference}`)
+      .set(call.auth)
+      .send({ place: 'Building 3, unit 2', content: 'The lift is stuck between floors.' })
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200)
+    expect(await record()).toMatchObject({ outcome: 'missed' })
+    // The record step, due 23:59 on 30 November and done at 00:05 on 1 December, is counted
+    // once, missed, in November: +0 met, +1 counted there. The dispatch step (2 min) was done at
+    // 23:58 in November but is due at 00:00:00 on 1 December, the first instant of December: it
+    // counts once, met, in December (+1 met, +1 counted), by its due time and not by when it was
+    // done. The resolution step is still open and not yet due: nowhere.
+    expect(await timeliness('2026-11')).toEqual({ met: nov.met, counted: nov.counted + 1 })
+    expect(await timeliness('2026-12')).toEqual({ met: dec.met + 1, counted: dec.counted + 1 })
+  })
+})
