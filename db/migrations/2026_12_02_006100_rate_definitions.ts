@@ -63,9 +63,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       ('classification', 0.99, 'gt'),
       ('informationAccuracy', 0.98, 'gt');
 
-    -- 及时率 counts each clock once, in the period of its original due time.
+    -- 及时率 counts each clock once, in the period of its original due time. Covering: a
+    -- month of a year's clocks is read from the index alone, not fetched row by row (at 5
+    -- million cases the planner otherwise reads the whole table).
     create index case_deadlines_rate_due_idx
       on case_deadlines ((coalesce(original_due_at, due_at)))
+      include (case_id, outcome, due_at)
       where outcome <> 'cancelled';
     -- 满意率 reads every answered return call with a verdict (1 or 2), rated or not.
     create index callback_attempts_verdict_idx on callback_attempts (answered_at)
