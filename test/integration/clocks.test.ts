@@ -14,6 +14,33 @@ import { find, parseTwiml } from '../helpers/twiml.ts'
 const MONDAY_10AM = new Date('2026-11-23T02:00:00Z')
 const DAY_MS = 24 * 3600_000
 
+/**
+ * The agent asks to decline the live call's case; five minutes later (the record step, 1 min,
+ * late by then) the duty supervisor approves. Returns the case's id.
+ */
+async function declineAndApprove(
+  h: Harness,
+  call: Awaited<ReturnType<typeof liveCall>>,
+  clock: ReturnType<typeof manualClock>,
+): Promise<string> {
+  const path = `/api/cases/${call.reference}/decline`
+  const reason = 'The caller asks us to evict a tenant; not ours to do.'
+  expect((await request(h.app).post(path).set(call.auth).send({ reason })).status).toBe(202)
+  clock.advance(5 * 60_000)
+  const sup = await login(h, '2001')
+  const approved = await request(h.app).post(`${path}/approve`).set(sup).send({})
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+  return (await caseOf(h, call.reference)).id
+}
+
+function caseOf(h: Harness, reference: string) {
+  return h.ctx.db
+    .selectFrom('cases')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirstOrThrow()
+}
+
 describe('every clock ends once, for a reason', () => {
   let h: Harness
   const clock = manualClock(MONDAY_10AM)
@@ -99,11 +126,7 @@ describe('every clock ends once, for a reason', () => {
       .set(call.auth)
       .send({ body: 'power-grid' })
     expect(r.status, JSON.stringify(r.body)).toBe(200)
-    const { id } = await h.ctx.db
-      .selectFrom('cases')
-      .select('id')
-      .where('reference', '=', call.reference)
-      .executeTakeFirstOrThrow()
+    const { id } = await caseOf(h, call.reference)
     expect(await outcomes(id)).toEqual([
       'dispatch#1:met',
       'record#1:cancelled',
@@ -115,19 +138,7 @@ describe('every clock ends once, for a reason', () => {
   it('cancels the clocks when a decline is approved, and reports nothing after', async () => {
     clock.set(MONDAY_10AM)
     h = await createHarness({ clock, env: { RING_WAVE_SIZE: '1' } })
-    const call = await liveCall(h)
-    const path = `/api/cases/${call.reference}/decline`
-    const reason = 'The caller asks us to evict a tenant; not ours to do.'
-    expect((await request(h.app).post(path).set(call.auth).send({ reason })).status).toBe(202)
-    clock.advance(5 * 60_000) // the record step (1 min) is late by now
-    const sup = await login(h, '2001')
-    const approved = await request(h.app).post(`${path}/approve`).set(sup).send({})
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200)
-    const { id } = await h.ctx.db
-      .selectFrom('cases')
-      .select('id')
-      .where('reference', '=', call.reference)
-      .executeTakeFirstOrThrow()
+    const id = await declineAndApprove(h, await liveCall(h), clock)
     expect(await outcomes(id)).toEqual([
       'dispatch#1:met',
       'record#1:missed',
@@ -276,13 +287,7 @@ describe('the clocks as 及时率 counts them', () => {
     const clock = manualClock(MONDAY_10AM)
     h = await createHarness({ clock, env: { RING_WAVE_SIZE: '1' } })
     const before = await timeliness('2026-11')
-    const call = await liveCall(h)
-    const path = `/api/cases/${call.reference}/decline`
-    const reason = 'The caller asks us to evict a tenant; not ours to do.'
-    expect((await request(h.app).post(path).set(call.auth).send({ reason })).status).toBe(202)
-    clock.advance(5 * 60_000)
-    const sup = await login(h, '2001')
-    expect((await request(h.app).post(`${path}/approve`).set(sup).send({})).status).toBe(200)
+    await declineAndApprove(h, await liveCall(h), clock)
     // dispatch met (+1 met, +1 counted), record missed (+1 counted), resolution cancelled (+0).
     // A decline never makes a step met: 1 of 2, not 3 of 3.
     expect(await timeliness('2026-11')).toEqual({
@@ -299,11 +304,7 @@ describe('the clocks as 及时率 counts them', () => {
     const nov = await timeliness('2026-11')
     const dec = await timeliness('2026-12')
     const call = await liveCall(h)
-    const { id } = await h.ctx.db
-      .selectFrom('cases')
-      .select('id')
-      .where('reference', '=', call.reference)
-      .executeTakeFirstOrThrow()
+    const { id } = await caseOf(h, call.reference)
     const record = () =>
       h.ctx.db
         .selectFrom('case_deadlines')
