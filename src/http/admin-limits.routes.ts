@@ -107,8 +107,11 @@ const yearBody = z
   .object({
     holidays: z
       .array(isoDate('holidays[]'), { error: 'holidays must be a list of dates' })
-      .min(1, "holidays must list the year's holidays (New Year's Day at least)"),
-    workdays: z.array(isoDate('workdays[]'), { error: 'workdays must be a list of dates' }),
+      .min(1, "holidays must list the year's holidays (New Year's Day at least)")
+      .max(366, 'holidays: a year has at most 366 days'),
+    workdays: z
+      .array(isoDate('workdays[]'), { error: 'workdays must be a list of dates' })
+      .max(366, 'workdays: a year has at most 366 days'),
     source: z
       .string({ error: "source is required: name the State Council's notice" })
       .trim()

@@ -140,6 +140,11 @@ describe('an administrator imports a year nobody had published', () => {
       ['2027', { ...NOTICE, colour: 'red' }, /colour/],
       ['next', NOTICE, /the year must be a number/],
       ['1999', NOTICE, /between 2000 and 2200/],
+      [
+        '2027',
+        { ...NOTICE, workdays: Array.from({ length: 367 }, () => '2027-02-07') },
+        /workdays: a year has at most 366 days/,
+      ],
     ]
     for (const [year, body, message] of bad) {
       const res = await api().put(`/api/admin/calendar/years/${year}`).set(as('9001')).send(body)
