@@ -60,6 +60,19 @@ const envSchema = z.object({
     .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TWILIO_MODE: z.enum(['live', 'simulator'], 'must be live or simulator').optional(),
+  // The browser softphone (Twilio Voice JS SDK): an API key signs agents' Access Tokens, and the
+  // TwiML App's voice URL takes the console's outgoing calls.
+  TWILIO_API_KEY_SID: z
+    .string()
+    .regex(/^SK[0-9a-fA-F]{32}$/, 'must look like SK followed by 32 hex digits')
+    .optional(),
+  TWILIO_API_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TWILIO_TWIML_APP_SID: z
+    .string()
+    .regex(/^AP[0-9a-fA-F]{32}$/, 'must look like AP followed by 32 hex digits')
+    .optional(),
+  // Lifetime of an agent's Access Token; the console fetches a new one before it runs out.
+  VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3600),
   SIMULATOR_ALLOW_REMOTE: bool.default(false),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -116,6 +129,8 @@ const envSchema = z.object({
     .max(3650)
     .refine((v) => v === 0 || v >= 2, 'must be 0 (keep for ever) or at least 2 days')
     .default(30),
+  // Call recordings: deleted at Twilio (and the rows marked) this many days after the call.
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
   // After-call work: an agent whose call ended is offered no call for this long.
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   // Service level (15秒接通率): answered within this many seconds of entering the queue.
@@ -212,7 +227,15 @@ export interface Config {
   }
   readonly localServicesDir: string
   readonly twilio:
-    | { readonly mode: 'live'; readonly accountSid: string; readonly authToken: string }
+    | {
+        readonly mode: 'live'
+        readonly accountSid: string
+        readonly authToken: string
+        /** Signs the browser softphone's Access Tokens; unset: agents use phones or their own clients. */
+        readonly apiKey: { readonly sid: string; readonly secret: string } | undefined
+        /** The TwiML App whose voice URL takes calls placed from the console's softphone. */
+        readonly twimlAppSid: string | undefined
+      }
     | {
         readonly mode: 'simulator'
         readonly accountSid: string
@@ -264,7 +287,14 @@ export interface Config {
   /** BullMQ key prefix: several deployments (or test runs) can share one Redis. */
   readonly queuePrefix: string
   /** Days old call legs and status receipts are kept (src/retention); 0: for ever. */
-  readonly retention: { readonly callLegsDays: number; readonly webhookReceiptsDays: number }
+  readonly retention: {
+    readonly callLegsDays: number
+    readonly webhookReceiptsDays: number
+    /** Days after a call its recordings are deleted at Twilio; 0: for ever. */
+    readonly recordingsDays: number
+  }
+  /** Lifetime of an agent's softphone Access Token. */
+  readonly voiceTokenTtlSeconds: number
   readonly callbacks: {
     readonly callingHours: { readonly start: string; readonly end: string }
     readonly callingDays: 'every_day' | 'working_days'
@@ -321,6 +351,7 @@ export function loadConfig(
   const day = e ? workingDay(e.WORKING_HOURS, e.WORKING_BREAKS) : undefined
   if (day && 'problem' in day) problems.push(day.problem)
   if (e) problems.push(...redisProblems(e))
+  if (e) problems.push(...softphoneProblems(e))
   // Scripts that never call Twilio (migrate, services) run whatever role the process has.
   if (e && !opts.twilioOptional) problems.push(...roleProblems(e))
   if (!e || !day || 'problem' in day || problems.length > 0) throw new ConfigError(problems)
@@ -328,7 +359,16 @@ export function loadConfig(
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
   const twilio =
     e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
-      ? { mode: 'live' as const, accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN }
+      ? {
+          mode: 'live' as const,
+          accountSid: e.TWILIO_ACCOUNT_SID,
+          authToken: e.TWILIO_AUTH_TOKEN,
+          apiKey:
+            e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET
+              ? { sid: e.TWILIO_API_KEY_SID, secret: e.TWILIO_API_KEY_SECRET }
+              : undefined,
+          twimlAppSid: e.TWILIO_TWIML_APP_SID,
+        }
       : {
           mode: 'simulator' as const,
           accountSid: SIMULATOR_ACCOUNT_SID,
@@ -393,7 +433,9 @@ export function loadConfig(
     retention: {
       callLegsDays: e.RETENTION_CALL_LEGS_DAYS,
       webhookReceiptsDays: e.RETENTION_WEBHOOK_RECEIPTS_DAYS,
+      recordingsDays: e.RECORDING_RETENTION_DAYS,
     },
+    voiceTokenTtlSeconds: e.VOICE_TOKEN_TTL_SECONDS,
     callbacks: {
       callingHours: { start: e.CALLING_HOURS.slice(0, 5), end: e.CALLING_HOURS.slice(6) },
       callingDays: e.CALLING_DAYS,
@@ -442,6 +484,30 @@ function twilioModeProblems(
   return [
     'TWILIO_MODE: no Twilio account is configured; set TWILIO_MODE=simulator for the local simulator, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for the real Twilio account',
   ]
+}
+
+/**
+ * An API key is a pair; the softphone also needs the TwiML App. None of them means anything to
+ * the simulator, whose phone lives in the page, so they are refused there rather than ignored.
+ */
+function softphoneProblems(e: {
+  TWILIO_MODE?: 'live' | 'simulator' | undefined
+  TWILIO_API_KEY_SID?: string | undefined
+  TWILIO_API_KEY_SECRET?: string | undefined
+  TWILIO_TWIML_APP_SID?: string | undefined
+}): string[] {
+  const sid = Boolean(e.TWILIO_API_KEY_SID)
+  const secret = Boolean(e.TWILIO_API_KEY_SECRET)
+  const app = Boolean(e.TWILIO_TWIML_APP_SID)
+  if (e.TWILIO_MODE === 'simulator' && (sid || secret || app))
+    return [
+      'TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET, TWILIO_TWIML_APP_SID: the simulator does not use them; unset them, or set TWILIO_MODE=live',
+    ]
+  if (sid !== secret)
+    return [
+      'TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET: set both (an API key from the Twilio console or `npm run twilio:setup`) or neither',
+    ]
+  return []
 }
 
 /**

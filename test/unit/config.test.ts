@@ -333,11 +333,19 @@ describe('roles and metrics', () => {
 
   it('keeps status receipts 30 days and call legs for ever by default; refuses too short a time', () => {
     const sim = { TWILIO_MODE: 'simulator' }
-    expect(loadConfig(sim).retention).toEqual({ callLegsDays: 0, webhookReceiptsDays: 30 })
+    expect(loadConfig(sim).retention).toEqual({
+      callLegsDays: 0,
+      webhookReceiptsDays: 30,
+      recordingsDays: 0,
+    })
     expect(
-      loadConfig({ ...sim, RETENTION_CALL_LEGS_DAYS: '180', RETENTION_WEBHOOK_RECEIPTS_DAYS: '0' })
-        .retention,
-    ).toEqual({ callLegsDays: 180, webhookReceiptsDays: 0 })
+      loadConfig({
+        ...sim,
+        RETENTION_CALL_LEGS_DAYS: '180',
+        RETENTION_WEBHOOK_RECEIPTS_DAYS: '0',
+        RECORDING_RETENTION_DAYS: '365',
+      }).retention,
+    ).toEqual({ callLegsDays: 180, webhookReceiptsDays: 0, recordingsDays: 365 })
     expect(() => loadConfig({ ...sim, RETENTION_CALL_LEGS_DAYS: '3' })).toThrow(
       /RETENTION_CALL_LEGS_DAYS: must be 0 \(keep for ever\) or at least 7 days/,
     )
@@ -346,6 +354,34 @@ describe('roles and metrics', () => {
     )
     expect(() => loadConfig({ ...sim, RETENTION_WEBHOOK_RECEIPTS_DAYS: '-1' })).toThrow(
       /RETENTION_WEBHOOK_RECEIPTS_DAYS/,
+    )
+  })
+
+  it('takes the softphone API key as a pair, the TwiML App by its SID, and neither in simulator mode', () => {
+    const live = {
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'x'.repeat(32),
+    }
+    const key = { TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}`, TWILIO_API_KEY_SECRET: 's'.repeat(32) }
+    const app = `AP${'c'.repeat(32)}`
+    const c = loadConfig({ ...live, ...key, TWILIO_TWIML_APP_SID: app })
+    expect(c.twilio.mode === 'live' && c.twilio.apiKey).toEqual({
+      sid: key.TWILIO_API_KEY_SID,
+      secret: key.TWILIO_API_KEY_SECRET,
+    })
+    expect(c.twilio.mode === 'live' && c.twilio.twimlAppSid).toBe(app)
+    expect(c.voiceTokenTtlSeconds).toBe(3600)
+    expect(() => loadConfig({ ...live, TWILIO_API_KEY_SID: key.TWILIO_API_KEY_SID })).toThrow(
+      /TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET: set both/,
+    )
+    expect(() => loadConfig({ ...live, TWILIO_TWIML_APP_SID: 'AP123' })).toThrow(
+      /TWILIO_TWIML_APP_SID: must look like AP/,
+    )
+    expect(() => loadConfig({ TWILIO_MODE: 'simulator', ...key })).toThrow(
+      /the simulator does not use them/,
+    )
+    expect(() => loadConfig({ ...live, VOICE_TOKEN_TTL_SECONDS: '60' })).toThrow(
+      /VOICE_TOKEN_TTL_SECONDS/,
     )
   })
 })
