@@ -52,6 +52,12 @@ export function createVoicePaths(publicBaseUrl: string) {
     transferAnnounce: (id: string, who: 'caller' | 'agent', why: string) =>
       `${base}/transfer/announce${q({ t: id, who, why })}`,
     transferRequeue: (id: string) => `${base}/transfer/requeue${q({ t: id })}`,
+    /** The TwiML App's voice URL: calls an agent places from the console's softphone. */
+    softphoneOutgoing: `${base}/softphone/outgoing`,
+    /** The TwiML App's status callback for those calls. */
+    softphoneStatus: `${base}/softphone/status`,
+    /** Twilio's recordingStatusCallback for every recorded conference and call. */
+    recordingStatus: `${base}/recording-status`,
     agentReleased: (offerId: string, reason: 'taken' | 'gone') =>
       `${base}/agent/released${q({ offer: offerId, reason })}`,
   }
