@@ -1,8 +1,10 @@
 import { sql } from 'kysely'
 
+import type { CallbackDeps } from '../callbacks/deps.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { markNeedsReturnCall } from '../cases/cases.repository.ts'
 import type { Db } from '../db/database.ts'
+import { coerceError } from '../errors.ts'
 import { findHotline } from './directory.repository.ts'
 
 /**
@@ -63,6 +65,37 @@ export async function oweReturnCall(
       callSid: o.callSid,
       data: { reason: o.reason, callbackId: inserted.id },
     })
+  }
+}
+
+/**
+ * Once the caller has hung up, the return call their call left owed (abandoned in the queue, or
+ * after a voicemail) is scheduled straight away: it is due already. Scheduling only when the
+ * caller is gone means nobody is rung to call back a caller still leaving a message. If Redis
+ * refuses, the reconciler schedules it from the row on its next pass; the job id comes from the
+ * row, so both paths make one job.
+ */
+export async function scheduleOwedReturnCall(deps: CallbackDeps, callSid: string): Promise<void> {
+  const owed = await deps.db
+    .selectFrom('calls')
+    .innerJoin('callbacks', 'callbacks.case_id', 'calls.case_id')
+    .select(['callbacks.id', 'callbacks.attempt', 'callbacks.due_at'])
+    .where('calls.call_sid', '=', callSid)
+    .where('callbacks.purpose', '=', 'unanswered_inbound')
+    .where('callbacks.status', '=', 'pending')
+    .executeTakeFirst()
+  if (!owed) return
+  try {
+    await deps.scheduler.schedule({
+      callbackId: owed.id,
+      attempt: owed.attempt + 1,
+      dueAt: owed.due_at,
+    })
+  } catch (err) {
+    deps.logger.warn(
+      { err: coerceError(err), callbackId: owed.id },
+      'could not schedule the return call; the reconciler will',
+    )
   }
 }
 

@@ -5,6 +5,7 @@ import { dialCallback } from '../../src/callbacks/dialer.ts'
 import { reconcileCallbacks } from '../../src/callbacks/reconciler.ts'
 import { runDispatch } from '../../src/calls/dispatcher.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
+import { callbackJobId } from '../../src/queues/callbacks.queue.ts'
 import { answerAndPress, createdCalls, legSidOf, queuedCall } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock, pathOf } from '../helpers/harness.ts'
@@ -43,9 +44,23 @@ describe('person-first return calls', () => {
       CallStatus: 'completed',
       CallDuration: '20',
     })
-    // The return-call row exists from the hang-up; the reconciler puts it on the schedule.
-    expect((await reconcileCallbacks(h.ctx)).scheduled).toBe(1)
+    // The hang-up leaves the return call owed and on the schedule at once, due now; the
+    // reconciler's pass finds the same job (its id comes from the row) and adds none.
     const cb = await callback('unanswered_inbound')
+    const jobId = callbackJobId({ callbackId: cb.id, attempt: 1, dueAt: cb.due_at })
+    expect(await h.ctx.callbacksQueue.getJobCounts('delayed', 'waiting')).toEqual({
+      delayed: 0,
+      waiting: 1,
+    })
+    expect((await h.ctx.callbacksQueue.getJob(jobId))?.data).toEqual({
+      callbackId: cb.id,
+      attempt: 1,
+    })
+    expect((await reconcileCallbacks(h.ctx)).scheduled).toBe(1)
+    expect(await h.ctx.callbacksQueue.getJobCounts('delayed', 'waiting')).toEqual({
+      delayed: 0,
+      waiting: 1,
+    })
     h.edge.requests.length = 0
     expect(await dialCallback(h.ctx, { callbackId: cb.id, attempt: 1 })).toBe('dialled')
     const ring = createdCalls(h)[0]
