@@ -521,6 +521,10 @@ export interface CaseDeadlinesTable {
   round: Generated<number>
   department_id: number | null
   original_due_at: Timestamp | null
+  /** Copies of the case's group columns, kept by triggers (migration 007400): for 及时率 by group. */
+  case_first_owner_id: Generated<number | null>
+  case_assignee_department_id: Generated<number | null>
+  case_category_id: Generated<number | null>
 }
 
 /** How a clock ended (db/migrations/2026_12_02_002000_clock_outcomes.ts); open until then. */
