@@ -114,7 +114,10 @@ async function setUpApplication(
     return { outcome: 'created', sid: created.sid, name, changes, sidNotInEnv: true }
   }
   const changes = changesBetween(app, wanted)
-  if (changes.length > 0 && !o.dryRun) await app.update(updateParams(changes))
+  if (changes.length > 0 && !o.dryRun) {
+    // By SID: an instance from list() has no SID in its path (twilio-node) and cannot update.
+    await o.client.applications(app.sid).update(updateParams(changes))
+  }
   const outcome: Outcome = changes.length > 0 ? 'changed' : 'unchanged'
   return {
     outcome,
@@ -143,7 +146,9 @@ async function setUpNumber(
     return { phoneNumber, outcome: 'missing', sid: number.sid, changes: [], problem }
   }
   const changes = changesBetween(number, wanted)
-  if (changes.length > 0 && !o.dryRun) await number.update(updateParams(changes))
+  if (changes.length > 0 && !o.dryRun) {
+    await o.client.incomingPhoneNumbers(number.sid).update(updateParams(changes))
+  }
   return {
     phoneNumber,
     outcome: changes.length > 0 ? 'changed' : 'unchanged',
