@@ -5,10 +5,11 @@ import twilio from 'twilio'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 
 import { createDb, type Db } from '../../src/db/database.ts'
+import { withDatabase } from '../../src/infra/local-services.ts'
 import { createLogger } from '../../src/logger.ts'
 import { formatSetupReport } from '../../src/telephony/setup/report.ts'
-import { runTwilioSetup,type SetupOptions } from '../../src/telephony/setup/twilio-setup.ts'
-import { cloneTestDatabase } from '../helpers/databases.ts'
+import { runTwilioSetup, type SetupOptions } from '../../src/telephony/setup/twilio-setup.ts'
+import { adminQuery, cloneTestDatabase } from '../helpers/databases.ts'
 import { createFakeTwilioEdge } from '../helpers/fake-twilio-edge.ts'
 
 const ACCOUNT_SID = `AC${'5'.repeat(32)}`
@@ -323,5 +324,23 @@ describe('the twilio:setup script', () => {
     const flag = await script({ ...live, PUBLIC_BASE_URL: BASE }, ['--dryrun'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain('usage: npm run twilio:setup')
+  })
+
+  it('reads the hotlines from DATABASE_URL before asking Twilio anything', async () => {
+    // An unmigrated database: the script stops at the hotlines, before any Twilio request
+    // (which, from a child process, would go to the real api.twilio.com).
+    const name = `shouwen_t_setup_${process.pid}`
+    const server = inject('pgServerUrl')
+    await adminQuery(server, `create database ${name}`)
+    try {
+      const env = { ...live, PUBLIC_BASE_URL: BASE, DATABASE_URL: withDatabase(server, name) }
+      const empty = await script(env, ['--dry-run'])
+      expect(empty.code).toBe(1)
+      expect(empty.stderr).toContain(
+        'the database has no hotlines table yet: run `npm run db:migrate`',
+      )
+    } finally {
+      await adminQuery(server, `drop database if exists ${name} with (force)`)
+    }
   })
 })
