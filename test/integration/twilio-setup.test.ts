@@ -321,6 +321,11 @@ describe('the twilio:setup script', () => {
     const local = await script({ ...live, PUBLIC_BASE_URL: 'https://127.0.0.1:8443' })
     expect(local.stderr).toContain('127.0.0.1:8443 is not a public address; Twilio cannot reach it')
 
+    const fallback = ['--fallback-url', `${BASE}/fallback`]
+    const sameHost = await script({ ...live, PUBLIC_BASE_URL: BASE }, fallback)
+    expect(sameHost.code).toBe(2)
+    expect(sameHost.stderr).toContain('--fallback-url must not be on PUBLIC_BASE_URL’s host')
+
     const flag = await script({ ...live, PUBLIC_BASE_URL: BASE }, ['--dryrun'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain('usage: npm run twilio:setup')

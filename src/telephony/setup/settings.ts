@@ -94,7 +94,7 @@ export function unreachableBaseUrl(name: string, value: string): string | undefi
     return `${name}: ${value} is not a URL`
   }
   if (url.protocol !== 'https:') {
-    return `${name}: ${value} is not https; Twilio must reach Shouwen over HTTPS at a public address (behind your reverse proxy or load balancer): set ${name}=https://your-hotline-host`
+    return `${name}: ${value} is not https; Twilio must reach it over HTTPS at a public address (for Shouwen: behind your reverse proxy or load balancer)`
   }
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const local = /^localhost$|\.localhost$|\.local$|\.internal$/i.test(host) || !host.includes('.')
