@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 
 import type { EdgeHttpClient } from '../../src/telephony/telephony.ts'
+import { createFakeTwilioAccount, type FakeTwilioAccount } from './fake-twilio-account.ts'
 import { checkTwilioRequest, type FormValues, successExample } from './twilio-spec.ts'
 
 /**
@@ -42,6 +43,8 @@ export type FakeTwilioHandler = (
 export interface FakeTwilioEdge {
   httpClient: EdgeHttpClient
   requests: RecordedRequest[]
+  /** TwiML Apps, phone numbers and API keys, with state (`npm run twilio:setup`'s resources). */
+  account: FakeTwilioAccount
   /** The next `n` valid requests get this answer (invalid ones always get the 400). */
   failNext(n: number, answer: FakeTwilioAnswer): void
   respondWith(handler: FakeTwilioHandler | undefined): void
@@ -62,6 +65,7 @@ export function createFakeTwilioEdge(
   const failures: FakeTwilioAnswer[] = []
   const calls = new Map<string, Resource>()
   const conferences = new Map<string, string>()
+  const accountResources = createFakeTwilioAccount(newSid)
   let handler: FakeTwilioHandler | undefined
 
   async function request(opts: EdgeRequest) {
@@ -105,6 +109,8 @@ export function createFakeTwilioEdge(
       return known
     }
     const times = { date_created: now, date_updated: now }
+    const accountAnswer = accountResources.answer(req, now)
+    if (accountAnswer) return accountAnswer
     switch (req.operationId) {
       case 'CreateCall': {
         const to = form('To') ?? null
@@ -218,6 +224,7 @@ export function createFakeTwilioEdge(
   return {
     httpClient: { request },
     requests,
+    account: accountResources,
     failNext(n, answer) {
       for (let i = 0; i < n; i++) failures.push(answer)
     },
@@ -242,6 +249,7 @@ export function createFakeTwilioEdge(
       failures.length = 0
       calls.clear()
       conferences.clear()
+      accountResources.clear()
       handler = undefined
     },
   }
