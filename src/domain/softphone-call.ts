@@ -50,11 +50,7 @@ export function chooseDialable(
 
 /** Why a call from the softphone was not placed: told to the agent, then hung up. */
 export type SoftphoneRefusal =
-  | 'not_an_agent'
-  | 'no_case'
-  | 'not_your_case'
-  | 'number_not_on_case'
-  | 'no_hotline'
+  'not_an_agent' | 'no_case' | 'not_your_case' | 'number_not_on_case' | 'no_hotline'
 
 const REFUSALS: Record<Language, Record<SoftphoneRefusal, string>> = {
   'zh-CN': {

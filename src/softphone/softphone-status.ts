@@ -23,7 +23,8 @@ export async function softphoneCallStatus(
       await appendCaseEvent(trx, {
         caseId: call.caseId,
         type: 'softphone_call_ended',
-        actor: call.agentId === null ? { kind: 'system' } : { kind: 'agent', agentId: call.agentId },
+        actor:
+          call.agentId === null ? { kind: 'system' } : { kind: 'agent', agentId: call.agentId },
         at,
         callSid: s.callSid,
         data: { status: s.status, durationSeconds: s.durationSeconds },

@@ -1,7 +1,7 @@
 import twilio from 'twilio'
 
-import type { OutgoingCallOutcome } from '../softphone/outgoing-call.ts'
 import { softphoneRefusalText } from '../domain/softphone-call.ts'
+import type { OutgoingCallOutcome } from '../softphone/outgoing-call.ts'
 import type { VoicePaths } from './paths.ts'
 import { sayAndHangUp } from './twiml.ts'
 
@@ -21,7 +21,8 @@ export function renderSoftphoneCall(
   o: OutgoingCallOutcome,
   extra: Partial<DialAttributes> = {},
 ): string {
-  if (o.kind === 'refused') return sayAndHangUp(o.language, softphoneRefusalText(o.language, o.reason))
+  if (o.kind === 'refused')
+    return sayAndHangUp(o.language, softphoneRefusalText(o.language, o.reason))
   return renderSoftphoneDial(paths, o, extra)
 }
 
@@ -32,17 +33,14 @@ export function renderSoftphoneDial(
   extra: Partial<DialAttributes> = {},
 ): string {
   const r = new VoiceResponse()
-  r.dial(
-    {
-      callerId: d.callerId,
-      // The browser hears the caller's ringing, and the call counts as answered when they do.
-      answerOnBridge: true,
-      timeout: SOFTPHONE_RING_SECONDS,
-      action: paths.softphoneStatus,
-      method: 'POST',
-      ...extra,
-    },
-    d.number,
-  )
+  r.dial({
+    callerId: d.callerId,
+    // The browser hears the caller's ringing, and the call counts as answered when they do.
+    answerOnBridge: true,
+    timeout: SOFTPHONE_RING_SECONDS,
+    action: paths.softphoneStatus,
+    method: 'POST',
+    ...extra,
+  }).number(d.number)
   return r.toString()
 }

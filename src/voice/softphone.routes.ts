@@ -8,7 +8,9 @@ import { softphoneCallStatus } from '../softphone/softphone-status.ts'
 import { renderSoftphoneCall } from './softphone-twiml.ts'
 import { callbackRoute, twimlRoute } from './voice-handler.ts'
 
-const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be CA followed by 32 hex digits')
+const callSid = z
+  .string()
+  .regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be CA followed by 32 hex digits')
 const optional = (max: number) =>
   z
     .string()

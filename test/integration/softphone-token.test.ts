@@ -73,7 +73,7 @@ describe('POST /api/me/voice-token', () => {
     expect(row.client_identity).toBe('agent-1002')
   })
 
-  it("takes another identity when an administrator gave the usual one to someone else", async () => {
+  it('takes another identity when an administrator gave the usual one to someone else', async () => {
     await h.ctx.db
       .updateTable('agents')
       .set({ client_identity: null, phone_number: '+8613700001003' })
