@@ -1,6 +1,7 @@
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
+import { endStaleCalls } from '../../src/calls/stale-calls.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { callSid, createHarness, PUBLIC_BASE_URL, ZH_HOTLINE } from '../helpers/harness.ts'
 import type { LiveCall } from '../helpers/live-call.ts'
@@ -209,5 +210,34 @@ describe('the TwiML App webhook: calls placed from the console softphone', () =>
       .get(`/api/cases/${live.reference}/dialable`)
       .set(await login(h, '1002'))
     expect(res.status).toBe(403)
+  })
+
+  it('is ended by the stale-calls duty when its end never arrived', async () => {
+    const sid = callSid()
+    await h.twilioPost(
+      '/voice/softphone/outgoing',
+      outgoing({ sid, caseRef: live.reference, to: CALLER }),
+    )
+    // Quiet for three minutes: the Dial action and the status callback were both lost.
+    await h.ctx.db
+      .updateTable('calls')
+      .set({ updated_at: new Date(Date.now() - 3 * 60_000) })
+      .where('call_sid', '=', sid)
+      .execute()
+    h.edge.respondWith((r) =>
+      r.operationId === 'FetchCall' && r.pathParams.Sid === sid
+        ? { statusCode: 200, body: { sid, status: 'no-answer', duration: '0', end_time: null } }
+        : undefined,
+    )
+    await endStaleCalls(h.ctx)
+    h.edge.respondWith(undefined)
+    const call = await h.ctx.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('call_sid', '=', sid)
+      .executeTakeFirstOrThrow()
+    expect(call.status).toBe('no-answer')
+    const ended = (await events('softphone_call_ended')).filter((e) => e.call_sid === sid)
+    expect(ended.map((e) => e.data)).toEqual([{ status: 'no-answer', durationSeconds: 0 }])
   })
 })

@@ -28,6 +28,7 @@ function loadVoiceSdk() {
 const REGISTER_TIMEOUT_MS = 12_000
 // The Voice SDK's codes for a microphone it could not have (denied, or none there).
 const MIC_CODES = [31208, 31401, 31402]
+const GATHER_START_MS = 800
 const WARNINGS = ['unreachable', 'mic_refused', 'not_configured', 'error']
 
 const newToken = () => api('/me/voice-token', { method: 'POST', body: {} })
@@ -145,13 +146,24 @@ export function useTwilioPhone({ enabled, online, onLost }) {
       })
       d.audio?.on('deviceChange', readAudio)
       readAudio()
-      const timer = setTimeout(() => {
-        if (!gone && device.current === d && d.state !== 'registered') fail('unreachable')
-      }, REGISTER_TIMEOUT_MS)
+      // Registered within the time, or again after a drop (the SDK reconnects by itself).
+      let timer
+      const watch = () => {
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          if (!gone && device.current === d && d.state !== 'registered') fail('unreachable')
+        }, REGISTER_TIMEOUT_MS)
+      }
+      d.on('unregistered', () => {
+        if (gone || device.current !== d) return
+        setState('connecting')
+        watch()
+      })
+      d.on('destroyed', () => clearTimeout(timer))
+      watch()
       d.register().catch((e) => {
         if (!gone && device.current === d) fail('unreachable', e?.message)
       })
-      d.on('destroyed', () => clearTimeout(timer))
     }
     void start()
     return () => {
@@ -179,7 +191,8 @@ export function useTwilioPhone({ enabled, online, onLost }) {
       const x = c()
       if (!x) return
       if (x.status() === 'pending') {
-        x.once('accept', () => x.sendDigits('1'))
+        // The whisper's <Gather> starts once the leg is answered: give it a moment to listen.
+        x.once('accept', () => setTimeout(() => x.sendDigits('1'), GATHER_START_MS))
         x.accept()
       } else x.sendDigits('1')
     },
