@@ -97,6 +97,27 @@ describe('the browser softphone on live Twilio, in Chromium', () => {
     await page.getByTestId('me').waitFor()
     return page
   }
+  /** A walk-in case recorded by `job` (who becomes its first owner) for a caller's phone. */
+  async function walkIn(job: string, phone: string): Promise<string> {
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${base}/api${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      })
+      return (await res.json()) as Record<string, unknown>
+    }
+    const { token } = await post('/auth/login', { jobNumber: job, password: DEMO_PASSWORD })
+    const created = await post(
+      '/cases',
+      { source: 'walk_in', caller: { phone }, content: 'street light out' },
+      String(token),
+    )
+    return String((created['case'] as { reference: string }).reference)
+  }
   const state = (page: Page) =>
     page.getByTestId('softphone-state').getAttribute('data-state', { timeout: 1000 })
   const presenceOf = async (job: string) =>
@@ -126,6 +147,15 @@ describe('the browser softphone on live Twilio, in Chromium', () => {
       .poll(() => page.getByTestId('presence-away').getAttribute('aria-pressed'))
       .toBe('true')
     await page.screenshot({ path: 'test-output/screenshots/softphone-unreachable.png' })
+
+    // On the agent's case, "Call the caller" names the caller's number, and cannot be used while
+    // the softphone cannot reach Twilio.
+    const reference = await walkIn('1001', '+8613900007777')
+    await page.reload()
+    await page.getByTestId(`case-${reference}`).click()
+    const button = page.getByTestId('call-caller')
+    await expect.poll(() => button.innerText(), { timeout: 20_000 }).toContain('+8613900007777')
+    expect(await button.isDisabled()).toBe(true)
   })
 
   it('says the microphone was refused, and sets the agent away', async () => {

@@ -27,12 +27,12 @@ export function CallCaller({ reference, phone, contactPhone }) {
       setMessage(e.message)
     }
   }
-  return html`<p class="row" data-testid="call-caller">
+  return html`<p class="row" data-testid="call-numbers">
     ${numbers.map(
       (n) =>
         html`<button
           class="plain"
-          data-testid=${`call-${n.target}`}
+          data-testid=${n.target === 'caller' ? 'call-caller' : 'call-contact'}
           disabled=${busy}
           onClick=${call(n.target)}
         >
