@@ -41,6 +41,8 @@ export function useTwilioPhone({ enabled, online, onLost }) {
   const [audio, setAudio] = useState({ inputs: [], outputs: [], input: '', output: '' })
   const device = useRef(null)
   const active = useRef(null)
+  // A device let go of during a call (paused, or failed): destroyed when that call ends.
+  const orphan = useRef(null)
   const lost = useRef(onLost)
   lost.current = onLost
 
@@ -71,6 +73,8 @@ export function useTwilioPhone({ enabled, online, onLost }) {
     })
     const end = (status) => () => {
       if (active.current === c) active.current = null
+      orphan.current?.destroy()
+      orphan.current = null
       update({ status })
     }
     c.on('accept', () => update({ status: 'in-progress' }))
@@ -85,14 +89,19 @@ export function useTwilioPhone({ enabled, online, onLost }) {
     })
   }
 
+  const letGo = (d) => {
+    device.current = null
+    if (!d) return
+    if (active.current) orphan.current = d
+    else d.destroy()
+  }
+
   // Stops taking calls, says why, and has the agent set away (the server must not offer calls
   // to a phone that cannot ring).
   const fail = (why, message) => {
     setState(why)
     setProblem(message ?? '')
-    const d = device.current
-    device.current = null
-    if (d && !active.current) d.destroy()
+    letGo(device.current)
     lost.current?.(why)
   }
 
@@ -169,13 +178,19 @@ export function useTwilioPhone({ enabled, online, onLost }) {
     return () => {
       gone = true
       // Paused or logged out: no more offers here. A call in progress goes on to its end.
-      const d = device.current
-      device.current = null
-      if (d && active.current) void d.unregister().catch(() => {})
-      else d?.destroy()
+      if (device.current && active.current) void device.current.unregister().catch(() => {})
+      letGo(device.current)
       setState((s) => (WARNINGS.includes(s) ? s : 'off'))
     }
   }, [enabled, online])
+  // Logged out (the workspace goes): nothing of the phone outlives the page, a call included.
+  useEffect(
+    () => () => {
+      orphan.current?.destroy()
+      device.current?.destroy()
+    },
+    [],
+  )
 
   const c = () => active.current
   return {
