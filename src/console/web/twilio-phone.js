@@ -1,4 +1,5 @@
 import { api } from './api.js'
+import { deviceFailure, loadVoiceSdk, MIC_CODES, REGISTER_TIMEOUT_MS } from './twilio-voice-sdk.js'
 import { useEffect, useRef, useState } from './vendor/preact.js'
 
 /**
@@ -11,23 +12,6 @@ import { useEffect, useRef, useState } from './vendor/preact.js'
  * States: off, connecting, ready, unreachable, mic_refused, not_configured, error.
  */
 
-let sdk
-function loadVoiceSdk() {
-  sdk ??= new Promise((resolve, reject) => {
-    const s = document.createElement('script')
-    s.src = '/console/vendor/twilio-voice.js'
-    s.onload = () =>
-      window.Twilio?.Device ? resolve(window.Twilio) : reject(new Error('Voice SDK did not load'))
-    s.onerror = () => reject(new Error('Voice SDK did not load'))
-    document.head.append(s)
-  })
-  return sdk
-}
-
-// Twilio answers a registration in a second or two; silence this long means it cannot be reached.
-const REGISTER_TIMEOUT_MS = 12_000
-// The Voice SDK's codes for a microphone it could not have (denied, or none there).
-const MIC_CODES = [31208, 31401, 31402]
 const GATHER_START_MS = 800
 const WARNINGS = ['unreachable', 'mic_refused', 'not_configured', 'error']
 
@@ -144,8 +128,7 @@ export function useTwilioPhone({ enabled, online, onLost }) {
       d.on('registered', () => !gone && setState('ready'))
       d.on('error', (e) => {
         if (gone || device.current !== d) return
-        if (MIC_CODES.includes(e?.code)) fail('mic_refused', e.message)
-        else fail('unreachable', e?.message)
+        fail(deviceFailure(e?.code), e?.message)
       })
       d.on('incoming', (c) => attach(c, true))
       d.on('tokenWillExpire', () => {
