@@ -1,14 +1,14 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import type { QueueState } from '../db/schema.ts'
+import type { CallsTable, QueueState } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { statusRank } from '../domain/call-status.ts'
 import type { Language } from '../domain/language.ts'
 
 export interface CallRecord {
   callSid: string
-  kind: 'caller' | 'agent_offer' | 'department' | 'callback'
+  kind: CallsTable['kind']
   caseId: string | null
   callerId: string | null
   hotlineNumber: string | null

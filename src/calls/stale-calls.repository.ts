@@ -55,6 +55,7 @@ export type LegOwner =
   | { kind: 'agent_offer'; offerId: string }
   | { kind: 'department'; transferId: string }
   | { kind: 'callback'; callbackId: string; attempt: number }
+  | { kind: 'softphone' }
   | null
 
 export async function findLegOwner(db: Db, call: StaleCall): Promise<LegOwner> {
@@ -85,5 +86,7 @@ export async function findLegOwner(db: Db, call: StaleCall): Promise<LegOwner> {
         .executeTakeFirst()
       return a ? { kind: 'callback', callbackId: a.callback_id, attempt: a.attempt } : null
     }
+    case 'softphone':
+      return { kind: 'softphone' }
   }
 }

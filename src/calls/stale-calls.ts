@@ -3,6 +3,7 @@ import { applyCallbackLegStatus } from '../callbacks/leg-status.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { CALL_STATUSES, isTerminal } from '../domain/call-status.ts'
 import { coerceError } from '../errors.ts'
+import { softphoneCallStatus } from '../softphone/softphone-status.ts'
 import { departmentLegStatus } from '../transfers/department-leg.ts'
 import { applyCallerLegStatus } from './caller-leg-status.ts'
 import { applyStatusCallback } from './calls.repository.ts'
@@ -125,6 +126,9 @@ async function applyStatus(
       return
     case 'callback':
       await applyCallbackLegStatus(deps, owner.callbackId, owner.attempt, s)
+      return
+    case 'softphone':
+      await softphoneCallStatus(deps, s)
       return
     case undefined:
       // A leg nothing else refers to (its offer or attempt gone): only the call row can end.

@@ -63,6 +63,9 @@ export type CaseEventType =
   | 'extension_requested'
   | 'extension_approved'
   | 'extension_refused'
+  // issue 13: the owner calls the caller back from the console's softphone
+  | 'softphone_call_placed'
+  | 'softphone_call_ended'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

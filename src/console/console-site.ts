@@ -19,6 +19,15 @@ const PREACT = path.join(
   'standalone.module.js',
 )
 
+// Twilio's Voice SDK as it ships for browsers (UMD: window.Twilio.Device), from its package; the
+// package exports no subpath, so the file is found beside its main entry (es5/twilio.js).
+const TWILIO_VOICE = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@twilio/voice-sdk')),
+  '..',
+  'dist',
+  'twilio.min.js',
+)
+
 /**
  * The web console (static ES modules under src/console/web) and, for supervisors and
  * administrators only, the queue dashboard. Pages are public files; every datum and action goes
@@ -28,6 +37,9 @@ export function createConsoleSite(ctx: AppContext): Router {
   const router = Router()
   router.get('/console/vendor/preact.js', (_req, res) => {
     res.type('text/javascript').sendFile(PREACT, { maxAge: '1d' })
+  })
+  router.get('/console/vendor/twilio-voice.js', (_req, res) => {
+    res.type('text/javascript').sendFile(TWILIO_VOICE, { maxAge: '1d' })
   })
   router.get('/', (_req, res) => res.redirect('/console/'))
   // Pages link favicon.svg; browsers that ask for /favicon.ico anyway (other pages, bookmarks)

@@ -331,7 +331,8 @@ export type QueueState = 'ivr' | 'waiting' | 'connected' | 'voicemail' | 'abando
 export interface CallsTable {
   call_sid: string
   direction: 'inbound' | 'outbound'
-  kind: 'caller' | 'agent_offer' | 'department' | 'callback'
+  /** softphone: an agent's call from the console to a case's caller (migration 008100). */
+  kind: 'caller' | 'agent_offer' | 'department' | 'callback' | 'softphone'
   parent_call_sid: string | null
   case_id: string | null
   agent_id: number | null

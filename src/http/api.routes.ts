@@ -30,6 +30,7 @@ import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRateTargetsRouter } from './rate-targets.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
+import { createSoftphoneRouter } from './softphone.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
 
 const presence = z
@@ -107,6 +108,8 @@ export function createApiRouter(deps: AppContext): Router {
   router.use(createEscalationsRouter(deps))
   // Extensions of a time limit, asked by the owner and decided by a manager.
   router.use(createExtensionsRouter(deps))
+  // The browser softphone on live Twilio: its token, and the numbers "Call the caller" may ring.
+  router.use(createSoftphoneRouter(deps))
 
   router.get('/me', (req, res) => {
     res.json({ agent: currentAgent(req) })

@@ -10,6 +10,7 @@ import { listHotlines } from '../calls/directory.repository.ts'
 import { myCalls, myCasesByDeadline, supervisorBoard } from '../console/board.ts'
 import type { AppContext } from '../context.ts'
 import type { LiveHint } from '../live/live-hub.ts'
+import { consolePhone } from '../softphone/voice-token.ts'
 import { currentAgent, currentAuth, requireRole, tokenOf } from './auth.middleware.ts'
 
 const SUPERVISING = ['supervisor', 'manager', 'admin']
@@ -55,6 +56,8 @@ export function createConsolePublicRouter(ctx: AppContext): Router {
       simulator: ctx.simulator !== undefined,
       hotlines: (await listHotlines(ctx.db)).map((h) => ({ number: h.phoneNumber, name: h.name })),
       device: agent.clientIdentity ? `client:${agent.clientIdentity}` : agent.phoneNumber,
+      // Which phone the workspace shows: the simulator's, the Twilio Voice SDK's, or none.
+      phone: consolePhone(ctx.config, ctx.simulator !== undefined),
     })
   })
   return router

@@ -6,12 +6,16 @@ import helmet from 'helmet'
 
 /**
  * The console is plain ES modules from this origin: no inline script, no inline style sheets
- * (Preact's style props go through the CSSOM, which CSP does not block), no third parties.
+ * (Preact's style props go through the CSSOM, which CSP does not block). Its scripts are all
+ * ours (Twilio's Voice SDK included, served from node_modules); the one third party it talks to
+ * is Twilio, for the browser softphone: signalling over wss://voice-js.<edge>.twilio.com, call
+ * quality events to https://eventgw.twilio.com, ringtones from https://sdk.twilio.com.
  */
 const CONSOLE_POLICY = {
   'default-src': ["'self'"],
   'base-uri': ["'self'"],
-  'connect-src': ["'self'"],
+  'connect-src': ["'self'", 'wss://*.twilio.com', 'https://*.twilio.com'],
+  'media-src': ["'self'", 'blob:', 'https://sdk.twilio.com'],
   'font-src': ["'self'", 'data:'],
   'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
@@ -28,6 +32,8 @@ const CONSOLE_POLICY = {
  */
 const QUEUES_POLICY = {
   ...CONSOLE_POLICY,
+  'connect-src': ["'self'"],
+  'media-src': ["'self'"],
   'font-src': ["'self'", 'data:', 'https://fonts.gstatic.com'],
   'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
 }

@@ -21,7 +21,7 @@ export interface LiveSources {
 }
 
 export const CALLER_STATES = ['ivr', 'waiting', 'connected'] as const
-export const LEG_KINDS = ['agent_offer', 'department', 'callback'] as const
+export const LEG_KINDS = ['agent_offer', 'department', 'callback', 'softphone'] as const
 export const PRESENCES = ['available', 'busy', 'away'] as const
 
 export function registerLiveGauges(
@@ -56,7 +56,7 @@ export function registerLiveGauges(
   })
   new Gauge({
     name: 'shouwen_call_legs',
-    help: 'Outbound legs not ended, by kind (agent offers, department legs, return calls)',
+    help: 'Outbound legs not ended, by kind (agent offers, department legs, return calls, softphone calls)',
     labelNames: ['kind'],
     registers,
     async collect() {

@@ -22,6 +22,7 @@ import { completeBridgedOfConference } from '../transfers/transfer-end.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
 import { dropNulParams } from './nul-params.ts'
+import { createSoftphoneVoiceRoutes } from './softphone.routes.ts'
 import { createTransferVoiceRoutes } from './transfer.routes.ts'
 import { renderAnnouncement } from './transfer-twiml.ts'
 import * as P from './twilio-params.ts'
@@ -245,6 +246,8 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
 
   router.use('/callback', createCallbackVoiceRoutes(deps))
   router.use('/transfer', createTransferVoiceRoutes(deps))
+  // The TwiML App's voice URL and status: calls agents place from the console's softphone.
+  router.use('/softphone', createSoftphoneVoiceRoutes(deps))
   const fallback = voiceFallback(logger, config.defaultLanguage)
   router.use(fallback.notFound)
   router.use(fallback.onError)

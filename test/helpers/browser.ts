@@ -81,7 +81,7 @@ export function findOrInstallChromium(say: (m: string) => void): string {
 }
 
 /** Headless, sandbox off (root in a container), no calls home: this machine's network is closed. */
-export function launchChromium(executablePath: string): Promise<Browser> {
+export function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
@@ -93,6 +93,7 @@ export function launchChromium(executablePath: string): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
 }

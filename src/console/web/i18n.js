@@ -139,6 +139,21 @@ const zh = {
   targets: '指标目标',
   targetValue: '目标值',
   comparison: '比较',
+  softphoneOff: '未登记（暂停中不接来电）',
+  softphoneConnecting: '正在连接 Twilio…',
+  softphoneReady: '已就绪，可接来电',
+  softphoneUnreachable: '无法连接 Twilio，浏览器电话不能接听',
+  softphoneMicRefused: '麦克风被拒绝或不可用，浏览器电话不能接听',
+  softphoneNotConfigured: '浏览器电话未配置（见 README）',
+  softphoneError: '浏览器电话出错',
+  softphoneSetAway: '已将您的状态设为暂停；排除问题后请改回空闲。',
+  acceptOffer: '接受（按 1）',
+  mute: '静音',
+  unmute: '取消静音',
+  microphone: '麦克风',
+  speaker: '扬声器',
+  callCaller: '呼叫来电人',
+  callContact: '呼叫联系电话',
 }
 
 const en = {
@@ -281,6 +296,22 @@ const en = {
   targets: 'Rate targets',
   targetValue: 'Target',
   comparison: 'Comparison',
+  softphoneOff: 'Not registered (paused: no calls here)',
+  softphoneConnecting: 'Connecting to Twilio…',
+  softphoneReady: 'Ready for calls',
+  softphoneUnreachable: 'Twilio cannot be reached: the browser phone cannot take calls',
+  softphoneMicRefused:
+    'The microphone was refused or is missing: the browser phone cannot take calls',
+  softphoneNotConfigured: 'The browser phone is not configured (see the README)',
+  softphoneError: 'The browser phone failed',
+  softphoneSetAway: 'You were set away; once this is fixed, set yourself available again.',
+  acceptOffer: 'Accept (1)',
+  mute: 'Mute',
+  unmute: 'Unmute',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  callCaller: 'Call the caller',
+  callContact: 'Call the contact',
 }
 
 /**

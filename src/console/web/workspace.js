@@ -1,9 +1,10 @@
 import { api, debounce, liveHints } from './api.js'
 import { CaseAsks } from './asks.js'
+import { CallCaller } from './call-caller.js'
 import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
 import { NewCase, VariantSelect } from './new-case.js'
-import { PhonePanel, useSimPhone } from './sim-phone.js'
+import { PhoneCard, usePhone } from './softphone.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
 /** The agent's screen: presence, phone, screen pop, my cases, and the case being worked on. */
@@ -13,7 +14,18 @@ export function Workspace({ config }) {
   const [reference, setReference] = useState(undefined)
   const [tick, setTick] = useState(0)
   const [categories, setCategories] = useState([])
-  const phone = useSimPhone(config.simulator ? config.device : undefined)
+  const [presence, setPresence] = useState(config.agent.presence)
+  const phone = usePhone(config, {
+    online: presence !== 'away',
+    // A phone that cannot ring must not be offered calls: the agent is set away, and told why.
+    onLost: (why) =>
+      void api('/me/presence', {
+        method: 'PUT',
+        body: { presence: 'away', reason: `softphone: ${why}` },
+      })
+        .then(() => setPresence('away'))
+        .finally(refresh),
+  })
   const refresh = () => {
     void api('/me/calls').then((r) => {
       setCalls(r.calls)
@@ -32,8 +44,8 @@ export function Workspace({ config }) {
   const ringing = calls.filter((c) => c.state === 'ringing')
   return html`<div class="cols">
     <div class="stack">
-      <${Presence} config=${config} tick=${tick} />
-      ${config.simulator ? html`<${PhonePanel} phone=${phone} title=${t('phone')} />` : null}
+      <${Presence} config=${config} tick=${tick} onPresence=${setPresence} />
+      <${PhoneCard} phone=${phone} />
       ${ringing.map((c) => html`<${ScreenPop} call=${c} onOpen=${setReference} />`)}
       <${MyCases} cases=${mine} onOpen=${setReference} current=${reference} />
       <${NewCase}
@@ -47,7 +59,12 @@ export function Workspace({ config }) {
     <div class="stack">
       ${
         reference
-          ? html`<${CaseView} reference=${reference} tick=${tick} onChanged=${refresh} />`
+          ? html`<${CaseView}
+              reference=${reference}
+              tick=${tick}
+              phone=${phone}
+              onChanged=${refresh}
+            />`
           : html`<section class="card muted">${t('caseForm')}: —</section>`
       }
     </div>
@@ -59,7 +76,7 @@ export function Workspace({ config }) {
  * 'busy' in wrap-up (话后整理) until `wrapUpUntil`; the countdown runs on the server's clock
  * (offset by `at`), and at zero the page asks again, which ends the wrap-up on the server.
  */
-function Presence({ config, tick }) {
+function Presence({ config, tick, onPresence }) {
   const [state, setState] = useState({
     presence: config.agent.presence,
     wrapUpUntil: null,
@@ -81,6 +98,7 @@ function Presence({ config, tick }) {
   useEffect(() => {
     void load()
   }, [tick])
+  useEffect(() => onPresence?.(state.presence), [state.presence])
   useEffect(() => {
     if (!state.wrapUpUntil) return undefined
     const timer = setInterval(() => {
@@ -204,7 +222,7 @@ function MyCases({ cases, onOpen, current }) {
 
 const FIELDS = ['place', 'content', 'contactName', 'contactPhone']
 
-function CaseView({ reference, tick, onChanged }) {
+function CaseView({ reference, tick, phone, onChanged }) {
   const [data, setData] = useState(undefined)
   const [people, setPeople] = useState({})
   const [categories, setCategories] = useState([])
@@ -263,6 +281,7 @@ function CaseView({ reference, tick, onChanged }) {
           </td>
         </tr>
       </table>
+      <${CallCaller} reference=${reference} phone=${phone} contactPhone=${k.contactPhone} />
       <form onSubmit=${save}>
         <div class="row">
           <div>
