@@ -51,6 +51,8 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     await sql`select setseed(0.42)`.execute(c)
     // The rows are consistent by construction: skip the per-row foreign-key triggers, which
     // would otherwise take most of the load's time (a superuser setting, this session only).
+    // That skips the triggers that copy a case's group columns onto its clocks (migration
+    // 007400) too: the clocks' insert below copies them itself.
     await sql`set session_replication_role = replica`.execute(c)
     // Indexes are built once at the end, sorted, rather than row by row during the load; those
     // backing a constraint (keys) stay.
@@ -165,14 +167,15 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
       'case_deadlines',
       sql`
       insert into case_deadlines (case_id, step, started_at, due_at, warn_at, warned_at,
-        breached_at, done_at, outcome, ended_at, round)
+        breached_at, done_at, outcome, ended_at, round, case_first_owner_id,
+        case_assignee_department_id, case_category_id)
       select k.id, s.step, k.created_at, k.created_at + s.lim, k.created_at + s.lim * 0.8,
         case when s.done is null and k.created_at + s.lim * 0.8 < ${NOW} then k.created_at + s.lim * 0.8 end,
         case when s.done is null and k.created_at + s.lim < ${NOW} then k.created_at + s.lim end,
         s.done,
         case when s.done is null then 'open' when s.done <= k.created_at + s.lim then 'met'
           else 'missed' end,
-        s.done, 1
+        s.done, 1, k.first_owner_id, k.assignee_department_id, k.category_id
       from cases k cross join lateral (values
         ('record', interval '1 minute', k.created_at + random() * interval '66 seconds'),
         ('dispatch', interval '2 minutes', k.first_owned_at),
