@@ -1,3 +1,4 @@
+import { isRecording } from '../domain/recording.ts'
 import { coerceError } from '../errors.ts'
 import { attemptFailed } from './after-attempt.ts'
 import { setAttemptCalls } from './callbacks.repository.ts'
@@ -30,6 +31,8 @@ export async function dialAll(
       const lateMs = deps.clock.now().getTime() - d.cb.dueAt.getTime()
       deps.metrics.callbackLateness.observe({ purpose: d.cb.purpose }, Math.max(0, lateMs) / 1000)
       try {
+        // Return calls are recorded as the hotline they are made from says (`from` is it).
+        const hotline = await deps.directory.hotline(d.from)
         answer = await deps.telephony.createCall({
           to: d.address,
           from: d.from,
@@ -42,6 +45,9 @@ export async function dialAll(
           statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
           timeoutSeconds: CALLBACK_RING_SECONDS,
           ...(d.personFirst ? {} : { machineDetection: 'Enable' as const }),
+          ...(hotline && isRecording(hotline.recording)
+            ? { recordingStatusCallback: deps.paths.recordingStatus }
+            : {}),
         })
       } catch (error) {
         answer = { error }

@@ -15,6 +15,7 @@ import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { listDepartmentAnswers } from '../transfers/department-answers.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
+import { createAdminHotlinesRouter } from './admin-hotlines.routes.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
 import { createAdminVariantsRouter } from './admin-variants.routes.ts'
@@ -101,6 +102,8 @@ export function createApiRouter(deps: AppContext): Router {
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
   router.use(createIvrPromptsRouter(deps))
+  // Hotlines' recording setting: administrators change it, supervisors and up read it.
+  router.use(createAdminHotlinesRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
   // Questions to the duty supervisor and their answers.
