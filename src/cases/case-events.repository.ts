@@ -63,6 +63,9 @@ export type CaseEventType =
   | 'extension_requested'
   | 'extension_approved'
   | 'extension_refused'
+  // issue 13 item 2: call recording
+  | 'call_recorded'
+  | 'recording_failed'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }
