@@ -27,6 +27,11 @@ export interface ConferenceOptions {
   statusCallbackMethod: HttpMethod
   statusCallbackEvents: string[]
   label: string | undefined
+  /** `record-from-start` records the conference; anything else does not. */
+  record: boolean
+  recordingStatusCallback: string | undefined
+  recordingStatusCallbackMethod: HttpMethod
+  recordingStatusCallbackEvents: string[]
 }
 
 export interface LegCallbacks {
@@ -219,6 +224,12 @@ function dialNouns(el: XmlElement): DialNoun[] {
         statusCallbackMethod: a.method('statusCallbackMethod', 'POST'),
         statusCallbackEvents: (a.str('statusCallbackEvent') ?? '').split(/\s+/).filter(Boolean),
         label: a.str('participantLabel'),
+        record: a.str('record') === 'record-from-start',
+        recordingStatusCallback: a.str('recordingStatusCallback'),
+        recordingStatusCallbackMethod: a.method('recordingStatusCallbackMethod', 'POST'),
+        recordingStatusCallbackEvents: (a.str('recordingStatusCallbackEvent') ?? 'completed')
+          .split(/\s+/)
+          .filter(Boolean),
       }
     }
     throw new TwimlError(12200, `<Dial> cannot contain <${noun.name}> in the simulator`)
