@@ -3,6 +3,7 @@ import { CaseAsks } from './asks.js'
 import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
 import { NewCase, VariantSelect } from './new-case.js'
+import { CaseRecordings } from './recordings.js'
 import { PhonePanel, useSimPhone } from './sim-phone.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
@@ -333,6 +334,7 @@ function CaseView({ reference, tick, onChanged }) {
         onChanged()
       }}
     />
+    <${CaseRecordings} recordings=${data.recordings} />
     <section class="card" data-testid="timeline">
       <h2>${t('timeline')}</h2>
       <ol class="timeline">
