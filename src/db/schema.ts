@@ -187,8 +187,6 @@ export interface HotlinesTable {
   recording: Generated<RecordingMode>
 }
 
-
-
 /** Who was in a recorded call, as its legs tell. */
 export type RecordingParticipant =
   | { kind: 'caller' }

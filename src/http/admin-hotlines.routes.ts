@@ -24,9 +24,13 @@ export function createAdminHotlinesRouter(deps: {
   directory: DirectoryCache
 }): Router {
   const router = Router()
-  router.get('/admin/hotlines', requireRole('supervisor', 'manager', 'admin'), async (_req, res) => {
-    res.json({ hotlines: await listHotlineViews(deps.db) })
-  })
+  router.get(
+    '/admin/hotlines',
+    requireRole('supervisor', 'manager', 'admin'),
+    async (_req, res) => {
+      res.json({ hotlines: await listHotlineViews(deps.db) })
+    },
+  )
   router.patch('/admin/hotlines/:number', requireRole('admin'), async (req, res) => {
     const number = hotlineNumber.parse(req.params['number'])
     const { recording } = changes.parse(req.body)

@@ -146,16 +146,17 @@ export function createApiRouter(deps: AppContext): Router {
     if (!(await mayWorkOnCase(deps.db, currentAgent(req), kase))) {
       throw new AppError('forbidden', `case ${ref} is not yours to see`)
     }
-    const [events, transfers, department, clocks, departmentAnswers, recordings] = await Promise.all([
-      listCaseEvents(deps.db, kase.id),
-      listTransfersOfCase(deps.db, kase.id),
-      kase.assigneeDepartmentId === null
-        ? undefined
-        : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
-      listCaseClocks(deps.db, kase.id),
-      listDepartmentAnswers(deps.db, kase.id),
-      caseRecordings(deps.db, kase),
-    ])
+    const [events, transfers, department, clocks, departmentAnswers, recordings] =
+      await Promise.all([
+        listCaseEvents(deps.db, kase.id),
+        listTransfersOfCase(deps.db, kase.id),
+        kase.assigneeDepartmentId === null
+          ? undefined
+          : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
+        listCaseClocks(deps.db, kase.id),
+        listDepartmentAnswers(deps.db, kase.id),
+        caseRecordings(deps.db, kase),
+      ])
     const assigneeDepartment = department && {
       code: department.code,
       name: department.name,

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 
 import { Router } from 'express'
 import { z } from 'zod'
@@ -42,7 +43,7 @@ export function createRecordingsRouter(deps: { db: Db; telephony: Telephony }): 
       res.end()
       return
     }
-    const body = Readable.fromWeb(media.body as import('node:stream/web').ReadableStream)
+    const body = Readable.fromWeb(media.body as NodeReadableStream)
     // A listener who closes the page stops the download from Twilio too.
     res.on('close', () => body.destroy())
     body.on('error', (err) => {

@@ -16,7 +16,10 @@ export function Hotlines({ isAdmin }) {
       ${(hotlines.data?.hotlines ?? []).map(
         (h) =>
           html`<tr>
-            <td>${h.name}<div class="muted">${h.number}</div></td>
+            <td>
+              ${h.name}
+              <div class="muted">${h.number}</div>
+            </td>
             <td>
               ${
                 isAdmin

@@ -26,7 +26,8 @@ export function recordingMedia(core: Core, r: MediaRequest): Promise<MediaRespon
     return Promise.resolve(none(401))
   }
   const m = MEDIA.exec(new URL(r.uri).pathname)
-  const rec = m && m[1] === core.accountSid ? core.recordings.find((x) => x.sid === m[2]) : undefined
+  const rec =
+    m && m[1] === core.accountSid ? core.recordings.find((x) => x.sid === m[2]) : undefined
   // Generated audio is WAV; the simulator has no MP3 of it to give.
   if (!m || !rec || m[3] !== 'wav') return Promise.resolve(none(404))
   const wav = recordingWav(rec.durationSec)
