@@ -80,6 +80,10 @@ describe('call recording', () => {
       before: { recording: 'off' },
       after: { recording: 'notice' },
     })
+    const changes = await api()
+      .get('/api/admin/changes?entity=hotline')
+      .set(admin)
+    expect(changes.body.changes).toHaveLength(1)
     const list = await api()
       .get('/api/admin/hotlines')
       .set(await login(h, '2001'))
