@@ -72,7 +72,15 @@ export async function recordingAudio(
   if (!rec || rec.deletedAt !== null || rec.status !== 'completed') {
     throw new NotFoundError(`recording of case ${reference}`, recordingId)
   }
-  const media = await deps.telephony.fetchRecordingAudio(rec.recordingSid, o)
+  let media: MediaResponse | null
+  try {
+    media = await deps.telephony.fetchRecordingAudio(rec.recordingSid, o)
+  } catch (e) {
+    // Twilio failing or slow is not the listener's fault, nor a fault of ours to hide.
+    throw new AppError('unavailable', 'Twilio did not give the recording just now; try again', {
+      cause: e,
+    })
+  }
   // Twilio no longer has it (deleted by hand in its console): gone for us too.
   if (!media) throw new NotFoundError(`recording of case ${reference}`, recordingId)
   return media

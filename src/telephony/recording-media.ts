@@ -43,13 +43,22 @@ export function recordingMediaUri(
 /** The real edge: Node's fetch to api.twilio.com. */
 export const fetchMedia: MediaFetch = async (r) => {
   const auth = Buffer.from(`${r.username}:${r.password}`).toString('base64')
-  const res = await fetch(r.uri, {
-    headers: { Authorization: `Basic ${auth}`, ...(r.range ? { Range: r.range } : {}) },
-    // Twilio answers the media URL with a redirect to its storage; the credentials are not
-    // forwarded there by fetch (a different origin), which is what the storage expects.
-    redirect: 'follow',
-    signal: AbortSignal.timeout(r.timeoutMs),
-  })
+  // The timeout is for Twilio to start answering; the body then streams for as long as the
+  // listener listens (a timeout on the whole fetch would cut a long recording short).
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(new Error('Twilio media timed out')), r.timeoutMs)
+  let res: Response
+  try {
+    res = await fetch(r.uri, {
+      headers: { Authorization: `Basic ${auth}`, ...(r.range ? { Range: r.range } : {}) },
+      // Twilio may answer the media URL with a redirect to its storage; fetch does not forward
+      // the credentials to another origin, which is what the storage expects.
+      redirect: 'follow',
+      signal: abort.signal,
+    })
+  } finally {
+    clearTimeout(timer)
+  }
   return {
     statusCode: res.status,
     contentType: res.headers.get('content-type'),

@@ -261,6 +261,9 @@ describe('call recording', () => {
     // Twilio no longer has it: a 404 for the listener too, not a 500.
     h.edge.respondWith(() => ({ statusCode: 404, body: { code: 20404, status: 404 } }))
     expect((await api().get(audio).set(call.auth)).status).toBe(404)
+    // Twilio failing: the listener is told to try again (503), never a 500.
+    h.edge.respondWith(() => ({ statusCode: 500, body: { code: 20500, status: 500 } }))
+    expect((await api().get(audio).set(call.auth)).status).toBe(503)
     h.edge.respondWith(undefined)
     await h.ctx.db.updateTable('recordings').set({ deleted_at: new Date() }).execute()
     expect((await api().get(audio).set(call.auth)).status).toBe(404)
