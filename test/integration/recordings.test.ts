@@ -80,9 +80,7 @@ describe('call recording', () => {
       before: { recording: 'off' },
       after: { recording: 'notice' },
     })
-    const changes = await api()
-      .get('/api/admin/changes?entity=hotline')
-      .set(admin)
+    const changes = await api().get('/api/admin/changes?entity=hotline').set(admin)
     expect(changes.body.changes).toHaveLength(1)
     const list = await api()
       .get('/api/admin/hotlines')
