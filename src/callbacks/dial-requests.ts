@@ -24,6 +24,15 @@ export async function dialAll(
   const record = coalesce((calls: { callbackId: string; attempt: number; callSid: string }[]) =>
     setAttemptCalls(deps.db, calls),
   )
+  // Return calls are recorded as the hotline they come from (`from`) says. Looked up before any
+  // request: a lookup that fails dials nothing (the reconciler releases the claimed attempts).
+  let recorded: Set<string>
+  try {
+    recorded = await recordingHotlines(deps, dials)
+  } catch (e) {
+    for (const d of dials) settled(d)
+    throw e
+  }
   const results = await Promise.allSettled(
     dials.map(async (d): Promise<DialResult> => {
       let answer: { callSid: string } | { error: unknown }
@@ -31,8 +40,6 @@ export async function dialAll(
       const lateMs = deps.clock.now().getTime() - d.cb.dueAt.getTime()
       deps.metrics.callbackLateness.observe({ purpose: d.cb.purpose }, Math.max(0, lateMs) / 1000)
       try {
-        // Return calls are recorded as the hotline they are made from says (`from` is it).
-        const hotline = await deps.directory.hotline(d.from)
         answer = await deps.telephony.createCall({
           to: d.address,
           from: d.from,
@@ -45,9 +52,7 @@ export async function dialAll(
           statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
           timeoutSeconds: CALLBACK_RING_SECONDS,
           ...(d.personFirst ? {} : { machineDetection: 'Enable' as const }),
-          ...(hotline && isRecording(hotline.recording)
-            ? { recordingStatusCallback: deps.paths.recordingStatus }
-            : {}),
+          ...(recorded.has(d.from) && { recordingStatusCallback: deps.paths.recordingStatus }),
         })
       } catch (error) {
         answer = { error }
@@ -74,6 +79,12 @@ export async function dialAll(
   const failure = results.find((r) => r.status === 'rejected')
   if (failure) throw failure.reason
   return results.map((r) => (r.status === 'fulfilled' ? r.value : 'unknown'))
+}
+
+async function recordingHotlines(deps: CallbackDeps, dials: readonly Dial[]): Promise<Set<string>> {
+  const numbers = [...new Set(dials.map((d) => d.from))]
+  const hotlines = await Promise.all(numbers.map((n) => deps.directory.hotline(n)))
+  return new Set(hotlines.flatMap((h) => (h && isRecording(h.recording) ? [h.phoneNumber] : [])))
 }
 
 /**

@@ -54,7 +54,7 @@ describe('the media edge to Twilio', () => {
       })
       res.write('ab')
       // The rest comes after the answer timeout: the stream must not be cut.
-      setTimeout(() => res.end('cd'), 150)
+      setTimeout(() => res.end('cd'), 800)
     })
     server.listen(0, '127.0.0.1')
     await new Promise((r) => server.once('listening', r))
@@ -65,7 +65,7 @@ describe('the media edge to Twilio', () => {
         username: 'AC1',
         password: 'secret',
         range: 'bytes=0-3',
-        timeoutMs: 50,
+        timeoutMs: 500,
       })
       expect(seen).toEqual({
         auth: `Basic ${Buffer.from('AC1:secret').toString('base64')}`,
