@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { periodicDuties } from '../../src/beats/duties.ts'
 import { dialCallback } from '../../src/callbacks/dialer.ts'
 import { runDispatch } from '../../src/calls/dispatcher.ts'
 import { prompts } from '../../src/domain/prompts.ts'
@@ -374,6 +375,34 @@ describe('call recording', () => {
     expect(rows.map((r) => r.deleted_at !== null)).toEqual([true, true, true, false, false])
     // 0 keeps them for ever.
     expect(await runRecordingRetention(h.ctx, 0)).toEqual({ deleted: 0, failed: 0, more: false })
+  })
+
+  it('is a periodic duty beating from Postgres, with RECORDING_RETENTION_DAYS', async () => {
+    const clock = manualClock(new Date('2026-11-23T02:00:00Z'))
+    h = await createHarness({ clock, env: { RECORDING_RETENTION_DAYS: '30' } })
+    const [old, recent] = [recordingSid(), recordingSid()]
+    await h.ctx.db
+      .insertInto('recordings')
+      .values(
+        [
+          { sid: old, days: 31 },
+          { sid: recent, days: 29 },
+        ].map((r) => ({
+          recording_sid: r.sid,
+          status: 'completed' as const,
+          started_at: new Date(clock.now().getTime() - r.days * 24 * 3600 * 1000),
+        })),
+      )
+      .execute()
+    const duty = periodicDuties(h.ctx, {
+      dispatchSweepMs: 5000,
+      reconcileEveryMs: 60_000,
+      retention: h.config.retention,
+    }).find((d) => d.name === 'recordings-retention')
+    expect(duty?.everyMs).toBe(600_000)
+    expect(await duty?.run()).toEqual({ deleted: 1, failed: 0, more: false })
+    const deletes = h.edge.requests.filter((r) => r.operationId === 'DeleteRecording')
+    expect(deletes.map((r) => r.pathParams['Sid'])).toEqual([old])
   })
 })
 
