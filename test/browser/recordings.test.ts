@@ -119,6 +119,32 @@ describe('a recorded call plays on the case page', () => {
     })
     expect(played).toBe(true)
     await agent.screenshot({ path: 'test-output/screenshots/case-recording.png', fullPage: true })
+
+    // The quality sample's reviewer listens from the sample itself.
+    const month = new Date().toISOString().slice(0, 7)
+    const [kase, reviewer] = await Promise.all([
+      ctx.db
+        .selectFrom('cases')
+        .select('id')
+        .where('reference', '=', row.reference)
+        .executeTakeFirstOrThrow(),
+      ctx.db
+        .selectFrom('agents')
+        .select('id')
+        .where('job_number', '=', '2001')
+        .executeTakeFirstOrThrow(),
+    ])
+    await ctx.db
+      .insertInto('quality_samples')
+      .values({ month: `${month}-01`, case_id: kase.id, supervisor_id: reviewer.id })
+      .execute()
+    const supervisor = await loginAs('2001')
+    await supervisor.goto(`${service.base}/console/#/quality`)
+    await supervisor.getByTestId(`listen-${row.reference}`).click({ timeout: 10_000 })
+    const sampled = supervisor.getByTestId('recording').locator('audio')
+    await expect
+      .poll(() => sampled.evaluate((a) => (a as unknown as Player).readyState), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1)
     expect(problems).toEqual([])
   }, 60_000)
 })

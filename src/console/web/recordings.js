@@ -1,5 +1,6 @@
+import { api } from './api.js'
 import { t, when } from './i18n.js'
-import { html } from './vendor/preact.js'
+import { html, useState } from './vendor/preact.js'
 
 /**
  * The case's call recordings, each with a player. The audio comes from our own route, which
@@ -25,6 +26,24 @@ export function CaseRecordings({ recordings }) {
       )}
     </ul>
   </section>`
+}
+
+/** A case's recordings on demand (the quality sample: the reviewer listens before calling). */
+export function RecordingsOf({ reference }) {
+  const [recordings, setRecordings] = useState(undefined)
+  const [error, setError] = useState('')
+  const open = () =>
+    api(`/cases/${reference}`)
+      .then((d) => setRecordings(d.recordings))
+      .catch((e) => setError(e.message))
+  if (recordings === undefined) {
+    return html`<button class="plain" data-testid=${`listen-${reference}`} onClick=${open}>
+        ${t('listen')}
+      </button>
+      ${error ? html`<div class="error">${error}</div>` : null}`
+  }
+  if (recordings.length === 0) return html`<div class="muted">${t('noRecordings')}</div>`
+  return html`<${CaseRecordings} recordings=${recordings} />`
 }
 
 function who(p) {
