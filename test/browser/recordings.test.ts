@@ -60,12 +60,20 @@ describe('a recorded call plays on the case page', () => {
   }
 
   it('records the conference in the simulator and plays it with <audio>', async () => {
-    await ctx.db
-      .updateTable('hotlines')
-      .set({ recording: 'notice' })
-      .where('phone_number', '=', ZH_HOTLINE)
-      .execute()
-    ctx.directory.invalidate()
+    // An administrator turns recording on for the Mandarin hotline, with the notice.
+    const admin = await loginAs('9001')
+    await admin.goto(`${service.base}/console/#/admin`)
+    await admin
+      .getByLabel(`录音设置 ${ZH_HOTLINE}`, { exact: true })
+      .selectOption('notice', { timeout: 10_000 })
+    await until('the setting saved', async () => {
+      const h = await ctx.db
+        .selectFrom('hotlines')
+        .select('recording')
+        .where('phone_number', '=', ZH_HOTLINE)
+        .executeTakeFirstOrThrow()
+      return h.recording === 'notice'
+    })
     await ctx.db
       .updateTable('agents')
       .set({ presence: 'away' })
