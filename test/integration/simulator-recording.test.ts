@@ -117,6 +117,28 @@ describe('the simulator records', () => {
     await audio?.body?.cancel()
   })
 
+  it('a <Dial record="record-from-answer">: the bridged call, under the parent CallSid', async () => {
+    h.sim.registerDevice('client:agent-1', { autoAnswer: { afterMs: 0 } })
+    h.app.on(
+      '/voice',
+      twiml(
+        `<Dial record="record-from-answer" recordingStatusCallback="${h.app.base}/rec" ` +
+          `recordingStatusCallbackEvent="completed absent"><Client>agent-1</Client></Dial>`,
+      ),
+    )
+    const { callSid } = await h.sim.placeCall({ from: CALLER, to: HOTLINE })
+    await h.waitForEvent((e) => e.type === 'answered' && e.callSid !== callSid)
+    await new Promise((r) => setTimeout(r, 80))
+    h.sim.hangup(callSid)
+    const [hit] = await h.waitFor(() => h.app.hitsTo('/rec').length > 0 && h.app.hitsTo('/rec'))
+    expect(hit?.signatureValid).toBe(true)
+    expect(hit?.params).toMatchObject({
+      CallSid: callSid,
+      RecordingStatus: 'completed',
+      RecordingSource: 'DialVerb',
+    })
+  })
+
   it('a call without Record is not recorded', async () => {
     h.sim.registerDevice('client:agent-1', { autoAnswer: { afterMs: 0 } })
     h.app.on('/answer', twiml('<Hangup/>'))

@@ -87,6 +87,10 @@ export function addParticipant(
         hangupOnStar: false,
         timeLimitSec: 14_400,
         nouns: [{ kind: 'conference', name: conference.friendlyName, ...opts }],
+        record: false,
+        recordingStatusCallback: undefined,
+        recordingStatusCallbackMethod: 'POST',
+        recordingStatusCallbackEvents: [],
       },
     ],
   }

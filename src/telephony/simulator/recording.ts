@@ -32,7 +32,7 @@ export function finishRecording(
     startedAt: Date
     callSid: string | undefined
     conferenceSid: string | undefined
-    source: 'Conference' | 'OutboundAPI'
+    source: 'Conference' | 'OutboundAPI' | 'DialVerb'
   },
 ): void {
   const sid = newSid('RE')

@@ -77,6 +77,11 @@ export type Verb =
       hangupOnStar: boolean
       timeLimitSec: number
       nouns: DialNoun[]
+      /** `record-from-answer` (and its variants): the bridged call is recorded. */
+      record: boolean
+      recordingStatusCallback: string | undefined
+      recordingStatusCallbackMethod: HttpMethod
+      recordingStatusCallbackEvents: string[]
     }
   | { verb: 'Enqueue'; name: string; waitUrl: string | undefined; waitMethod: HttpMethod }
   | { verb: 'Redirect'; url: string; method: HttpMethod }
@@ -157,6 +162,12 @@ function toVerb(el: XmlElement): Verb {
         hangupOnStar: a.bool('hangupOnStar', false),
         timeLimitSec: a.int('timeLimit') ?? 14_400,
         nouns: dialNouns(el),
+        record: (a.str('record') ?? 'do-not-record').startsWith('record-from-'),
+        recordingStatusCallback: a.str('recordingStatusCallback'),
+        recordingStatusCallbackMethod: a.method('recordingStatusCallbackMethod', 'POST'),
+        recordingStatusCallbackEvents: (a.str('recordingStatusCallbackEvent') ?? 'completed')
+          .split(/\s+/)
+          .filter(Boolean),
       }
     case 'Enqueue':
       return {
