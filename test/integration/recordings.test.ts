@@ -207,6 +207,51 @@ describe('call recording', () => {
     expect(JSON.stringify(got.body)).not.toContain(sid)
   })
 
+  it('moves in-progress to completed once, and keeps a recording of no known case', async () => {
+    h = await createHarness()
+    const call = await liveCall(h)
+    const sid = recordingSid()
+    const post = (status: string, duration?: string) =>
+      h.twilioPost('/voice/recording-status', {
+        ConferenceSid: call.conferenceSid,
+        RecordingSid: sid,
+        RecordingStatus: status,
+        ...(duration ? { RecordingDuration: duration } : {}),
+      })
+    expect((await post('in-progress')).status).toBe(200)
+    const events = () =>
+      h.ctx.db
+        .selectFrom('case_events')
+        .select('type')
+        .where('type', 'in', ['call_recorded', 'recording_failed'])
+        .execute()
+    expect(await events()).toEqual([])
+    expect((await post('completed', '17')).status).toBe(200)
+    expect((await post('absent')).status).toBe(200)
+    expect(await events()).toEqual([{ type: 'call_recorded' }])
+    const row = await h.ctx.db.selectFrom('recordings').selectAll().executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ status: 'completed', duration_seconds: 17 })
+
+    const stray = await h.twilioPost('/voice/recording-status', {
+      CallSid: `CA${randomBytes(16).toString('hex')}`,
+      RecordingSid: recordingSid(),
+      RecordingStatus: 'completed',
+    })
+    expect(stray.status).toBe(200)
+    const orphan = await h.ctx.db
+      .selectFrom('recordings')
+      .select(['case_id', 'participants'])
+      .where('recording_sid', '!=', sid)
+      .executeTakeFirstOrThrow()
+    expect(orphan).toEqual({ case_id: null, participants: [] })
+    // Neither a CallSid nor a ConferenceSid: not a recording callback of ours.
+    const neither = await h.twilioPost('/voice/recording-status', {
+      RecordingSid: recordingSid(),
+      RecordingStatus: 'completed',
+    })
+    expect(neither.status).toBe(400)
+  })
+
   it('streams the audio from Twilio to whoever may read the case, and refuses the others', async () => {
     h = await createHarness()
     await setRecording('silent')
