@@ -7,6 +7,7 @@ import { endStaleCalls } from '../calls/stale-calls.ts'
 import type { EscalationDeps } from '../deadlines/escalation.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import { escalateUnansweredQuestions } from '../escalations/unanswered.ts'
+import { runRecordingRetention } from '../recordings/recordings-retention.ts'
 import type { RetentionSettings } from '../retention/retention.ts'
 import { runRetention } from '../retention/retention.ts'
 import type { Duty } from './beat-runner.ts'
@@ -28,7 +29,7 @@ export function periodicDuties(
     dispatchSweepMs: number
     reconcileEveryMs: number
     deadlineSweepMs?: number
-    retention?: RetentionSettings
+    retention?: RetentionSettings & { readonly recordingsDays?: number }
     retentionEveryMs?: number
     staleCallCheckMs?: number
   },
@@ -70,6 +71,16 @@ export function periodicDuties(
           retention: o.retention ?? { callLegsDays: 0, webhookReceiptsDays: 0 },
         })
         if (r.receipts || r.offers || r.legs) deps.logger.info(r, 'retention')
+        return r
+      },
+    },
+    {
+      // Call recordings past RECORDING_RETENTION_DAYS: deleted at Twilio, the rows marked.
+      name: 'recordings-retention',
+      everyMs: o.retentionEveryMs ?? RETENTION_EVERY_MS,
+      run: async () => {
+        const r = await runRecordingRetention(deps, o.retention?.recordingsDays ?? 0)
+        if (r.deleted || r.failed) deps.logger.info(r, 'recordings retention')
         return r
       },
     },

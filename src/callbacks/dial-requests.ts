@@ -1,3 +1,4 @@
+import { isRecording } from '../domain/recording.ts'
 import { coerceError } from '../errors.ts'
 import { attemptFailed } from './after-attempt.ts'
 import { setAttemptCalls } from './callbacks.repository.ts'
@@ -23,6 +24,15 @@ export async function dialAll(
   const record = coalesce((calls: { callbackId: string; attempt: number; callSid: string }[]) =>
     setAttemptCalls(deps.db, calls),
   )
+  // Return calls are recorded as the hotline they come from (`from`) says. Looked up before any
+  // request: a lookup that fails dials nothing (the reconciler releases the claimed attempts).
+  let recorded: Set<string>
+  try {
+    recorded = await recordingHotlines(deps, dials)
+  } catch (e) {
+    for (const d of dials) settled(d)
+    throw e
+  }
   const results = await Promise.allSettled(
     dials.map(async (d): Promise<DialResult> => {
       let answer: { callSid: string } | { error: unknown }
@@ -42,6 +52,7 @@ export async function dialAll(
           statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
           timeoutSeconds: CALLBACK_RING_SECONDS,
           ...(d.personFirst ? {} : { machineDetection: 'Enable' as const }),
+          ...(recorded.has(d.from) && { recordingStatusCallback: deps.paths.recordingStatus }),
         })
       } catch (error) {
         answer = { error }
@@ -68,6 +79,12 @@ export async function dialAll(
   const failure = results.find((r) => r.status === 'rejected')
   if (failure) throw failure.reason
   return results.map((r) => (r.status === 'fulfilled' ? r.value : 'unknown'))
+}
+
+async function recordingHotlines(deps: CallbackDeps, dials: readonly Dial[]): Promise<Set<string>> {
+  const numbers = [...new Set(dials.map((d) => d.from))]
+  const hotlines = await Promise.all(numbers.map((n) => deps.directory.hotline(n)))
+  return new Set(hotlines.flatMap((h) => (h && isRecording(h.recording) ? [h.phoneNumber] : [])))
 }
 
 /**

@@ -4,6 +4,7 @@ import { claimFirstOwner, findCaseById, findOpenCasesOfCaller } from '../cases/c
 import { finishStep } from '../deadlines/case-limits.ts'
 import { EMERGENCY_PRIORITY } from '../domain/dispatch.ts'
 import type { Language } from '../domain/language.ts'
+import type { RecordingMode } from '../domain/recording.ts'
 import { NotFoundError } from '../errors.ts'
 import { claimWaitingCall, findCall } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
@@ -70,6 +71,8 @@ export type AcceptOutcome =
       reference: string
       /** This press won the call (false for Twilio's retry of the winner's webhook). */
       won: boolean
+      /** The hotline's recording setting: the agent's joining starts the recorded conference. */
+      recording: RecordingMode
     }
   | { kind: 'declined'; language: Language }
   | TooLate
@@ -153,12 +156,14 @@ export async function agentPressed(
       }
     }
   }
+  const hotline = call.hotlineNumber ? await deps.directory.hotline(call.hotlineNumber) : undefined
   return {
     kind: 'connected',
     language,
     conferenceName: conferenceNameFor(call.callSid),
     reference: kase?.reference ?? '',
     won: decided === 'won',
+    recording: hotline?.recording ?? 'off',
   }
 }
 

@@ -1,11 +1,14 @@
 import type { Db } from '../db/database.ts'
 import type { Language } from '../domain/language.ts'
+import type { RecordingMode } from '../domain/recording.ts'
 
 export interface Hotline {
   phoneNumber: string
   name: string
   language: Language
   dutySupervisorId: number
+  /** Whether its calls are recorded, with a notice in the greeting or silently. */
+  recording: RecordingMode
 }
 
 export interface Category {
@@ -29,6 +32,7 @@ export async function findHotline(db: Db, phoneNumber: string): Promise<Hotline 
       name: r.name,
       language: r.language,
       dutySupervisorId: r.duty_supervisor_id,
+      recording: r.recording,
     }
   )
 }
@@ -40,6 +44,7 @@ export async function listHotlines(db: Db): Promise<Hotline[]> {
     name: r.name,
     language: r.language,
     dutySupervisorId: r.duty_supervisor_id,
+    recording: r.recording,
   }))
 }
 

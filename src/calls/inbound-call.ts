@@ -3,6 +3,7 @@ import type { MenuPosition } from '../domain/ivr-flow.ts'
 import { firstMenu } from '../domain/ivr-flow.ts'
 import type { Language } from '../domain/language.ts'
 import type { MenuCategory } from '../domain/prompts.ts'
+import type { RecordingMode } from '../domain/recording.ts'
 import type { CallDeps } from './deps.ts'
 import type { Category } from './directory.repository.ts'
 
@@ -21,13 +22,22 @@ export interface MenuView {
   orgName: string
   openCase: { reference: string; ownerJobNumber: string | null } | null
   categories: MenuCategory[]
+  /** The greeting says the call is recorded (the hotline's recording setting is `notice`). */
+  recordingNotice?: boolean
 }
 
 export type MenuOutcome =
   | ({ kind: 'menu'; notice: 'none' | 'invalid' | 'silence' } & MenuView)
   | { kind: 'hangup_silent'; language: Language }
   | { kind: 'notice_resend'; language: Language }
-  | { kind: 'queued'; language: Language; conferenceName: string; emergency: boolean }
+  | {
+      kind: 'queued'
+      language: Language
+      conferenceName: string
+      emergency: boolean
+      /** The hotline's recording setting, for the caller's seat in the conference. */
+      recording?: RecordingMode
+    }
   | { kind: 'voicemail'; language: Language }
   /** The caller already hung up or the call ended: nothing to say. */
   | { kind: 'gone'; language: Language }
@@ -60,6 +70,7 @@ export async function receiveIncomingCall(
     orgName: hotline.name,
     openCase,
     categories: menuEntries(categories),
+    recordingNotice: hotline.recording === 'notice',
   }
 }
 

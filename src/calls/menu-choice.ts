@@ -64,7 +64,8 @@ export async function chooseFromMenu(
   if (!hotline) throw new NotFoundError('hotline of call', input.callSid)
   const language = input.position.language
   const settled = settledOutcome(call, language)
-  if (settled) return settled
+  if (settled)
+    return settled.kind === 'queued' ? { ...settled, recording: hotline.recording } : settled
   if (input.digits) await recordDigits(deps.db, call.callSid, input.position.step, input.digits)
 
   const categories = await deps.directory.menuCategories()
@@ -169,7 +170,13 @@ async function enterQueue(
       })
       return { kind: 'voicemail', language } satisfies MenuOutcome
     }
-    return { kind: 'queued', language, conferenceName, emergency } satisfies MenuOutcome
+    return {
+      kind: 'queued',
+      language,
+      conferenceName,
+      emergency,
+      recording: hotline.recording,
+    } satisfies MenuOutcome
   })
   const outcome = result ?? { kind: 'gone', language }
   if (outcome.kind === 'queued') await deps.triggers.dispatch(`queued-${call.callSid}`)

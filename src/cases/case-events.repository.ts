@@ -66,6 +66,9 @@ export type CaseEventType =
   // issue 13: the owner calls the caller back from the console's softphone
   | 'softphone_call_placed'
   | 'softphone_call_ended'
+  // issue 13: call recording
+  | 'call_recorded'
+  | 'recording_failed'
 
 export type Actor =
   | { kind: 'agent'; agentId: number }

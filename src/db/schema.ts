@@ -1,5 +1,7 @@
 import type { ColumnType, Generated } from 'kysely'
 
+import type { RecordingMode, RecordingStatus } from '../domain/recording.ts'
+
 /** Row shapes as Postgres holds them. They stay inside repositories: callers get domain types. */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
@@ -181,6 +183,30 @@ export interface HotlinesTable {
   language: 'zh-CN' | 'en-US'
   duty_supervisor_id: number
   created_at: Generated<Date>
+  /** Whether its calls are recorded, and whether the greeting says so (migration 008200). */
+  recording: Generated<RecordingMode>
+}
+
+/** Who was in a recorded call, as its legs tell. */
+export type RecordingParticipant =
+  | { kind: 'caller' }
+  | { kind: 'agent'; jobNumber: string }
+  | { kind: 'department'; code: string; name: string }
+
+/** One Twilio recording of a case's call (migration 008200); the audio stays at Twilio. */
+export interface RecordingsTable {
+  id: Generated<string>
+  recording_sid: string
+  case_id: string | null
+  call_sid: string | null
+  conference_sid: string | null
+  participants: Json<RecordingParticipant[]>
+  status: RecordingStatus
+  started_at: Timestamp
+  duration_seconds: number | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  deleted_at: Timestamp | null
 }
 
 export interface CallersTable {
@@ -614,6 +640,7 @@ export interface AdminEventsTable {
     | 'ivr_prompt'
     | 'category_variant'
     | 'rate_target'
+    | 'hotline'
   entity_key: string
   action: 'created' | 'updated' | 'deleted'
   before: ColumnType<Record<string, unknown> | null, string | null, never>
@@ -683,4 +710,5 @@ export interface Database {
   category_variants: CategoryVariantsTable
   escalations: EscalationsTable
   extension_requests: ExtensionRequestsTable
+  recordings: RecordingsTable
 }

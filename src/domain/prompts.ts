@@ -42,6 +42,8 @@ const zh = {
   // Said to the caller as the agent accepts, before the two are bridged: staff are known by
   // job number (sources). `job` arrives spelled out digit by digit.
   agentIntroduction: (job: string) => `您好，${job} 号客服为您服务。`,
+  // Said after the greeting on a hotline whose recording setting is `notice`.
+  recordingNotice: '为了保证服务质量，本次通话将被录音。',
 }
 
 const en: typeof zh = {
@@ -80,6 +82,7 @@ const en: typeof zh = {
   technicalProblem:
     'Sorry, we are having a technical problem. Please call again later. We apologise for the inconvenience.',
   agentIntroduction: (job: string) => `Hello, you are through to agent number ${job}.`,
+  recordingNotice: 'This call will be recorded to help us serve you better.',
 }
 
 export type Prompts = typeof zh
@@ -105,6 +108,7 @@ export const EDITABLE_PROMPTS = [
   'noticeResent',
   'noNoticeFound',
   'agentIntroduction',
+  'recordingNotice',
 ] as const
 export type EditablePrompt = (typeof EDITABLE_PROMPTS)[number]
 export type PromptOverrides = Partial<Record<Language, Partial<Record<EditablePrompt, string>>>>

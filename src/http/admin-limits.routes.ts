@@ -137,6 +137,7 @@ const changesQuery = z.object({
       'category',
       'category_variant',
       'rate_target',
+      'hotline',
     ])
     .optional(),
 })

@@ -13,8 +13,10 @@ import type { AppContext } from '../context.ts'
 import { listCaseClocks } from '../deadlines/clocks.repository.ts'
 import { findDepartment } from '../directory/departments.repository.ts'
 import { AppError, NotFoundError } from '../errors.ts'
+import { caseRecordings } from '../recordings/case-recordings.ts'
 import { listDepartmentAnswers } from '../transfers/department-answers.ts'
 import { listTransfersOfCase } from '../transfers/transfers.repository.ts'
+import { createAdminHotlinesRouter } from './admin-hotlines.routes.ts'
 import { createAdminLimitsRouter } from './admin-limits.routes.ts'
 import { createAdminPeopleRouter } from './admin-people.routes.ts'
 import { createAdminVariantsRouter } from './admin-variants.routes.ts'
@@ -29,6 +31,7 @@ import { createIntakeRouter } from './intake.routes.ts'
 import { createIvrPromptsRouter } from './ivr-prompts.routes.ts'
 import { createRateTargetsRouter } from './rate-targets.routes.ts'
 import { createRatesRouter } from './rates.routes.ts'
+import { createRecordingsRouter } from './recordings.routes.ts'
 import { createRecordsRouter } from './records.routes.ts'
 import { createSoftphoneRouter } from './softphone.routes.ts'
 import { createTransfersRouter } from './transfers.routes.ts'
@@ -102,6 +105,10 @@ export function createApiRouter(deps: AppContext): Router {
   // The web console's live stream, board and phone.
   router.use(createConsoleApiRouter(deps))
   router.use(createIvrPromptsRouter(deps))
+  // Hotlines' recording setting: administrators change it, supervisors and up read it.
+  router.use(createAdminHotlinesRouter(deps))
+  // A case's call recordings, streamed from Twilio to whoever may listen.
+  router.use(createRecordingsRouter(deps))
   // Time limits and calendar overrides: administrators change them, supervisors and up read them.
   router.use(createAdminLimitsRouter(deps))
   // Questions to the duty supervisor and their answers.
@@ -142,15 +149,17 @@ export function createApiRouter(deps: AppContext): Router {
     if (!(await mayWorkOnCase(deps.db, currentAgent(req), kase))) {
       throw new AppError('forbidden', `case ${ref} is not yours to see`)
     }
-    const [events, transfers, department, clocks, departmentAnswers] = await Promise.all([
-      listCaseEvents(deps.db, kase.id),
-      listTransfersOfCase(deps.db, kase.id),
-      kase.assigneeDepartmentId === null
-        ? undefined
-        : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
-      listCaseClocks(deps.db, kase.id),
-      listDepartmentAnswers(deps.db, kase.id),
-    ])
+    const [events, transfers, department, clocks, departmentAnswers, recordings] =
+      await Promise.all([
+        listCaseEvents(deps.db, kase.id),
+        listTransfersOfCase(deps.db, kase.id),
+        kase.assigneeDepartmentId === null
+          ? undefined
+          : findDepartment(deps.db, { id: kase.assigneeDepartmentId }),
+        listCaseClocks(deps.db, kase.id),
+        listDepartmentAnswers(deps.db, kase.id),
+        caseRecordings(deps.db, kase),
+      ])
     const assigneeDepartment = department && {
       code: department.code,
       name: department.name,
@@ -162,6 +171,7 @@ export function createApiRouter(deps: AppContext): Router {
       transfers,
       clocks,
       departmentAnswers,
+      recordings,
     })
   })
 

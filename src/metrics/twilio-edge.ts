@@ -9,6 +9,8 @@ import { statusClass } from './metrics.ts'
  */
 export function instrumentEdge(inner: EdgeHttpClient, metrics: Metrics): EdgeHttpClient {
   return {
+    // Media is streamed for as long as the listener listens: not a request to time.
+    ...(inner.media && { media: inner.media }),
     async request(opts) {
       const endpoint = twilioEndpoint(opts.uri)
       const method = opts.method.toUpperCase()

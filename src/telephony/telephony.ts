@@ -1,5 +1,8 @@
 import twilio from 'twilio'
 
+import type { MediaFetch, MediaFormat, MediaResponse } from './recording-media.ts'
+import { fetchMedia, recordingMediaUri } from './recording-media.ts'
+
 /**
  * The Twilio REST port. The service reaches Twilio only through the official client; what
  * differs between production, the local simulator and tests is the client's HTTP edge
@@ -19,6 +22,8 @@ export interface CreateCallParams {
   timeoutSeconds: number
   /** Answering-machine detection: the answer webhook then carries `AnsweredBy`. */
   machineDetection?: 'Enable'
+  /** Record the call from its answer; Twilio posts the recording's status to this URL. */
+  recordingStatusCallback?: string
 }
 
 export interface SendSmsParams {
@@ -45,6 +50,13 @@ export interface Telephony {
    * Twilio does not know the call (404, error 20404); any other failure throws.
    */
   fetchCall(callSid: string): Promise<FetchedCall | null>
+  /**
+   * A recording's audio as Twilio serves it (200, or 206 for a Range), with the account's
+   * credentials; null when Twilio does not have it (404).
+   */
+  fetchRecordingAudio(recordingSid: string, o?: { range?: string }): Promise<MediaResponse | null>
+  /** Deletes a recording at Twilio; one Twilio no longer has counts as deleted. */
+  deleteRecording(recordingSid: string): Promise<'deleted' | 'not_found'>
 }
 
 export interface FetchedCall {
@@ -79,6 +91,8 @@ export interface EdgeHttpClient {
     data?: object
     timeout?: number
   }): Promise<{ statusCode: number; body: unknown; headers: unknown }>
+  /** Binary GETs (recording media); without it, Node's fetch to api.twilio.com. */
+  media?: MediaFetch
 }
 
 // A hung Twilio request must not hold a worker forever.
@@ -100,6 +114,9 @@ export function createTwilioTelephony(opts: {
   /** A hung Twilio request must not hold a worker forever. */
   timeoutMs?: number
 }): Telephony {
+  const media = opts.httpClient?.media ?? fetchMedia
+  // The simulator generates WAV; from Twilio the smaller MP3 is what a browser plays anyway.
+  const format: MediaFormat = opts.mode === 'simulator' ? 'wav' : 'mp3'
   const client = twilio(opts.accountSid, opts.authToken, {
     // The cast is where our narrow edge type meets twilio's class type; both have `request`.
     httpClient: opts.httpClient as never,
@@ -118,6 +135,12 @@ export function createTwilioTelephony(opts: {
         statusCallbackEvent: p.statusCallbackEvent,
         timeout: p.timeoutSeconds,
         ...(p.machineDetection ? { machineDetection: p.machineDetection } : {}),
+        ...(p.recordingStatusCallback && {
+          record: true,
+          recordingStatusCallback: p.recordingStatusCallback,
+          recordingStatusCallbackMethod: 'POST',
+          recordingStatusCallbackEvent: ['completed', 'absent'],
+        }),
       })
       return { callSid: call.sid }
     },
@@ -166,6 +189,35 @@ export function createTwilioTelephony(opts: {
         }
       } catch (e) {
         if ((e as { status?: unknown }).status === 404) return null
+        throw e
+      }
+    },
+    async fetchRecordingAudio(recordingSid, o = {}) {
+      const res = await media({
+        uri: recordingMediaUri(opts.accountSid, recordingSid, format),
+        username: opts.accountSid,
+        password: opts.authToken,
+        ...(o.range ? { range: o.range } : {}),
+        timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      })
+      if (res.statusCode === 404) {
+        await res.body?.cancel()
+        return null
+      }
+      if (res.statusCode !== 200 && res.statusCode !== 206) {
+        await res.body?.cancel()
+        throw Object.assign(new Error(`Twilio answered ${res.statusCode} for recording media`), {
+          status: res.statusCode,
+        })
+      }
+      return res
+    },
+    async deleteRecording(recordingSid) {
+      try {
+        await client.recordings(recordingSid).remove()
+        return 'deleted'
+      } catch (e) {
+        if ((e as { status?: unknown }).status === 404) return 'not_found'
         throw e
       }
     },

@@ -1,5 +1,5 @@
 import type { CallbackDeps } from '../callbacks/deps.ts'
-import { applyStatusCallback, recordOutboundLeg } from '../calls/calls.repository.ts'
+import { applyStatusCallback, findCall, recordOutboundLeg } from '../calls/calls.repository.ts'
 import { conferenceNameFor } from '../calls/inbound-call.ts'
 import type { StatusInput, StatusResult } from '../calls/status-callbacks.ts'
 import { textCaller } from '../cases/caller-sms.ts'
@@ -223,4 +223,13 @@ export async function transferView(deps: CallbackDeps, id: string) {
   const dept = await findDepartment(deps.db, { id: t.departmentId })
   if (!dept) throw new NotFoundError('department', t.departmentId)
   return { language, dept, conferenceName: conferenceNameFor(t.callSid) }
+}
+
+/** The caller back in the queue: the view, and whether their new seat is recorded. */
+export async function requeueView(deps: CallbackDeps, id: string) {
+  const view = await transferView(deps, id)
+  const t = await findTransfer(deps.db, id)
+  const call = t && (await findCall(deps.db, t.callSid))
+  const hotline = call?.hotlineNumber ? await deps.directory.hotline(call.hotlineNumber) : undefined
+  return { ...view, recording: hotline?.recording ?? ('off' as const) }
 }

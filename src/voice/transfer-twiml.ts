@@ -2,6 +2,7 @@ import twilio from 'twilio'
 
 import type { Language } from '../domain/language.ts'
 import { prompts } from '../domain/prompts.ts'
+import type { RecordingMode } from '../domain/recording.ts'
 import type { DeptName } from '../domain/transfer-prompts.ts'
 import * as T from '../domain/transfer-prompts.ts'
 import type { DeptAnswer, DeptChoice } from '../transfers/department-leg.ts'
@@ -72,10 +73,11 @@ export function renderRequeue(
   lang: Language,
   dept: DeptName,
   conferenceName: string,
+  recording: RecordingMode = 'off',
 ): string {
   const r = new VoiceResponse()
   sayIn(r, lang, T.callerRequeued(lang, dept))
-  queueConference(r, paths, lang, conferenceName)
+  queueConference(r, paths, lang, conferenceName, recording)
   return r.toString()
 }
 

@@ -8,6 +8,7 @@ import {
   departmentAnswered,
   departmentLegStatus,
   departmentPressed,
+  requeueView,
   transferView,
 } from '../transfers/department-leg.ts'
 import {
@@ -92,8 +93,8 @@ export function createTransferVoiceRoutes(deps: CallbackDeps): Router {
     twiml(async (req) => {
       const { t } = transferQuery.parse(req.query)
       P.digitsParams.parse(req.body)
-      const v = await transferView(deps, t)
-      return renderRequeue(paths, v.language, v.dept, v.conferenceName)
+      const v = await requeueView(deps, t)
+      return renderRequeue(paths, v.language, v.dept, v.conferenceName, v.recording)
     }),
   )
   return router

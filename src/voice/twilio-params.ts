@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { CALL_STATUSES } from '../domain/call-status.ts'
+import { RECORDING_STATUSES } from '../domain/recording.ts'
 
 /** Twilio's POST parameters, checked at the edge and turned into camelCase domain input. */
 
@@ -91,6 +92,44 @@ export const recordingParams = z.object({
   RecordingDuration: z.coerce.number().int().min(0).optional(),
   RecordingStatus: z.string().optional(),
 })
+
+/** The recordingStatusCallback of a recorded conference or call (not the voicemail's <Record>). */
+export const callRecordingParams = z
+  .object({
+    RecordingSid: z
+      .string()
+      .regex(/^RE[0-9a-fA-F]{32}$/, 'RecordingSid must be RE followed by 32 hex digits'),
+    RecordingStatus: z.enum(RECORDING_STATUSES, {
+      error: 'RecordingStatus must be in-progress, completed, absent or failed',
+    }),
+    CallSid: callSid.optional(),
+    ConferenceSid: z
+      .string()
+      .regex(/^CF[0-9a-fA-F]{32}$/, 'ConferenceSid must be CF followed by 32 hex digits')
+      .optional(),
+    RecordingDuration: z.coerce.number().int().min(0).optional(),
+    // RFC 2822, as Twilio writes dates ("Mon, 23 Nov 2026 02:00:00 +0000").
+    RecordingStartTime: z
+      .string()
+      .max(64)
+      .optional()
+      .transform((v) => {
+        const d = v ? new Date(v) : null
+        return d && Number.isFinite(d.getTime()) ? d : null
+      }),
+  })
+  .refine((p) => p.CallSid || p.ConferenceSid, {
+    message: 'a recording callback names its CallSid or ConferenceSid',
+    path: ['CallSid'],
+  })
+  .transform((p) => ({
+    recordingSid: p.RecordingSid,
+    status: p.RecordingStatus,
+    callSid: p.CallSid ?? null,
+    conferenceSid: p.ConferenceSid ?? null,
+    durationSeconds: p.RecordingDuration ?? null,
+    startedAt: p.RecordingStartTime,
+  }))
 
 export const voicemailDoneQuery = z.object({
   recorded: z.enum(['0', '1']).transform((v) => v === '1'),

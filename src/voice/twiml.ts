@@ -12,6 +12,8 @@ import {
   promptsVersion,
   whisper as whisperText,
 } from '../domain/prompts.ts'
+import type { RecordingMode } from '../domain/recording.ts'
+import { conferenceRecordingAttributes } from '../domain/recording.ts'
 import type { VoicePaths } from './paths.ts'
 
 /** Pure renderers: a use-case outcome in, a TwiML string out. */
@@ -73,6 +75,7 @@ export function renderMenu(
     v.notice ?? 'none',
     opts.greet,
     opts.greet ? v.orgName : '',
+    opts.greet && v.recordingNotice === true,
     openCaseStep ? v.openCase : v.categories,
   ])
   return keptTwiml(key, () => buildMenu(paths, v, opts))
@@ -96,6 +99,8 @@ function buildMenu(
   if (v.notice === 'invalid') say(g, lang, p.invalidChoice)
   if (v.notice === 'silence') say(g, lang, p.didNotHear)
   if (opts.greet) say(g, lang, p.greeting(v.orgName))
+  // Told before anything else is said, so no word of the caller's is recorded unannounced.
+  if (opts.greet && v.recordingNotice) say(g, lang, p.recordingNotice)
   if (v.position.step === 'open_case' && v.openCase) {
     say(g, lang, p.openCase(v.openCase.reference, v.openCase.ownerJobNumber))
   } else {
@@ -135,7 +140,7 @@ export function renderMenuOutcome(paths: VoicePaths, o: MenuOutcome): string {
       const r = new VoiceResponse()
       const p = prompts(o.language)
       say(r, o.language, o.emergency ? p.connectingEmergency : p.connecting)
-      queueConference(r, paths, o.language, o.conferenceName)
+      queueConference(r, paths, o.language, o.conferenceName, o.recording)
       return r.toString()
     }
   }
@@ -147,10 +152,13 @@ export function queueConference(
   paths: VoicePaths,
   lang: Language,
   conferenceName: string,
+  recording: RecordingMode = 'off',
 ): void {
   const d = r.dial({ action: paths.afterCall(lang), method: 'POST' })
   d.conference(
     {
+      // Set on every seat of the case's room: whichever joins first decides, so all agree.
+      ...conferenceRecordingAttributes(recording, paths.recordingStatus),
       // The agent's joining starts it; the caller hanging up ends it.
       startConferenceOnEnter: false,
       endConferenceOnExit: true,
@@ -231,6 +239,8 @@ export function renderAccept(paths: VoicePaths, o: AcceptOutcome): string {
   const d = r.dial()
   d.conference(
     {
+      // The agent's joining starts the conference, and with it the recording (when on).
+      ...conferenceRecordingAttributes(o.recording, paths.recordingStatus),
       startConferenceOnEnter: true,
       // In a one-to-one call the agent hanging up ends it; the caller hears the goodbye.
       endConferenceOnExit: true,

@@ -17,6 +17,7 @@ import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import type { Language } from '../domain/language.ts'
 import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
 import { resendNoticesByDigits } from '../notices/notices.ts'
+import { recordingStatusReceived } from '../recordings/recording-status.ts'
 import { participantChanged } from '../transfers/transfer-control.ts'
 import { completeBridgedOfConference } from '../transfers/transfer-end.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
@@ -149,6 +150,14 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
         recordingUrl: r.RecordingUrl,
         durationSeconds: r.RecordingDuration ?? null,
       })
+    }),
+  )
+
+  // Every recorded conference and call (recording settings on the hotline): a row on the case.
+  router.post(
+    '/recording-status',
+    callback(async (req) => {
+      await recordingStatusReceived(deps, P.callRecordingParams.parse(req.body))
     }),
   )
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 
+import type { MediaRequest, MediaResponse } from '../../src/telephony/recording-media.ts'
 import type { EdgeHttpClient } from '../../src/telephony/telephony.ts'
 import { createFakeTwilioAccount, type FakeTwilioAccount } from './fake-twilio-account.ts'
 import { checkTwilioRequest, type FormValues, successExample } from './twilio-spec.ts'
@@ -33,6 +34,8 @@ export interface RecordedRequest {
   problems: string[]
   /** Set once the fake has answered. */
   answer?: FakeTwilioAnswer
+  /** A recording's media URL (`.mp3`/`.wav`), checked as the Recording resource it is. */
+  media?: { format: string; range: string | undefined }
 }
 
 /** Return undefined to fall back to the default answer. */
@@ -221,8 +224,54 @@ export function createFakeTwilioEdge(
     }
   }
 
+  /**
+   * A recording's media URL: Twilio documents it as the Recording resource's URI with `.mp3` or
+   * `.wav` for `.json`, so it is checked as that resource's fetch (FetchRecording). The default
+   * answer is a few bytes of "MP3"; a handler may answer otherwise (a 404, say).
+   */
+  async function media(opts: MediaRequest): Promise<MediaResponse> {
+    const format = /\.(mp3|wav)$/.exec(opts.uri)?.[1]
+    const asJson = format ? opts.uri.replace(/\.(mp3|wav)$/, '.json') : opts.uri
+    const check = checkTwilioRequest({ method: 'GET', uri: asJson })
+    const problems = [...(check.ok ? [] : check.problems), ...credentialProblems(opts)]
+    if (!format) problems.push(`${opts.uri} is not a recording's media URL (.mp3 or .wav)`)
+    const recorded: RecordedRequest = {
+      method: 'GET',
+      uri: opts.uri,
+      operationId: check.operationId,
+      pathTemplate: check.pathTemplate,
+      pathParams: check.pathParams ?? {},
+      data: {},
+      query: check.query,
+      at: clock.now(),
+      problems,
+      media: { format: format ?? '', range: opts.range },
+    }
+    requests.push(recorded)
+    const answer =
+      problems.length > 0
+        ? rejection(problems)
+        : (failures.shift() ?? (await handler?.(recorded)) ?? { statusCode: 200, body: FAKE_MP3 })
+    recorded.answer = answer
+    if (answer === 'timeout') throw Object.assign(new Error('timeout'), { code: 'ECONNABORTED' })
+    const bytes =
+      answer.body instanceof Uint8Array
+        ? answer.body
+        : new TextEncoder().encode(JSON.stringify(answer.body))
+    return {
+      statusCode: answer.statusCode,
+      contentType:
+        answer.body instanceof Uint8Array
+          ? `audio/${format === 'wav' ? 'wav' : 'mpeg'}`
+          : 'application/json',
+      contentLength: String(bytes.length),
+      contentRange: null,
+      body: new Blob([bytes]).stream(),
+    }
+  }
+
   return {
-    httpClient: { request },
+    httpClient: { request, media },
     requests,
     account: accountResources,
     failNext(n, answer) {
@@ -255,7 +304,22 @@ export function createFakeTwilioEdge(
   }
 }
 
-function credentialProblems(opts: EdgeRequest): string[] {
+/** What the fake serves as a recording's audio: an ID3 header and silence. */
+export const FAKE_MP3 = new Uint8Array([
+  0x49,
+  0x44,
+  0x33,
+  0x04,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  ...new Array<number>(64).fill(0),
+])
+
+function credentialProblems(opts: { username?: string; password?: string }): string[] {
   if (!opts.username || !opts.password) {
     return ['no credentials: Twilio requires HTTP basic auth (Account SID or API key, and secret)']
   }

@@ -169,6 +169,7 @@ describe('periodic duties after Redis is wiped', () => {
       'callbacks-reconcile',
       'deadlines-sweep',
       'dispatch-sweep',
+      'recordings-retention',
       'retention',
       'stale-calls',
     ])
@@ -221,6 +222,7 @@ describe('periodic duties across roles', () => {
         'callbacks-reconcile',
         'deadlines-sweep',
         'dispatch-sweep',
+        'recordings-retention',
         'retention',
         'stale-calls',
       ])

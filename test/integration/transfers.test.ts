@@ -301,6 +301,14 @@ describe('warm transfer to a department', () => {
     )
     expect(find(twiml, 'Conference')?.text).toBe(call.conferenceName)
     expect(find(twiml, 'Conference')?.attrs['startConferenceOnEnter']).toBe('false')
+    expect(find(twiml, 'Conference')?.attrs).not.toHaveProperty('record')
+    // A hotline that records: the caller's new seat records as the first one did.
+    await h.ctx.db.updateTable('hotlines').set({ recording: 'silent' }).execute()
+    h.ctx.directory.invalidate()
+    const recorded = parseTwiml(
+      (await h.twilioPost(`/voice/transfer/requeue?t=${id}`, { CallSid: call.callerSid })).text,
+    )
+    expect(find(recorded, 'Conference')?.attrs['record']).toBe('record-from-start')
   })
 
   it('rings the first owner alone first for a caller put back in the queue, then the others', async () => {

@@ -1,4 +1,5 @@
 import { Categories } from './admin-categories.js'
+import { Hotlines } from './admin-hotlines.js'
 import { RateTargets } from './admin-rate-targets.js'
 import { useLoad } from './api.js'
 import { t } from './i18n.js'
@@ -16,6 +17,7 @@ export function Admin({ config }) {
     </div>
     <div class="stack">
       <${Limits} isAdmin=${isAdmin} /><${Calendar} isAdmin=${isAdmin} />
+      <${Hotlines} isAdmin=${isAdmin} />
       <${Prompts} isAdmin=${isAdmin} />
       <${RateTargets} isAdmin=${isAdmin} />
     </div>

@@ -1,5 +1,6 @@
 import { api, useLoad } from './api.js'
 import { t } from './i18n.js'
+import { RecordingsOf } from './recordings.js'
 import { html, useState } from './vendor/preact.js'
 
 const thisMonth = () => new Date().toISOString().slice(0, 7)
@@ -70,7 +71,7 @@ export function Quality() {
               ${r.samples.map(
                 (s) =>
                   html`<tr>
-                    <td>${s.caseReference}</td>
+                    <td>${s.caseReference} <${RecordingsOf} reference=${s.caseReference} /></td>
                     <td>
                       ${s.status} ${s.rating ?? ''}
                       ${

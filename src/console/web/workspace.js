@@ -4,6 +4,7 @@ import { CallCaller } from './call-caller.js'
 import { Clocks } from './clocks.js'
 import { t, when } from './i18n.js'
 import { NewCase, VariantSelect } from './new-case.js'
+import { CaseRecordings } from './recordings.js'
 import { PhoneCard, usePhone } from './softphone.js'
 import { html, useEffect, useState } from './vendor/preact.js'
 
@@ -352,6 +353,7 @@ function CaseView({ reference, tick, phone, onChanged }) {
         onChanged()
       }}
     />
+    <${CaseRecordings} recordings=${data.recordings} />
     <section class="card" data-testid="timeline">
       <h2>${t('timeline')}</h2>
       <ol class="timeline">

@@ -1,6 +1,7 @@
 import { conferenceCallback } from './conference-callbacks.ts'
 import { childController, type Core, emit, newSid, untilAborted } from './core.ts'
 import { forever, loopMedia } from './media.ts'
+import { finishRecording } from './recording.ts'
 import type { ConferenceOptions } from './twiml.ts'
 import type { SimCall, SimConference, SimParticipant } from './types.ts'
 import { callParams, resolveUrl } from './webhooks.ts'
@@ -60,6 +61,13 @@ export async function joinConference(
       url: resolveUrl(opts.statusCallback, baseUrl),
       method: opts.statusCallbackMethod,
       events: new Set(events),
+    }
+  }
+  if (!conf.recording && opts.record && opts.recordingStatusCallback) {
+    conf.recording = {
+      url: resolveUrl(opts.recordingStatusCallback, baseUrl),
+      method: opts.recordingStatusCallbackMethod,
+      events: new Set(opts.recordingStatusCallbackEvents),
     }
   }
   const waitUrl = opts.waitUrl ? resolveUrl(opts.waitUrl, baseUrl) : opts.waitUrl
@@ -131,6 +139,8 @@ function maybeStart(core: Core, conf: SimConference, callSid: string): void {
   if (all.length < 2 || !all.some((p) => p.startConferenceOnEnter)) return
   conf.status = 'in-progress'
   conf.updatedAt = new Date()
+  // record-from-start: from when the conference starts, not while the caller waits alone.
+  if (conf.recording) conf.recordingStartedAt = conf.updatedAt
   const { sid: conferenceSid, friendlyName: name } = conf
   emit(core, { type: 'conference-start', callSid, conferenceSid, name })
   conferenceCallback(core, conf, 'conference-start', conf.participants.get(callSid))
@@ -183,4 +193,13 @@ export function endConference(
   const extra: Record<string, string> = { ReasonConferenceEnded: reason }
   if (callSid) extra.CallSidEndingConference = callSid
   conferenceCallback(core, conf, 'conference-end', undefined, extra)
+  if (conf.recording && conf.recordingStartedAt) {
+    finishRecording(core, conf, undefined, {
+      request: conf.recording,
+      startedAt: conf.recordingStartedAt,
+      callSid: undefined,
+      conferenceSid,
+      source: 'Conference',
+    })
+  }
 }

@@ -10,6 +10,7 @@ import {
   untilAborted,
 } from './core.ts'
 import type { DocSource } from './interpreter.ts'
+import { finishRecording } from './recording.ts'
 import type { DialNoun, Verb } from './twiml.ts'
 import type { EndStatus, RingOutcome, SimCall } from './types.ts'
 import { callParams, postCallback, resolveUrl } from './webhooks.ts'
@@ -73,12 +74,37 @@ export async function dial(
       postCallback(core, call, call, { url, method: verb.method, params })
     }
     throw e
+  } finally {
+    recordDial(core, call, verb, docUrl, legs)
   }
   const { status, dialCallSid } = result
   emit(core, { type: 'dial-end', callSid: call.sid, dialCallStatus: status, dialCallSid })
   if (!verb.action) return undefined
   const url = resolveUrl(verb.action, docUrl)
   return { kind: 'fetch', url, method: verb.method, params: dialParams(result) }
+}
+
+/** <Dial record="record-from-answer…">: once the bridge is over, the recording exists. */
+function recordDial(
+  core: Core,
+  call: SimCall,
+  verb: DialVerb,
+  docUrl: string | undefined,
+  legs: SimCall[],
+): void {
+  const answered = legs.find((l) => l.answeredAt)
+  if (!verb.record || !verb.recordingStatusCallback || !answered?.answeredAt) return
+  finishRecording(core, call, call, {
+    request: {
+      url: resolveUrl(verb.recordingStatusCallback, docUrl),
+      method: verb.recordingStatusCallbackMethod,
+      events: new Set(verb.recordingStatusCallbackEvents),
+    },
+    startedAt: answered.answeredAt,
+    callSid: call.sid,
+    conferenceSid: undefined,
+    source: 'DialVerb',
+  })
 }
 
 function dialParams(r: DialResult): Record<string, string> {

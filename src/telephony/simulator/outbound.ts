@@ -2,6 +2,7 @@ import { createCall, ringLeg } from './calls.ts'
 import { getOrCreateConference } from './conference.ts'
 import { callTimer, type Core, track } from './core.ts'
 import { type DocSource, execute } from './interpreter.ts'
+import { finishRecording, type RecordingRequest } from './recording.ts'
 import type { ConferenceOptions } from './twiml.ts'
 import type { SimCall, SimConference, StatusCallbackConfig } from './types.ts'
 
@@ -12,6 +13,8 @@ export interface OutboundCallInit {
   from: string
   statusCallback: StatusCallbackConfig | undefined
   timeoutSec: number
+  /** `Record=true`: the call is recorded from its answer to its end. */
+  recording?: RecordingRequest
 }
 
 /** What an outbound call runs once answered; a REST update may change it while it rings. */
@@ -31,6 +34,22 @@ export function startOutboundCall(core: Core, init: OutboundCallInit, source: Do
     const timeoutMs = init.timeoutSec * 1000 * core.timings.ringTimeoutScale
     const ringing = ringLeg(core, call, timeoutMs).then((outcome) => {
       const answered = answerSources.get(call)
+      if (outcome === 'answered' && init.recording) {
+        const { recording } = init
+        const startedAt = new Date()
+        track(
+          core,
+          call.ended.then(() =>
+            finishRecording(core, call, call, {
+              request: recording,
+              startedAt,
+              callSid: call.sid,
+              conferenceSid: undefined,
+              source: 'OutboundAPI',
+            }),
+          ),
+        )
+      }
       if (outcome === 'answered' && answered) execute(core, call, answered)
     })
     track(core, ringing)
@@ -68,6 +87,10 @@ export function addParticipant(
         hangupOnStar: false,
         timeLimitSec: 14_400,
         nouns: [{ kind: 'conference', name: conference.friendlyName, ...opts }],
+        record: false,
+        recordingStatusCallback: undefined,
+        recordingStatusCallbackMethod: 'POST',
+        recordingStatusCallbackEvents: [],
       },
     ],
   }

@@ -2,6 +2,7 @@ import { endCall } from './calls.ts'
 import { type Core, emit, newSid } from './core.ts'
 import { type DocSource, execute } from './interpreter.ts'
 import { setAnswerSource, startOutboundCall } from './outbound.ts'
+import { RECORDING_EVENTS, type RecordingRequest } from './recording.ts'
 import * as f from './rest-form.ts'
 import { callResource, messageResource, notFound, type Reply, RestError } from './rest-resources.ts'
 import { parseTwiml, TwimlError } from './twiml.ts'
@@ -43,8 +44,30 @@ export function createCall(core: Core, _m: Match, form: f.Form): Reply {
   const source = docSource(form, true) as DocSource
   const statusCallback = f.statusCallback(form, f.CALL_EVENTS)
   const timeoutSec = f.int(form, 'Timeout', 1, 600) ?? 60
-  const created = startOutboundCall(core, { to, from, statusCallback, timeoutSec }, source)
+  const recording = recordingRequest(form)
+  const created = startOutboundCall(
+    core,
+    { to, from, statusCallback, timeoutSec, ...(recording && { recording }) },
+    source,
+  )
   return { status: 201, body: callResource(core, created) }
+}
+
+/** `Record` with its RecordingStatusCallback* parameters, as the Calls resource takes them. */
+function recordingRequest(form: f.Form): RecordingRequest | undefined {
+  if (f.bool(form, 'Record') !== true) return undefined
+  const events = f.list(form, 'RecordingStatusCallbackEvent')
+  const bad = events.filter((e) => !(RECORDING_EVENTS as readonly string[]).includes(e))
+  if (bad.length) {
+    throw f.invalid('RecordingStatusCallbackEvent', `has unknown events: ${bad.join(', ')}`)
+  }
+  const url = f.url(form, 'RecordingStatusCallback')
+  if (!url) return undefined
+  return {
+    url,
+    method: f.method(form, 'RecordingStatusCallbackMethod', 'POST'),
+    events: new Set(events.length ? events : ['completed']),
+  }
 }
 
 export function updateCall(core: Core, m: Match, form: f.Form): Reply {

@@ -105,6 +105,11 @@ export function createParticipant(core: Core, m: Match, form: f.Form): Reply {
       statusCallbackMethod: confCallback?.method ?? 'POST',
       statusCallbackEvents: confCallback ? [...confCallback.events] : [],
       label,
+      // A participant added by REST joins the case's room, which its first seat records.
+      record: false,
+      recordingStatusCallback: undefined,
+      recordingStatusCallbackMethod: 'POST',
+      recordingStatusCallbackEvents: [],
     },
   )
   const body = participantResource(core, conf, { pending: created, label, start, end })

@@ -12,11 +12,13 @@ import {
   updateParticipantRoute,
 } from './rest-conferences.ts'
 import type { Form } from './rest-form.ts'
+import { deleteRecording, recordingMedia } from './rest-recordings.ts'
 import { errorBody, notFound, type Reply, RestError } from './rest-resources.ts'
 
 /**
  * The Twilio REST API as the official client calls it, served in-process: the simulator's
- * `httpClient`. Covers calls, messages, conferences and participants; anything else is a 404.
+ * `httpClient`. Covers calls, messages, conferences, participants and recordings (their
+ * media too); anything else is a 404.
  */
 
 type Route = (core: Core, m: RegExpMatchArray, form: Form) => Reply
@@ -39,6 +41,7 @@ const routes: [method: string, path: RegExp, route: Route][] = [
   ['get', PARTICIPANT, fetchParticipant],
   ['post', PARTICIPANT, updateParticipantRoute],
   ['delete', PARTICIPANT, removeParticipant],
+  ['delete', /^\/Recordings\/([^/]+)\.json$/, deleteRecording],
 ]
 
 export function createRestEdge(core: Core): EdgeHttpClient {
@@ -55,6 +58,7 @@ export function createRestEdge(core: Core): EdgeHttpClient {
       const headers = { 'content-type': 'application/json' }
       return Promise.resolve({ statusCode: reply.status, body, headers })
     },
+    media: (r) => recordingMedia(core, r),
   }
 }
 

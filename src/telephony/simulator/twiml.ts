@@ -27,6 +27,11 @@ export interface ConferenceOptions {
   statusCallbackMethod: HttpMethod
   statusCallbackEvents: string[]
   label: string | undefined
+  /** `record-from-start` records the conference; anything else does not. */
+  record: boolean
+  recordingStatusCallback: string | undefined
+  recordingStatusCallbackMethod: HttpMethod
+  recordingStatusCallbackEvents: string[]
 }
 
 export interface LegCallbacks {
@@ -72,6 +77,11 @@ export type Verb =
       hangupOnStar: boolean
       timeLimitSec: number
       nouns: DialNoun[]
+      /** `record-from-answer` (and its variants): the bridged call is recorded. */
+      record: boolean
+      recordingStatusCallback: string | undefined
+      recordingStatusCallbackMethod: HttpMethod
+      recordingStatusCallbackEvents: string[]
     }
   | { verb: 'Enqueue'; name: string; waitUrl: string | undefined; waitMethod: HttpMethod }
   | { verb: 'Redirect'; url: string; method: HttpMethod }
@@ -152,6 +162,12 @@ function toVerb(el: XmlElement): Verb {
         hangupOnStar: a.bool('hangupOnStar', false),
         timeLimitSec: a.int('timeLimit') ?? 14_400,
         nouns: dialNouns(el),
+        record: (a.str('record') ?? 'do-not-record').startsWith('record-from-'),
+        recordingStatusCallback: a.str('recordingStatusCallback'),
+        recordingStatusCallbackMethod: a.method('recordingStatusCallbackMethod', 'POST'),
+        recordingStatusCallbackEvents: (a.str('recordingStatusCallbackEvent') ?? 'completed')
+          .split(/\s+/)
+          .filter(Boolean),
       }
     case 'Enqueue':
       return {
@@ -219,6 +235,12 @@ function dialNouns(el: XmlElement): DialNoun[] {
         statusCallbackMethod: a.method('statusCallbackMethod', 'POST'),
         statusCallbackEvents: (a.str('statusCallbackEvent') ?? '').split(/\s+/).filter(Boolean),
         label: a.str('participantLabel'),
+        record: a.str('record') === 'record-from-start',
+        recordingStatusCallback: a.str('recordingStatusCallback'),
+        recordingStatusCallbackMethod: a.method('recordingStatusCallbackMethod', 'POST'),
+        recordingStatusCallbackEvents: (a.str('recordingStatusCallbackEvent') ?? 'completed')
+          .split(/\s+/)
+          .filter(Boolean),
       }
     }
     throw new TwimlError(12200, `<Dial> cannot contain <${noun.name}> in the simulator`)

@@ -96,6 +96,10 @@ export interface SimConference {
   endedReason: string | undefined
   callSidEndingConference: string | undefined
   callbackChain: Promise<void>
+  /** `record="record-from-start"` on a participant's <Conference>: where its recording goes. */
+  recording?: { url: string; method: HttpMethod; events: ReadonlySet<string> }
+  /** When the recording started (the conference's start). */
+  recordingStartedAt?: Date
 }
 
 export interface SimMessage {
@@ -113,6 +117,8 @@ export interface SimRecording {
   url: string
   durationSec: number
   transcript: string
+  /** A recorded conference's SID (the case's room); absent for a call's own recording. */
+  conferenceSid?: string
 }
 
 type WithCall<T> = T & { callSid: string }
