@@ -4,6 +4,7 @@ import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { findCaseByReference } from '../cases/cases.repository.ts'
 import { mayWorkOnCase, onBehalfData } from '../cases/update-case.ts'
 import type { Language } from '../domain/language.ts'
+import type { RecordingMode } from '../domain/recording.ts'
 import type { DialTarget, SoftphoneRefusal } from '../domain/softphone-call.ts'
 import { chooseDialable } from '../domain/softphone-call.ts'
 import { numbersOfCase } from './case-numbers.ts'
@@ -26,6 +27,8 @@ export type OutgoingCallOutcome =
       target: DialTarget
       /** The case's hotline: what the caller sees, and would call back. */
       callerId: string
+      /** The hotline's recording setting: its calls placed by hand are recorded like the rest. */
+      recording: RecordingMode
       language: Language
     }
   | { kind: 'refused'; reason: SoftphoneRefusal; language: Language }
@@ -88,6 +91,7 @@ export async function placeSoftphoneCall(
     number: chosen.number,
     target: chosen.target,
     callerId: hotline.phoneNumber,
+    recording: hotline.recording,
     language,
   }
 }

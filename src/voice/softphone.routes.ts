@@ -3,6 +3,7 @@ import { z } from 'zod'
 
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { CALL_STATUSES } from '../domain/call-status.ts'
+import { recordingAttributes } from '../domain/recording.ts'
 import { placeSoftphoneCall } from '../softphone/outgoing-call.ts'
 import { softphoneCallStatus } from '../softphone/softphone-status.ts'
 import { renderSoftphoneCall } from './softphone-twiml.ts'
@@ -64,7 +65,10 @@ export function createSoftphoneVoiceRoutes(deps: CallbackDeps): Router {
     '/outgoing',
     twimlRoute(logger, config.defaultLanguage, async (req) => {
       const outcome = await placeSoftphoneCall(deps, outgoingParams.parse(req.body))
-      return renderSoftphoneCall(paths, outcome)
+      // Recorded when its hotline records, like the case's conference and return calls.
+      const recording =
+        outcome.kind === 'dial' ? recordingAttributes(outcome, paths.recordingStatus) : {}
+      return renderSoftphoneCall(paths, outcome, recording)
     }),
   )
 

@@ -240,4 +240,52 @@ describe('the TwiML App webhook: calls placed from the console softphone', () =>
     const ended = (await events('softphone_call_ended')).filter((e) => e.call_sid === sid)
     expect(ended.map((e) => e.data)).toEqual([{ status: 'no-answer', durationSeconds: 0 }])
   })
+
+  it('records the call when its hotline records, and files the recording on the case', async () => {
+    const setRecording = (recording: 'off' | 'silent') =>
+      h.ctx.db
+        .updateTable('hotlines')
+        .set({ recording })
+        .where('phone_number', '=', ZH_HOTLINE)
+        .execute()
+    const place = async () => {
+      const sid = callSid()
+      const res = await h.twilioPost(
+        '/voice/softphone/outgoing',
+        outgoing({ sid, caseRef: live.reference, to: CALLER }),
+      )
+      return { sid, dial: find(parseTwiml(res.text), 'Dial') }
+    }
+    // Off (the default): no recording attribute at all.
+    expect((await place()).dial?.attrs['record']).toBeUndefined()
+    await setRecording('silent')
+    try {
+      const { sid, dial } = await place()
+      expect(dial?.attrs).toMatchObject({
+        record: 'record-from-answer',
+        recordingStatusCallback: `${PUBLIC_BASE_URL}/voice/recording-status`,
+        recordingStatusCallbackMethod: 'POST',
+      })
+      // Twilio's callback for a <Dial> recording names the call that ran the TwiML.
+      const recording = `RE${'c'.repeat(32)}`
+      const posted = await h.twilioPost('/voice/recording-status', {
+        AccountSid: `AC${'1'.repeat(32)}`,
+        CallSid: sid,
+        RecordingSid: recording,
+        RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${'1'.repeat(32)}/Recordings/${recording}`,
+        RecordingStatus: 'completed',
+        RecordingDuration: '31',
+        RecordingChannels: '1',
+        RecordingSource: 'DialVerb',
+        RecordingStartTime: new Date().toUTCString(),
+      })
+      expect(posted.status).toBe(200)
+      const kase = await request(h.app).get(`/api/cases/${live.reference}`).set(live.auth)
+      expect(kase.body.recordings).toEqual([
+        expect.objectContaining({ durationSeconds: 31, status: 'completed' }),
+      ])
+    } finally {
+      await setRecording('off')
+    }
+  })
 })
