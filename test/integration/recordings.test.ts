@@ -279,7 +279,10 @@ describe('call recording', () => {
       expect(r.headers['content-type']).toBe('audio/mpeg')
       expect(r.headers['cache-control']).toBe('private, no-store')
       expect(new Uint8Array(r.body as Buffer)).toEqual(FAKE_MP3)
-      expect(JSON.stringify(r.headers)).not.toContain('twilio')
+      // Neither Twilio's media URL nor anything that names the account or the recording.
+      const headers = JSON.stringify(r.headers)
+      for (const secret of ['api.twilio.com', sid, `AC${'1'.repeat(32)}`])
+        expect(headers).not.toContain(secret)
     }
     const media = h.edge.requests.slice(before)
     expect(media).toHaveLength(2)
