@@ -9,6 +9,7 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../../src/telephony/simulator/simulator.ts'
+import { createTwilioTelephony, type Telephony } from '../../src/telephony/telephony.ts'
 
 /**
  * A tiny local app playing "our service" for the simulator tests: it serves TwiML per path and
@@ -96,6 +97,8 @@ export function twiml(inner: string): string {
 export interface Harness {
   app: TwimlApp
   sim: Simulator
+  /** The service's Twilio port, its requests carried to the simulator's REST edge. */
+  telephony: Telephony
   events: SimEvent[]
   /** Resolves with the first event (past or future) matching `pred`. */
   waitForEvent(pred: (e: SimEvent) => boolean, timeoutMs?: number): Promise<SimEvent>
@@ -129,6 +132,12 @@ export async function startHarness(opts: Partial<SimulatorOptions> = {}): Promis
   return {
     app,
     sim,
+    telephony: createTwilioTelephony({
+      mode: 'simulator',
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      httpClient: sim.httpClient,
+    }),
     events,
     waitFor,
     waitForEvent: (pred, timeoutMs) => waitFor(() => events.find(pred), timeoutMs),

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { createTwilioTelephony, type Telephony } from '../../src/telephony/telephony.ts'
+import type { Telephony } from '../../src/telephony/telephony.ts'
 import {
   ACCOUNT_SID,
-  AUTH_TOKEN,
   CALLER,
   type Harness,
   HOTLINE,
@@ -16,12 +15,7 @@ let telephony: Telephony
 
 beforeEach(async () => {
   h = await startHarness()
-  telephony = createTwilioTelephony({
-    mode: 'simulator',
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    httpClient: h.sim.httpClient,
-  })
+  telephony = h.telephony
 })
 
 afterEach(async () => {
