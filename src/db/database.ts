@@ -19,6 +19,13 @@ export function createDb(opts: { url: string; logger: Logger; max?: number }): D
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', (err) => opts.logger.error({ err }, 'postgres pool error'))
+  // pg-pool listens for errors only on idle clients. A client checked out between two queries
+  // (a transaction awaiting something else) that loses its connection, as when Postgres
+  // restarts, would emit 'error' with nobody listening and crash the process; its next query
+  // fails instead, and the pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.logger.warn({ err }, 'postgres connection lost'))
+  })
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log(event) {
