@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { consolePageAs, launchChromium } from '../helpers/browser.ts'
 import { type RunningService, startSimulatedService, until } from '../helpers/service.ts'
 
 const QUESTION = 'Caller asks us to waive the repair fee; may we?'
@@ -32,21 +31,7 @@ describe('the console carries escalations and extensions to those who decide the
   })
 
   async function loginAs(job: string, hash = ''): Promise<Page> {
-    const page = await (
-      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    ).newPage()
-    page.on('pageerror', (e) => problems.push(`${job} uncaught: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`${job} console: ${m.text()}`)
-    })
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`)
-    })
-    await page.goto(`${service.base}/console/`)
-    await page.getByLabel('工号', { exact: true }).fill(job)
-    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-    await page.getByTestId('login-submit').click()
-    await page.getByTestId('me').waitFor()
+    const page = await consolePageAs({ browser, base: service.base, problems }, job)
     if (hash) await page.goto(`${service.base}/console/${hash}`)
     return page
   }

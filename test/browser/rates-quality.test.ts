@@ -2,8 +2,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { consolePageAs, launchChromium } from '../helpers/browser.ts'
 import { type RunningService, startSimulatedService, until } from '../helpers/service.ts'
 
 const sh = (local: string) => new Date(`${local.replace(' ', 'T')}+08:00`)
@@ -64,24 +63,8 @@ describe('the console records the details question and shows information accurac
     await service.stop()
   })
 
-  async function loginAs(job: string): Promise<Page> {
-    const page = await (
-      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    ).newPage()
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`)
-    })
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`)
-    })
-    await page.goto(`${service.base}/console/`)
-    await page.getByLabel('工号', { exact: true }).fill(job)
-    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-    await page.getByTestId('login-submit').click()
-    await page.getByTestId('me').waitFor({ timeout: 8000 })
-    return page
-  }
+  const loginAs = (job: string): Promise<Page> =>
+    consolePageAs({ browser, base: service.base, problems }, job)
 
   it('draws the sample, records a wrong place, and shows 0/1 below target', async () => {
     const page = await loginAs('2001')

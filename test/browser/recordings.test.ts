@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
-import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 import type { SimEvent } from '../../src/telephony/simulator/simulator.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { consolePageAs, launchChromium } from '../helpers/browser.ts'
 import { ZH_HOTLINE } from '../helpers/harness.ts'
 import { type RunningService, startSimulatedService, until } from '../helpers/service.ts'
 
@@ -40,24 +39,8 @@ describe('a recorded call plays on the case page', () => {
     await service.stop()
   })
 
-  async function loginAs(job: string): Promise<Page> {
-    const page = await (
-      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    ).newPage()
-    page.on('pageerror', (e) => problems.push(`${job} uncaught: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`${job} console: ${m.text()}`)
-    })
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`)
-    })
-    await page.goto(`${service.base}/console/`)
-    await page.getByLabel('工号', { exact: true }).fill(job)
-    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-    await page.getByTestId('login-submit').click()
-    await page.getByTestId('me').waitFor()
-    return page
-  }
+  const loginAs = (job: string): Promise<Page> =>
+    consolePageAs({ browser, base: service.base, problems }, job)
 
   it('records the conference in the simulator and plays it with <audio>', async () => {
     // An administrator turns recording on for the Mandarin hotline, with the notice.

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
+
+import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
 
@@ -96,4 +98,31 @@ export function launchChromium(executablePath: string, extraArgs: string[] = [])
       ...extraArgs,
     ],
   })
+}
+
+/**
+ * A fresh page (its own cookies) logged into the console as `job` with the demo password. What
+ * goes wrong in it (an uncaught error, a console error, an HTTP answer of 400 or more) is pushed
+ * onto `problems`, which the tests expect to stay empty.
+ */
+export async function consolePageAs(
+  o: { browser: Browser; base: string; problems: string[] },
+  job: string,
+): Promise<Page> {
+  const page = await (
+    await o.browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  ).newPage()
+  page.on('pageerror', (e) => o.problems.push(`${job} uncaught: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error') o.problems.push(`${job} console: ${m.text()}`)
+  })
+  page.on('response', (r) => {
+    if (r.status() >= 400) o.problems.push(`${r.status()} ${r.request().method()} ${r.url()}`)
+  })
+  await page.goto(`${o.base}/console/`)
+  await page.getByLabel('工号', { exact: true }).fill(job)
+  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('me').waitFor()
+  return page
 }
