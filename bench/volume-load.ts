@@ -52,7 +52,7 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     // The rows are consistent by construction: skip the per-row foreign-key triggers, which
     // would otherwise take most of the load's time (a superuser setting, this session only).
     // That skips the triggers that copy a case's group columns onto its clocks (migration
-    // 007400) too: the clocks' insert below copies them itself.
+    // 007400) and the attempts' case id (008300) too: the inserts below copy them themselves.
     await sql`set session_replication_role = replica`.execute(c)
     // Indexes are built once at the end, sorted, rather than row by row during the load; those
     // backing a constraint (keys) stay.
@@ -194,9 +194,9 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     await run(
       'callback_attempts',
       sql`
-      insert into callback_attempts (callback_id, attempt, call_sid, started_at, answered_at,
-        ended_at, outcome, rating)
-      select cb.id, 1, 'CA' || md5('r' || cb.id), cb.due_at,
+      insert into callback_attempts (callback_id, case_id, attempt, call_sid, started_at,
+        answered_at, ended_at, outcome, rating)
+      select cb.id, cb.case_id, 1, 'CA' || md5('r' || cb.id), cb.due_at,
         case when cb.outcome = 'confirmed' then c.closed_at end,
         c.closed_at, case when cb.outcome = 'confirmed' then 'confirmed' else 'no_answer' end,
         case when cb.outcome = 'confirmed' and random() < 0.95 then c.satisfaction end

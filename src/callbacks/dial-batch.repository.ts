@@ -155,8 +155,8 @@ export async function writeClaims(
       where id = any(${o.dial}::bigint[]) and status = 'pending'
       returning id, case_id, purpose, attempt
     ), attempts as (
-      insert into callback_attempts (callback_id, attempt, started_at)
-      select id, attempt, ${o.at} from claimed
+      insert into callback_attempts (callback_id, case_id, attempt, started_at)
+      select id, case_id, attempt, ${o.at} from claimed
     ), events as (
       insert into case_events (case_id, type, actor_kind, first_owner_id, data, occurred_at)
       select k.id, ${event}, 'system', k.first_owner_id,

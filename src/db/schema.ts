@@ -475,6 +475,8 @@ export type AttemptOutcome =
 export interface CallbackAttemptsTable {
   id: Generated<string>
   callback_id: string
+  /** The callback's case, copied (a callback never changes case): filled by a trigger if not given. */
+  case_id: Generated<string>
   attempt: number
   call_sid: string | null
   started_at: Timestamp
