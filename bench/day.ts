@@ -277,10 +277,22 @@ try {
   const dayEnd = Date.now()
   console.log('calls stopped; draining (calls end, return calls fall due)…')
 
-  // Drain: every call ended and every return call due by now dialled, or 8 minutes.
+  // Drain: every call ended at Twilio and in Postgres, and every return call due by now dialled,
+  // or 8 minutes. A call row whose final status callback failed is ended by the service's
+  // stale-calls duty, which asks Twilio only after STALE_AFTER_MS of quiet: the drain waits for
+  // that (it is how the service recovers), and says how many rows it had to wait for.
   const stats = async () =>
     (await (await fetch(`${edgeUrl}/stats`)).json()) as Record<string, unknown>
+  const openCallRows = async () =>
+    (
+      await db
+        .selectFrom('calls')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('ended_at', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).n
   const drainEnd = Date.now() + 8 * 60_000
+  let twilioQuiet: { at: number; openRows: number } | undefined
   while (Date.now() < drainEnd) {
     const s = await stats()
     const pending = await db
@@ -289,7 +301,9 @@ try {
       .where('status', 'in', ['pending', 'dialing'])
       .where('due_at', '<', new Date(Date.now() - LOST_AFTER_MS))
       .executeTakeFirstOrThrow()
-    if (s['liveCalls'] === 0 && pending.n === 0) break
+    const open = await openCallRows()
+    if (s['liveCalls'] === 0 && !twilioQuiet) twilioQuiet = { at: Date.now(), openRows: open }
+    if (s['liveCalls'] === 0 && pending.n === 0 && open === 0) break
     await sleep(3000)
   }
   const s = (await stats()) as unknown as {
@@ -452,6 +466,12 @@ try {
     openCalls.n === 0 && s.liveCalls === 0,
     `no call left without an end (${openCalls.n} call rows open, ${s.liveCalls} live at the simulated Twilio)`,
   )
+  if (twilioQuiet) {
+    console.log(
+      `     when the simulated Twilio had no live call (+${((twilioQuiet.at - dayEnd) / 1000).toFixed(0)} s after the day), ${twilioQuiet.openRows} call rows were still open` +
+        ` (final status callback failed); the stale-calls duty ended ${twilioQuiet.openRows - openCalls.n} of them by +${((Date.now() - dayEnd) / 1000).toFixed(0)} s`,
+    )
+  }
   check(lost.n === 0, `no callback lost (${lost.n} past due by 90 s and not dialled)`)
   check(doubled.length === 0, `no callback doubled (${doubled.length} attempts dialled twice)`)
   check(s.webhookAll.p99 <= 100, `webhook p99 <= 100 ms (${f1(s.webhookAll.p99)} ms)`)
