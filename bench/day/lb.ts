@@ -81,8 +81,11 @@ export function nodeBalancer(backends: number[]): http.Server {
     req.on('end', () => {
       const pool = backends.filter((p) => healthy.has(p))
       const order = pool.length ? pool : backends
+      // Each retry goes to the next backend after the first choice (a killed instance's refused
+      // or reset connection is tried on another, as HAProxy's redispatch does).
+      const first = next++
       const send = (tries: number) => {
-        const p = order[(next++ + tries) % order.length] as number
+        const p = order[(first + tries) % order.length] as number
         const up = http.request(
           {
             host: '127.0.0.1',

@@ -1,6 +1,9 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
 import { describe, expect, it } from 'vitest'
 
-import { haproxyConfig } from '../../bench/day/lb.ts'
+import { haproxyConfig, nodeBalancer } from '../../bench/day/lb.ts'
 import {
   type CallerRecord,
   doubledDials,
@@ -105,5 +108,30 @@ describe('haproxyConfig', () => {
     expect(cfg).toContain('server web2 127.0.0.1:3002')
     expect(cfg).toContain('http-check send meth GET uri /readyz')
     expect(cfg).toContain('retry-on conn-failure empty-response 503')
+  })
+})
+
+describe('nodeBalancer (the bench load balancer when HAProxy is not installed)', () => {
+  it('retries a refused connection on the other instance, for every request', async () => {
+    const live = http.createServer((_req, res) => res.end('live'))
+    await new Promise<void>((r) => live.listen(0, '127.0.0.1', r))
+    // A port nothing listens on: an instance killed a moment ago.
+    const dead = http.createServer()
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r))
+    const deadPort = (dead.address() as AddressInfo).port
+    await new Promise<void>((r) => dead.close(() => r()))
+    const lb = nodeBalancer([deadPort, (live.address() as AddressInfo).port])
+    await new Promise<void>((r) => lb.listen(0, '127.0.0.1', r))
+    try {
+      const url = `http://127.0.0.1:${(lb.address() as AddressInfo).port}/voice/incoming`
+      // Before the first health check both count as healthy: round robin starts on each in turn.
+      // One after another, so every retry's choice is this request's own.
+      const answers: string[] = []
+      for (let i = 0; i < 6; i++) answers.push(await (await fetch(url, { method: 'POST' })).text())
+      expect(answers).toEqual(Array(6).fill('live'))
+    } finally {
+      lb.close()
+      live.close()
+    }
   })
 })
