@@ -133,6 +133,8 @@ const envSchema = z.object({
   RECORDING_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
   // After-call work: an agent whose call ended is offered no call for this long.
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  // An available agent who lets this many offers in a row ring out is set away (0 = never).
+  MISSED_OFFERS_BEFORE_AWAY: z.coerce.number().int().min(0).max(20).default(2),
   // Service level (15秒接通率): answered within this many seconds of entering the queue.
   SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   // Callers hanging up within this many seconds of entering the queue are left out of the rate.
@@ -276,6 +278,8 @@ export interface Config {
   readonly dispatchSweepMs: number
   /** After-call work (话后整理) before an agent is offered calls again. */
   readonly wrapUpSeconds: number
+  /** Offers in a row rung out (no answer, busy, unreachable) before an agent is set away; 0 = never. */
+  readonly missedOffersBeforeAway: number
   readonly serviceLevel: {
     /** Answered within this many seconds (inclusive) of entering the queue counts as in time. */
     readonly answerSeconds: number
@@ -425,6 +429,7 @@ export function loadConfig(
     dispatchSweepMs: e.DISPATCH_SWEEP_MS,
     deadlineSweepMs: e.DEADLINE_SWEEP_MS,
     wrapUpSeconds: e.WRAP_UP_SECONDS,
+    missedOffersBeforeAway: e.MISSED_OFFERS_BEFORE_AWAY,
     serviceLevel: {
       answerSeconds: e.SERVICE_LEVEL_SECONDS,
       shortAbandonSeconds: e.SERVICE_LEVEL_SHORT_ABANDON_SECONDS,

@@ -72,6 +72,21 @@ export async function findAgentById(db: Db, id: number): Promise<Agent | undefin
   return r && toAgent(r)
 }
 
+/** What the agent's own presence card shows. */
+export async function findOwnPresence(
+  db: Db,
+  id: number,
+): Promise<
+  { presence: Presence; wrapUpUntil: Date | null; pauseReason: string | null } | undefined
+> {
+  const r = await db
+    .selectFrom('agents')
+    .select(['presence', 'wrap_up_until', 'pause_reason'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return r && { presence: r.presence, wrapUpUntil: r.wrap_up_until, pauseReason: r.pause_reason }
+}
+
 export async function findAgentByJobNumber(
   db: Db,
   jobNumber: string,

@@ -1,9 +1,11 @@
+import { stepAwayAfterMissedOffers } from '../agents/missed-offers.ts'
 import { startWrapUp } from '../agents/wrap-up.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import type { Db } from '../db/database.ts'
 import type { OfferStatus } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { isTerminal } from '../domain/call-status.ts'
+import { isMissedOffer } from '../domain/missed-offers.ts'
 import { NotFoundError } from '../errors.ts'
 import type { CallRecord } from './calls.repository.ts'
 import {
@@ -110,7 +112,7 @@ export async function applyAgentLegStatus(
     if (!isTerminal(s.status)) return { result, redispatch: false }
     const end = OFFER_END[s.status]
     if (end && (await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], end, at))) {
-      return { result, redispatch: true }
+      return { result, redispatch: true, missedBy: isMissedOffer(end) ? offer.agentId : undefined }
     }
     const latest = await findOffer(trx, offer.id)
     if (latest?.status !== 'accepted') return { result, redispatch: false }
@@ -118,6 +120,8 @@ export async function applyAgentLegStatus(
     await markAcceptedOfferEnded(trx, offer.id, at)
     return { result, redispatch: true, wrapUp: await endAccepted(deps, trx, offer, at) }
   })
+  // Before the next wave, so that it does not ring an agent who is not at their phone.
+  if (outcome.missedBy !== undefined) await stepAwayAfterMissedOffers(deps, outcome.missedBy)
   if (outcome.redispatch) await deps.triggers.dispatch(`leg-end-${s.callSid}-${s.status}`)
   // The wrap-up ends in Postgres; this pass only makes the agent available on time, where the
   // dispatcher's beat alone could be a few seconds late.

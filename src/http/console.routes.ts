@@ -3,7 +3,7 @@ import { Router } from 'express'
 
 import { listAllVariants } from '../admin/category-variants.ts'
 import type { Agent } from '../agents/agents.repository.ts'
-import { findAgentById, listAgents } from '../agents/agents.repository.ts'
+import { findAgentById, findOwnPresence, listAgents } from '../agents/agents.repository.ts'
 import { agentForToken } from '../agents/auth.ts'
 import { endDueWrapUps } from '../agents/wrap-up.ts'
 import { listHotlines } from '../calls/directory.repository.ts'
@@ -72,10 +72,12 @@ export function createConsoleApiRouter(ctx: AppContext): Router {
   router.get('/console/presence', async (req, res) => {
     const at = ctx.clock.now()
     await endDueWrapUps(ctx.db, at)
-    const me = await findAgentById(ctx.db, currentAgent(req).id)
+    const me = await findOwnPresence(ctx.db, currentAgent(req).id)
     res.json({
       presence: me?.presence ?? null,
       wrapUpUntil: me?.presence === 'busy' ? me.wrapUpUntil : null,
+      // Why the agent is away: their own words, or the service's (offers rang out).
+      pauseReason: me?.presence === 'away' ? me.pauseReason : null,
       at,
     })
   })

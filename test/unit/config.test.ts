@@ -28,6 +28,18 @@ describe('loadConfig', () => {
     )
   })
 
+  it('sets an agent away after 2 offers rung out in a row by default; 0 turns it off', () => {
+    const sim = { TWILIO_MODE: 'simulator' }
+    expect(loadConfig(sim).missedOffersBeforeAway).toBe(2)
+    expect(loadConfig({ ...sim, MISSED_OFFERS_BEFORE_AWAY: '0' }).missedOffersBeforeAway).toBe(0)
+    expect(() => loadConfig({ ...sim, MISSED_OFFERS_BEFORE_AWAY: '-1' })).toThrow(
+      /MISSED_OFFERS_BEFORE_AWAY/,
+    )
+    expect(() => loadConfig({ ...sim, MISSED_OFFERS_BEFORE_AWAY: 'two' })).toThrow(
+      /MISSED_OFFERS_BEFORE_AWAY/,
+    )
+  })
+
   it('names every bad variable in one error', () => {
     try {
       loadConfig({

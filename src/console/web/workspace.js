@@ -92,6 +92,7 @@ function Presence({ config, tick, onPresence }) {
         setState({
           presence: p.presence,
           wrapUpUntil: p.wrapUpUntil ? new Date(p.wrapUpUntil).getTime() : null,
+          pauseReason: p.pauseReason,
           skewMs: new Date(p.at).getTime() - Date.now(),
         }),
       )
@@ -115,7 +116,12 @@ function Presence({ config, tick, onPresence }) {
         method: 'PUT',
         body: { presence: p, ...(p === 'away' ? { reason: reason || 'break' } : {}) },
       })
-      setState({ presence: p, wrapUpUntil: null, skewMs: state.skewMs })
+      setState({
+        presence: p,
+        wrapUpUntil: null,
+        pauseReason: p === 'away' ? reason || 'break' : null,
+        skewMs: state.skewMs,
+      })
     } catch (e) {
       setError(e.message)
     }
@@ -145,6 +151,13 @@ function Presence({ config, tick, onPresence }) {
           : null
       }
     </div>
+    ${
+      state.presence === 'away' && state.pauseReason
+        ? html`<p class="muted" data-testid="away-reason">
+            ${t('pauseReason')}: ${state.pauseReason}
+          </p>`
+        : null
+    }
     <label for="presence-reason">${t('pauseReason')}</label>
     <input
       id="presence-reason"

@@ -1,0 +1,72 @@
+import { notifyAgent } from '../callbacks/notifications.ts'
+import type { CallDeps } from '../calls/deps.ts'
+import { MISSED_OFFERS_PAUSE_REASON, missedInARow } from '../domain/missed-offers.ts'
+
+/** More than any sensible limit: only the latest offers decide. */
+const LOOK_BACK = 50
+
+/**
+ * After an offer to this agent rang out: if that makes `missedOffersBeforeAway` in a row since
+ * they last became available, they are set away, with a pause reason the board shows, and told
+ * why. Runs after the offer's own transaction has committed and before the next wave is
+ * dispatched, so that wave does not ring them again. The change is made only if the agent's
+ * presence is still the one read (an agent who pressed "available" or took a call meanwhile
+ * keeps it). Returns whether the agent was set away.
+ */
+export async function stepAwayAfterMissedOffers(
+  deps: Pick<CallDeps, 'db' | 'clock' | 'config' | 'logger'>,
+  agentId: number,
+): Promise<boolean> {
+  const limit = deps.config.missedOffersBeforeAway
+  if (limit <= 0) return false
+  const agent = await deps.db
+    .selectFrom('agents')
+    .select(['presence', 'presence_changed_at', 'active'])
+    .where('id', '=', agentId)
+    .executeTakeFirst()
+  if (!agent?.active || agent.presence !== 'available') return false
+  // Served by agent_offers_agent_idx (agent, newest first, with the status): a few index entries.
+  // An offer never placed (Twilio refused to dial it) never rang: it says nothing of the agent,
+  // and a Twilio outage must not set everyone away.
+  const offers = await deps.db
+    .selectFrom('agent_offers')
+    .select('status')
+    .where('agent_id', '=', agentId)
+    .where('created_at', '>=', agent.presence_changed_at)
+    .where('leg_call_sid', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(LOOK_BACK)
+    .execute()
+  if (
+    !missedInARow(
+      offers.map((o) => o.status),
+      limit,
+    )
+  )
+    return false
+  const at = deps.clock.now()
+  const r = await deps.db
+    .updateTable('agents')
+    .set({
+      presence: 'away',
+      presence_changed_at: at,
+      pause_reason: MISSED_OFFERS_PAUSE_REASON,
+      pause_flagged_at: null,
+      wrap_up_until: null,
+    })
+    .where('id', '=', agentId)
+    .where('presence', '=', 'available')
+    .where('presence_changed_at', '=', agent.presence_changed_at)
+    .executeTakeFirst()
+  if (r.numUpdatedRows !== 1n) return false
+  await notifyAgent(deps, {
+    agentId,
+    caseId: null,
+    kind: 'missed_offers_away',
+    body:
+      `${limit} calls in a row rang out on your phone, so you were set away and are offered no ` +
+      `calls. Set yourself available when you are back. 连续${limit}次未接来电，已将您设为暂停；回来后请设为空闲。`,
+  })
+  deps.logger.info({ agentId, missed: limit }, 'agent set away after missed offers')
+  return true
+}
