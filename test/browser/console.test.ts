@@ -6,6 +6,7 @@ import { inject } from 'vitest'
 
 import type { AppContext } from '../../src/context.ts'
 import { DEMO_PASSWORD } from '../../src/db/demo-data.ts'
+import { MISSED_OFFERS_PAUSE_REASON } from '../../src/domain/missed-offers.ts'
 import { launchChromium } from '../helpers/browser.ts'
 import { type RunningService, startSimulatedService } from '../helpers/service.ts'
 
@@ -334,6 +335,21 @@ describe('the web console, end to end in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('presence-away').getAttribute('aria-pressed'))
       .toBe('true')
+    // The card says why the agent is away, in their words, or the service's when it set them
+    // away after calls rang out (MISSED_OFFERS_BEFORE_AWAY): the presence change reaches the page
+    // live.
+    await expect.poll(() => page.getByTestId('away-reason').innerText()).toBe('暂停原因: 培训')
+    await page.getByTestId('presence-available').click()
+    await expect.poll(() => page.getByTestId('away-reason').count()).toBe(0)
+    // What stepAwayAfterMissedOffers writes.
+    await ctx.db
+      .updateTable('agents')
+      .set({ presence: 'away', pause_reason: MISSED_OFFERS_PAUSE_REASON })
+      .where('job_number', '=', '1001')
+      .execute()
+    await expect
+      .poll(() => page.getByTestId('away-reason').innerText(), { timeout: 10_000 })
+      .toBe(`暂停原因: ${MISSED_OFFERS_PAUSE_REASON}`)
   })
 
   it("lets an administrator rename a category in both languages, and shows the server's refusal in Mandarin", async () => {
