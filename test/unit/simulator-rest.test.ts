@@ -181,6 +181,25 @@ describe('simulator REST edge against the Twilio API description', () => {
     expect(log.map((x) => x.status)).toEqual([201, 200, 200, 200, 200, 201, 201, 200, 200, 200])
   })
 
+  it('still answers for a call long ended, after hundreds more have ended since', async () => {
+    // The stale-calls duty asks about a call minutes after it ended; on a busy day hundreds of
+    // legs end meanwhile, and Twilio answers for a call for months, not for the last 500.
+    const ended: string[] = []
+    for (let i = 0; i < 520; i++) {
+      const c = await client.calls.create({
+        to: `client:agent-${i}`,
+        from: '+861012345',
+        url: 'https://example.com/voice',
+      })
+      await client.calls(c.sid).update({ status: 'canceled' })
+      ended.push(c.sid)
+    }
+    log.length = 0
+    const first = await client.calls(ended[0] ?? '').fetch()
+    expect(first).toMatchObject({ sid: ended[0], status: 'canceled', to: 'client:agent-0' })
+    expect(log.flatMap(checkAgainstSpec)).toEqual([])
+  })
+
   it.each([
     [{ From: '+861012345', Url: 'https://x.test/v' }, 21201, /To/],
     [{ To: '+8613800138000', Url: 'https://x.test/v' }, 21213, /From/],

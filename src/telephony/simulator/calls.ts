@@ -1,5 +1,6 @@
 import { AppError, NotFoundError } from '../../errors.ts'
 import { AbortedError, callTimer, type Core, emit, newSid, simSeconds, twilioDate } from './core.ts'
+import { callResource } from './rest-resources.ts'
 import type {
   CallStatus,
   Direction,
@@ -14,8 +15,13 @@ import { callParams, postCallback } from './webhooks.ts'
 
 /** Call lifecycle: creation, ringing, answer, end, call-progress callbacks and caller input. */
 
-/** Ended calls kept for snapshot(); older ones are forgotten so a long demo does not grow. */
+/** Ended calls kept whole for snapshot(); older ones are forgotten so a long demo does not grow. */
 const KEEP_ENDED_CALLS = 500
+/**
+ * Ended calls whose REST resource is still answered, a few hundred bytes each: a busy hour's
+ * worth (the bench's hotline day ends ~35 legs a second; at 10 calls/s 50,000 is ~25 minutes).
+ */
+const KEEP_ENDED_CALL_RESOURCES = 50_000
 
 export function createCall(
   core: Core,
@@ -63,6 +69,11 @@ function pruneEndedCalls(core: Core): void {
   const ended = [...core.calls.values()].filter((c) => c.endedAt)
   for (const call of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED_CALLS))) {
     core.calls.delete(call.sid)
+    core.endedCallResources.set(call.sid, callResource(core, call))
+  }
+  for (const sid of core.endedCallResources.keys()) {
+    if (core.endedCallResources.size <= KEEP_ENDED_CALL_RESOURCES) break
+    core.endedCallResources.delete(sid)
   }
 }
 

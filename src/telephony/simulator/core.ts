@@ -33,6 +33,11 @@ export interface Core {
   timings: Required<SimulatorTimings>
   logger: SimLogger | undefined
   calls: Map<string, SimCall>
+  /**
+   * The REST view of ended calls no longer held whole (see KEEP_ENDED_CALLS): Twilio answers for
+   * a call for months, and the service's stale-calls duty asks about calls minutes after they end.
+   */
+  endedCallResources: Map<string, Record<string, unknown>>
   conferences: Map<string, SimConference>
   devices: Map<string, DeviceOptions>
   messages: SimMessage[]

@@ -13,6 +13,8 @@ import { postCallback } from './webhooks.ts'
 type Match = RegExpMatchArray
 
 export function fetchCall(core: Core, m: Match): Reply {
+  const forgotten = core.endedCallResources.get(m[1] ?? '')
+  if (forgotten) return { status: 200, body: forgotten }
   return { status: 200, body: callResource(core, call(core, m)) }
 }
 

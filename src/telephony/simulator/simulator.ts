@@ -87,6 +87,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     timings: { ...DEFAULT_TIMINGS, ...opts.timings },
     logger: opts.logger,
     calls: new Map(),
+    endedCallResources: new Map(),
     conferences: new Map(),
     devices: new Map(),
     messages: [],
