@@ -455,6 +455,29 @@ try {
     .select(['outcome', sql<number>`count(*)::int`.as('n')])
     .groupBy('outcome')
     .execute()
+  // Where a caller's wait went, from the record: the first ring of the agent who took the call
+  // after queueing (dispatch, earlier waves included), that agent's ring until they picked up,
+  // and the whisper and key until the service counted the answer (the service level's clock).
+  const stages = await sql<{ stage: string; p50: number; p90: number; p99: number }>`
+    with w as (
+      select extract(epoch from o.created_at - c.first_enqueued_at) as dispatch,
+        extract(epoch from o.answered_at - o.created_at) as ring,
+        extract(epoch from c.first_answered_at - o.answered_at) as accept,
+        extract(epoch from c.first_answered_at - c.first_enqueued_at) as total
+      from calls c
+      join agent_offers o on o.call_sid = c.call_sid
+        and o.agent_id = c.first_answered_by_agent_id and o.answered_at is not null
+      where c.kind = 'caller' and c.first_answered_at is not null
+    )
+    select stage, percentile_disc(0.5) within group (order by v) as p50,
+      percentile_disc(0.9) within group (order by v) as p90,
+      percentile_disc(0.99) within group (order by v) as p99
+    from w cross join lateral (values ('queued → agent rung', dispatch), ('rung → picked up', ring),
+      ('picked up → answer counted', accept), ('queued → answer counted', total)) x(stage, v)
+    group by stage order by max(case stage when 'queued → agent rung' then 1
+      when 'rung → picked up' then 2 when 'picked up → answer counted' then 3 else 4 end)`.execute(
+    db,
+  )
   const doubled = doubledDials(s.dials)
   const restTotal = Object.values(s.restOps).reduce((a, b) => a + b, 0)
 
@@ -476,6 +499,12 @@ try {
   console.log(
     `agents set away by the service after offers rang out in a row, then back 10 s later: ${cameBack}`,
   )
+  console.log(`where the wait went (seconds, answered callers, from Postgres):`)
+  for (const r of stages.rows) {
+    console.log(
+      `  ${r.stage.padEnd(28)} p50 ${f1(Number(r.p50))}  p90 ${f1(Number(r.p90))}  p99 ${f1(Number(r.p99))}`,
+    )
+  }
   console.log(`\n== webhooks (as the simulated Twilio timed them, through the load balancer) ==`)
   console.log(
     `all: ${s.webhookAll.n}, failed ${s.webhookAll.failed}, p50 ${f1(s.webhookAll.p50)} ms, p99 ${f1(s.webhookAll.p99)} ms (target p99 <= 100 ms)`,

@@ -175,8 +175,13 @@ export async function setOwnPresence(
     .execute()
 }
 
-export async function touchLastOffer(db: Db, agentId: number, at: Date): Promise<void> {
-  await db.updateTable('agents').set({ last_offer_at: at }).where('id', '=', agentId).execute()
+export async function touchLastOffer(db: Db, agentIds: readonly number[], at: Date): Promise<void> {
+  if (!agentIds.length) return
+  await db
+    .updateTable('agents')
+    .set({ last_offer_at: at })
+    .where('id', 'in', [...agentIds])
+    .execute()
 }
 
 /** Agents being rung or on a hotline call right now, whatever their presence says. */

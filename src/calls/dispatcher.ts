@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import pLimit from 'p-limit'
 
 import {
   agentAddress,
@@ -16,7 +17,7 @@ import type { DispatchDeps } from './deps.ts'
 import {
   claimOffersToRelease,
   findOffer,
-  insertOffer,
+  insertOffers,
   LIVE_OFFER_STATUSES,
   moveOffer,
   setOfferLeg,
@@ -28,6 +29,13 @@ import { sendToVoicemail } from './voicemail.ts'
 const DISPATCH_LOCK_ID = 4_242_001
 // Twilio fetches a redirect's TwiML within a second; 20 s without it means the redirect was lost.
 const VOICEMAIL_REDIRECT_RETRY_SECONDS = 20
+/**
+ * Twilio requests of one pass in flight at once. Twilio refuses an account's requests beyond its
+ * REST concurrency limit (429, error 20429: the offer fails and the caller goes to the next
+ * agent); a pass or two at this width stays well under it, beside the return calls' own budget
+ * (CALLBACK_DIALS_IN_FLIGHT).
+ */
+const DIALS_IN_PARALLEL = 16
 
 export interface DispatchResult {
   dialled: number
@@ -114,13 +122,14 @@ export async function runDispatch(
       }),
     })
     const toDial: { offerId: string; callSid: string; agentId: number; hotline: string }[] = []
+    const rows: Parameters<typeof insertOffers>[1][number][] = []
     for (const o of plan.offers) {
       const w = waiting.find((x) => x.call_sid === o.callSid)
       if (!w?.hotline_number) continue
       const wave =
         1 + Math.max(0, ...offers.filter((x) => x.call_sid === o.callSid).map((x) => x.wave))
       const offerId = deps.newId()
-      await insertOffer(trx, {
+      rows.push({
         id: offerId,
         callSid: o.callSid,
         caseId: w.case_id,
@@ -128,9 +137,14 @@ export async function runDispatch(
         wave,
         at,
       })
-      await touchLastOffer(trx, o.agentId, at)
       toDial.push({ offerId, callSid: o.callSid, agentId: o.agentId, hotline: w.hotline_number })
     }
+    await insertOffers(trx, rows)
+    await touchLastOffer(
+      trx,
+      rows.map((r) => r.agentId),
+      at,
+    )
     return { released, toDial, toVoicemail: plan.toVoicemail }
   })
 
@@ -154,25 +168,33 @@ export async function runDispatch(
         )
     })
   }
-  for (const r of decided.released) {
-    if (!r.legCallSid) continue
-    // A ringing leg is cancelled; an agent already listening to the whisper hears why instead.
-    const p =
-      r.status === 'answered'
-        ? deps.telephony.redirectCall(
-            r.legCallSid,
-            deps.paths.agentReleased(r.id, r.reason === 'taken' ? 'taken' : 'gone'),
-          )
-        : deps.telephony.endCall(r.legCallSid, 'canceled')
-    await p.catch((e: unknown) =>
-      deps.logger.info(
-        { err: coerceError(e), offerId: r.id },
-        'releasing agent leg failed (it may have ended already)',
-      ),
-    )
-  }
-  const outcomes = []
-  for (const d of decided.toDial) outcomes.push(await dialOffer(deps, d, ringSeconds))
+  // Twilio's requests go out several at a time: one by one, a busy pass (a wave for each of
+  // dozens of new callers) took seconds, and every caller queued meanwhile waited for it.
+  const twilioSlot = pLimit(DIALS_IN_PARALLEL)
+  await Promise.all(
+    decided.released.map((r) =>
+      twilioSlot(async () => {
+        if (!r.legCallSid) return
+        // A ringing leg is cancelled; an agent already listening to the whisper hears why instead.
+        const p =
+          r.status === 'answered'
+            ? deps.telephony.redirectCall(
+                r.legCallSid,
+                deps.paths.agentReleased(r.id, r.reason === 'taken' ? 'taken' : 'gone'),
+              )
+            : deps.telephony.endCall(r.legCallSid, 'canceled')
+        await p.catch((e: unknown) =>
+          deps.logger.info(
+            { err: coerceError(e), offerId: r.id },
+            'releasing agent leg failed (it may have ended already)',
+          ),
+        )
+      }),
+    ),
+  )
+  const outcomes = await Promise.all(
+    decided.toDial.map((d) => twilioSlot(() => dialOffer(deps, d, ringSeconds))),
+  )
   const failed = outcomes.filter((o) => o !== 'dialled').length
   // A failed dial frees the caller for the next agent now rather than at the next sweep.
   if (outcomes.includes('failed')) {

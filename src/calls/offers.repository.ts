@@ -35,30 +35,34 @@ function toOffer(r: {
   }
 }
 
-export async function insertOffer(
+/** The pass's new offers in one statement (a wave of many agents is one round trip). */
+export async function insertOffers(
   db: Db,
-  o: {
+  offers: readonly {
     id: string
     callSid: string
     caseId: string | null
     agentId: number
     wave: number
     at: Date
-  },
+  }[],
 ): Promise<void> {
+  if (!offers.length) return
   await db
     .insertInto('agent_offers')
-    .values({
-      id: o.id,
-      call_sid: o.callSid,
-      case_id: o.caseId,
-      agent_id: o.agentId,
-      wave: o.wave,
-      leg_call_sid: null,
-      created_at: o.at,
-      answered_at: null,
-      ended_at: null,
-    })
+    .values(
+      offers.map((o) => ({
+        id: o.id,
+        call_sid: o.callSid,
+        case_id: o.caseId,
+        agent_id: o.agentId,
+        wave: o.wave,
+        leg_call_sid: null,
+        created_at: o.at,
+        answered_at: null,
+        ended_at: null,
+      })),
+    )
     .execute()
 }
 
