@@ -491,7 +491,7 @@ try {
     `answered within 15 s of queueing: ${s.answeredWithin15s} (${pct(s.answeredWithin15s, s.queued)} of queued)`,
   )
   console.log(
-    `  of callers queued while an agent was free (bench's view): ${s.answeredWithin15sWhenFree}/${s.queuedWithAgentFree} = ${pct(s.answeredWithin15sWhenFree, s.queuedWithAgentFree)} (target 100 %)`,
+    `  of callers queued while an agent was free for them (more free than waiting ahead, bench's view): ${s.answeredWithin15sWhenFree}/${s.queuedWithAgentFree} = ${pct(s.answeredWithin15sWhenFree, s.queuedWithAgentFree)} (target 100 %)`,
   )
   console.log(
     `abandoned in the queue ${s.abandoned}; dropped (TwiML not fetched: Twilio's fallback) ${s.dropped}; hung up after 10 min ${s.stuck}`,

@@ -12,7 +12,7 @@ export interface CallerRecord {
   agent?: string
   /** Agents who joined after the first: a doubled owner if ever more than 0. */
   extraAgents: number
-  /** At least one agent was free (by the bench's own view) when the caller was queued. */
+  /** More agents free than callers waiting ahead, by the bench's own view, when the caller was queued. */
   agentFree?: boolean
   willAbandon: boolean
   abandoned?: boolean

@@ -79,6 +79,12 @@ const dials: { cb: string; a: string; at: number; to: string }[] = []
 const errors: { at: number; role: Role | 'unknown'; code: number }[] = []
 const workDone = { asked: 0, ok: 0, failed: 0 }
 
+function waitingCallers(): number {
+  let n = 0
+  for (const c of byConference.values()) if (!c.answeredAt && !c.endedAt) n++
+  return n
+}
+
 function freeAgents(now: number): number {
   let n = 0
   for (const a of o.agents) {
@@ -132,7 +138,9 @@ function onEvent(e: SimEvent): void {
       if (leg.role === 'caller' && leg.caller && !leg.caller.queuedAt) {
         const c = leg.caller
         c.queuedAt = now
-        c.agentFree = freeAgents(now) > 0
+        // Free for this caller: more agents free than callers ahead of them still waiting (the
+        // queue is first come, first served; one free agent is not free for the 300th in line).
+        c.agentFree = freeAgents(now) > waitingCallers()
         byConference.set(e.conferenceSid, c)
         if (c.willAbandon) {
           later(s(between(5, 40)), () => {
