@@ -134,17 +134,20 @@ describe('the browser softphone on live Twilio, in Chromium', () => {
       .where('job_number', '=', '1001')
       .execute()
     const page = await workspace('1001', { microphone: true })
-    // The service answered the token and the SDK; the SDK then defined Twilio.Device.
-    await expect.poll(() => answered).toContain('200 POST /api/me/voice-token')
-    await expect.poll(() => answered).toContain('200 GET /console/vendor/twilio-voice.js')
+    // The service answered the token and the SDK; the SDK then defined Twilio.Device. Generous
+    // timeouts: with the whole suite running beside it, the SDK's own connection attempt can
+    // take a few seconds to give up (a 1-s default failed once in CI).
+    const slow = { timeout: 15_000 }
+    await expect.poll(() => answered, slow).toContain('200 POST /api/me/voice-token')
+    await expect.poll(() => answered, slow).toContain('200 GET /console/vendor/twilio-voice.js')
     await expect
-      .poll(() => presenceOf('1001'))
+      .poll(() => presenceOf('1001'), slow)
       .toEqual({
         presence: 'away',
         pause_reason: 'softphone: unreachable',
       })
     await expect
-      .poll(() => page.getByTestId('presence-away').getAttribute('aria-pressed'))
+      .poll(() => page.getByTestId('presence-away').getAttribute('aria-pressed'), slow)
       .toBe('true')
     await page.screenshot({ path: 'test-output/screenshots/softphone-unreachable.png' })
 
