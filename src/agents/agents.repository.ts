@@ -134,6 +134,8 @@ export async function setPresence(
   presence: Presence,
   at: Date,
   onlyIf?: { presence: Presence; changedAt?: Date },
+  /** Why, when the service itself pauses the agent ('away'); otherwise none. */
+  pauseReason: string | null = null,
 ): Promise<boolean> {
   // Any move ends a pause (its reason and its long-pause report go with it) and a wrap-up.
   let q = db
@@ -141,7 +143,7 @@ export async function setPresence(
     .set({
       presence,
       presence_changed_at: at,
-      pause_reason: null,
+      pause_reason: presence === 'away' ? pauseReason : null,
       pause_flagged_at: null,
       wrap_up_until: null,
     })

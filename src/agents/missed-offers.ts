@@ -1,6 +1,8 @@
 import { notifyAgent } from '../callbacks/notifications.ts'
 import type { CallDeps } from '../calls/deps.ts'
+import { rungOfferStatusesSince } from '../calls/offers.repository.ts'
 import { MISSED_OFFERS_PAUSE_REASON, missedInARow } from '../domain/missed-offers.ts'
+import { setPresence } from './agents.repository.ts'
 
 /** More than any sensible limit: only the latest offers decide. */
 const LOOK_BACK = 50
@@ -25,40 +27,22 @@ export async function stepAwayAfterMissedOffers(
     .where('id', '=', agentId)
     .executeTakeFirst()
   if (!agent?.active || agent.presence !== 'available') return false
-  // Served by agent_offers_agent_idx (agent, newest first, with the status): a few index entries.
-  // An offer never placed (Twilio refused to dial it) never rang: it says nothing of the agent,
-  // and a Twilio outage must not set everyone away.
-  const offers = await deps.db
-    .selectFrom('agent_offers')
-    .select('status')
-    .where('agent_id', '=', agentId)
-    .where('created_at', '>=', agent.presence_changed_at)
-    .where('leg_call_sid', 'is not', null)
-    .orderBy('created_at', 'desc')
-    .limit(LOOK_BACK)
-    .execute()
-  if (
-    !missedInARow(
-      offers.map((o) => o.status),
-      limit,
-    )
+  const statuses = await rungOfferStatusesSince(
+    deps.db,
+    agentId,
+    agent.presence_changed_at,
+    LOOK_BACK,
   )
-    return false
-  const at = deps.clock.now()
-  const r = await deps.db
-    .updateTable('agents')
-    .set({
-      presence: 'away',
-      presence_changed_at: at,
-      pause_reason: MISSED_OFFERS_PAUSE_REASON,
-      pause_flagged_at: null,
-      wrap_up_until: null,
-    })
-    .where('id', '=', agentId)
-    .where('presence', '=', 'available')
-    .where('presence_changed_at', '=', agent.presence_changed_at)
-    .executeTakeFirst()
-  if (r.numUpdatedRows !== 1n) return false
+  if (!missedInARow(statuses, limit)) return false
+  const paused = await setPresence(
+    deps.db,
+    agentId,
+    'away',
+    deps.clock.now(),
+    { presence: 'available', changedAt: agent.presence_changed_at },
+    MISSED_OFFERS_PAUSE_REASON,
+  )
+  if (!paused) return false
   await notifyAgent(deps, {
     agentId,
     caseId: null,

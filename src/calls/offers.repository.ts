@@ -199,3 +199,26 @@ export async function offerJoinedAt(db: Db, id: string): Promise<Date | null> {
     .executeTakeFirst()
   return r?.joined_at ?? null
 }
+
+/**
+ * The outcomes of the offers that rang this agent since `since`, newest first, at most `limit`
+ * (agent_offers_agent_idx: a few index entries). An offer never placed (Twilio refused to dial
+ * it) never rang, so it is left out: it says nothing of the agent.
+ */
+export async function rungOfferStatusesSince(
+  db: Db,
+  agentId: number,
+  since: Date,
+  limit: number,
+): Promise<OfferStatus[]> {
+  const rows = await db
+    .selectFrom('agent_offers')
+    .select('status')
+    .where('agent_id', '=', agentId)
+    .where('created_at', '>=', since)
+    .where('leg_call_sid', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => r.status)
+}

@@ -6,7 +6,7 @@ import type { OfferStatus } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { isTerminal } from '../domain/call-status.ts'
 import { isMissedOffer } from '../domain/missed-offers.ts'
-import { NotFoundError } from '../errors.ts'
+import { coerceError, NotFoundError } from '../errors.ts'
 import type { CallRecord } from './calls.repository.ts'
 import {
   applyStatusCallback,
@@ -120,8 +120,17 @@ export async function applyAgentLegStatus(
     await markAcceptedOfferEnded(trx, offer.id, at)
     return { result, redispatch: true, wrapUp: await endAccepted(deps, trx, offer, at) }
   })
-  // Before the next wave, so that it does not ring an agent who is not at their phone.
-  if (outcome.missedBy !== undefined) await stepAwayAfterMissedOffers(deps, outcome.missedBy)
+  // Before the next wave, so that it does not ring an agent who is not at their phone. Its
+  // failure must not cost the caller the next wave: the offer's end is committed, and a retried
+  // callback would find it applied and trigger nothing.
+  if (outcome.missedBy !== undefined) {
+    await stepAwayAfterMissedOffers(deps, outcome.missedBy).catch((e: unknown) =>
+      deps.logger.warn(
+        { err: coerceError(e), agentId: outcome.missedBy },
+        'missed-offers check failed',
+      ),
+    )
+  }
   if (outcome.redispatch) await deps.triggers.dispatch(`leg-end-${s.callSid}-${s.status}`)
   // The wrap-up ends in Postgres; this pass only makes the agent available on time, where the
   // dispatcher's beat alone could be a few seconds late.
