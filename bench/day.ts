@@ -6,7 +6,9 @@
 // requests per case, return calls and their lateness, CPU per process, and the exactly-once
 // checks. --faults kills a web instance, a worker, Redis and Postgres at set minutes and prints,
 // for each, calls dropped, webhooks failed and time to recover. Targets (issue 12) are printed
-// beside the figures; nothing here asserts on time.
+// beside the figures; nothing here asserts on time. --cpu-prof writes a V8 CPU profile of every
+// process (the simulated Twilio's too) to a folder it names at the end; read one with
+// `node bench/profile-summary.ts FILE`.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     agents: { type: 'string', default: '1000' },
     speed: { type: 'string', default: '1' },
     faults: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 })
 const MINUTES = Number(args.minutes)
@@ -63,8 +66,11 @@ async function freePort(): Promise<number> {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const dir = mkdtempSync(path.join(os.tmpdir(), 'shouwen-day-'))
+// Kept after the bench (dir is removed); each process writes its profile when it exits.
+const profDir = args['cpu-prof'] ? mkdtempSync(path.join(os.tmpdir(), 'shouwen-day-prof-')) : ''
+const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
 const children: ChildProcess[] = []
-let stopAll = () => {}
+let stopAll = async () => {}
 let lb: LoadBalancer | undefined
 
 async function ready(port: number): Promise<boolean> {
@@ -110,7 +116,12 @@ try {
   )
   const pg = startPrivatePostgres(dir, pgPort as number)
   const redis = await startPrivateRedisServer(redisPort as number)
-  stopAll = () => {
+  stopAll = async () => {
+    // A profiled process writes its profile on a clean exit: SIGTERM first, then no mercy.
+    if (profDir) {
+      for (const c of children) c.kill('SIGTERM')
+      await sleep(5000)
+    }
     for (const c of children) c.kill('SIGKILL')
     lb?.stop()
     redis.stop()
@@ -153,6 +164,7 @@ try {
   const twilio = spawn(
     process.execPath,
     [
+      ...nodeFlags,
       path.join(import.meta.dirname, 'day', 'twilio.ts'),
       JSON.stringify({
         port: edgePort,
@@ -183,26 +195,30 @@ try {
   const startProc = (name: string) => {
     const p = procs.get(name)
     if (!p) return
-    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'day', 'service.ts')], {
-      env: {
-        ...process.env,
-        SHOUWEN_ROLE: p.role,
-        PORT: String(p.port),
-        PUBLIC_BASE_URL: lbUrl,
-        TRUST_PROXY: 'true',
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: 'shouwenday',
-        LOG_LEVEL: 'error',
-        CALLING_HOURS: '00:00-24:00',
-        CONFIRMATION_DELAY_SECONDS: '10',
-        WRAP_UP_SECONDS: String(WRAP_UP),
-        BENCH_TWILIO_EDGE: edgeUrl,
+    const child = spawn(
+      process.execPath,
+      [...nodeFlags, path.join(import.meta.dirname, 'day', 'service.ts')],
+      {
+        env: {
+          ...process.env,
+          SHOUWEN_ROLE: p.role,
+          PORT: String(p.port),
+          PUBLIC_BASE_URL: lbUrl,
+          TRUST_PROXY: 'true',
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: redis.url,
+          QUEUE_PREFIX: 'shouwenday',
+          LOG_LEVEL: 'error',
+          CALLING_HOURS: '00:00-24:00',
+          CONFIRMATION_DELAY_SECONDS: '10',
+          WRAP_UP_SECONDS: String(WRAP_UP),
+          BENCH_TWILIO_EDGE: edgeUrl,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
+    )
     p.child = child
     children.push(child)
   }
@@ -310,8 +326,12 @@ try {
     ).n
   const drainEnd = Date.now() + 8 * 60_000
   let twilioQuiet: { at: number; openRows: number } | undefined
+  // Polled every 3 s: the cheap count, not /stats, whose summary of every webhook would hold the
+  // simulated Twilio's thread while calls are still ending.
+  const liveCalls = async () =>
+    ((await (await fetch(`${edgeUrl}/live`)).json()) as { liveCalls: number }).liveCalls
   while (Date.now() < drainEnd) {
-    const s = await stats()
+    const live = await liveCalls()
     const pending = await db
       .selectFrom('callbacks')
       .select(sql<number>`count(*)::int`.as('n'))
@@ -319,8 +339,8 @@ try {
       .where('due_at', '<', new Date(Date.now() - LOST_AFTER_MS))
       .executeTakeFirstOrThrow()
     const open = await openCallRows()
-    if (s['liveCalls'] === 0 && !twilioQuiet) twilioQuiet = { at: Date.now(), openRows: open }
-    if (s['liveCalls'] === 0 && pending.n === 0 && open === 0) break
+    if (live === 0 && !twilioQuiet) twilioQuiet = { at: Date.now(), openRows: open }
+    if (live === 0 && pending.n === 0 && open === 0) break
     await sleep(3000)
   }
   clearInterval(comeBack)
@@ -590,6 +610,7 @@ try {
   )
   await db.destroy()
 } finally {
-  stopAll()
+  await stopAll()
   rmSync(dir, { recursive: true, force: true })
+  if (profDir) console.log(`CPU profiles (node bench/profile-summary.ts FILE): ${profDir}`)
 }

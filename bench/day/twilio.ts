@@ -5,7 +5,8 @@
 // again when they are rung back. Webhooks go to the load balancer (PUBLIC_BASE_URL).
 //
 // Control over HTTP on its port: POST /rest (the service's REST requests), POST /start,
-// POST /stop (no more new calls), GET /stats.
+// POST /stop (no more new calls), GET /live (calls not yet ended: cheap, polled while draining),
+// GET /stats (everything, once at the end).
 import { createServer, type IncomingMessage } from 'node:http'
 
 import { createSimulator } from '../../src/telephony/simulator/simulator.ts'
@@ -300,6 +301,11 @@ function placeOne(): void {
   )
 }
 
+const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled'])
+function liveCalls(): number {
+  return sim.snapshot().calls.filter((c) => !ENDED.has(c.status)).length
+}
+
 async function body(req: IncomingMessage): Promise<string> {
   let text = ''
   for await (const chunk of req) text += String(chunk)
@@ -333,12 +339,12 @@ const server = createServer((req, res) => {
     if (req.url === '/start') start()
     if (req.url === '/stop') clearInterval(ticker)
     res.writeHead(200, { 'content-type': 'application/json' })
+    if (req.url === '/live') {
+      res.end(JSON.stringify({ liveCalls: liveCalls() }))
+      return
+    }
     if (req.url === '/stats') {
-      const live = sim
-        .snapshot()
-        .calls.filter(
-          (c) => !['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(c.status),
-        ).length
+      const live = liveCalls()
       res.end(
         JSON.stringify({
           ...summarise(callers, webhooks),
