@@ -13,18 +13,19 @@ import { callParams, resolveUrl } from './webhooks.ts'
  * their waitUrl / holdUrl TwiML in a loop.
  */
 
+/**
+ * Completed conferences kept whole for REST reads; older ones are forgotten, as ended calls are
+ * (calls.ts): a busy day's simulator otherwise grows by one conference a call, without end.
+ */
+const KEEP_ENDED_CONFERENCES = 2000
+
 export function findConference(core: Core, sidOrName: string): SimConference | undefined {
-  const bySid = core.conferences.get(sidOrName)
-  if (bySid) return bySid
-  for (const conf of core.conferences.values()) {
-    if (conf.friendlyName === sidOrName && conf.status !== 'completed') return conf
-  }
-  return undefined
+  return core.conferences.get(sidOrName) ?? core.liveConferences.get(sidOrName)
 }
 
 export function getOrCreateConference(core: Core, name: string): SimConference {
-  const existing = findConference(core, name)
-  if (existing && existing.status !== 'completed') return existing
+  const existing = core.liveConferences.get(name)
+  if (existing) return existing
   const now = new Date()
   const conf: SimConference = {
     sid: newSid('CF'),
@@ -40,7 +41,24 @@ export function getOrCreateConference(core: Core, name: string): SimConference {
     callbackChain: Promise.resolve(),
   }
   core.conferences.set(conf.sid, conf)
+  core.liveConferences.set(name, conf)
   return conf
+}
+
+/** The conference is over (or was never reached): its name is free, and old ones are forgotten. */
+export function forgetLiveConference(core: Core, conf: SimConference): void {
+  if (core.liveConferences.get(conf.friendlyName) === conf)
+    core.liveConferences.delete(conf.friendlyName)
+}
+
+function rememberEnded(core: Core, conf: SimConference): void {
+  forgetLiveConference(core, conf)
+  core.endedConferences.add(conf.sid)
+  for (const sid of core.endedConferences) {
+    if (core.endedConferences.size <= KEEP_ENDED_CONFERENCES) break
+    core.endedConferences.delete(sid)
+    core.conferences.delete(sid)
+  }
 }
 
 /**
@@ -183,6 +201,7 @@ export function endConference(
 ): void {
   if (conf.status === 'completed') return
   conf.status = 'completed'
+  rememberEnded(core, conf)
   conf.updatedAt = new Date()
   conf.endedReason = reason
   conf.callSidEndingConference = callSid

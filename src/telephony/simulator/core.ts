@@ -39,6 +39,10 @@ export interface Core {
    */
   endedCallResources: Map<string, Record<string, unknown>>
   conferences: Map<string, SimConference>
+  /** The conference not yet completed under each friendly name: <Dial><Conference> and REST find it by name. */
+  liveConferences: Map<string, SimConference>
+  /** Completed conferences in the order they ended; the oldest are forgotten (KEEP_ENDED_CONFERENCES). */
+  endedConferences: Set<string>
   devices: Map<string, DeviceOptions>
   messages: SimMessage[]
   recordings: SimRecording[]

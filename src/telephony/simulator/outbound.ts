@@ -1,5 +1,5 @@
 import { createCall, ringLeg } from './calls.ts'
-import { getOrCreateConference } from './conference.ts'
+import { forgetLiveConference, getOrCreateConference } from './conference.ts'
 import { callTimer, type Core, track } from './core.ts'
 import { type DocSource, execute } from './interpreter.ts'
 import { finishRecording, type RecordingRequest } from './recording.ts'
@@ -101,6 +101,7 @@ export function addParticipant(
     call.ended.then(() => {
       if (conference.status === 'init' && conference.participants.size === 0) {
         core.conferences.delete(conference.sid)
+        forgetLiveConference(core, conference)
       }
     }),
   )

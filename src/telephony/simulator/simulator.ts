@@ -89,6 +89,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     calls: new Map(),
     endedCallResources: new Map(),
     conferences: new Map(),
+    liveConferences: new Map(),
+    endedConferences: new Set(),
     devices: new Map(),
     messages: [],
     recordings: [],
