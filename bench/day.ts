@@ -28,7 +28,9 @@ import { startPrivatePostgres, startPrivateRedisServer } from './day/private-ser
 import {
   type CallerRecord,
   doubledDials,
+  histogramShares,
   inWindow,
+  type LatencyWindow,
   percentile,
   type WebhookSample,
 } from './day/report.ts'
@@ -364,6 +366,8 @@ try {
     errors: { at: number; role: string; code: number }[]
     workDone: { asked: number; ok: number; failed: number }
     webhookFailures: WebhookSample[]
+    worstWindows: LatencyWindow[]
+    loopDelayMs: { p99: number; max: number }
     callers: CallerRecord[]
   }
 
@@ -498,6 +502,20 @@ try {
       when 'rung → picked up' then 2 when 'picked up → answer counted' then 3 else 4 end)`.execute(
     db,
   )
+  // The service's own view: its webhook and Twilio REST histograms, from every live instance.
+  const scrape = async (port: number) =>
+    fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.text())
+      .catch(() => '')
+  const webTexts = await Promise.all(
+    [...procs.values()].filter((p) => p.role === 'web').map((p) => scrape(p.port)),
+  )
+  const allTexts = [
+    ...webTexts,
+    ...(await Promise.all(
+      [...procs.values()].filter((p) => p.role === 'worker').map((p) => scrape(p.port)),
+    )),
+  ]
   const doubled = doubledDials(s.dials)
   const restTotal = Object.values(s.restOps).reduce((a, b) => a + b, 0)
 
@@ -533,6 +551,31 @@ try {
     console.log(
       `  ${route.padEnd(28)} n ${String(r.n).padStart(7)}  p50 ${f1(r.p50).padStart(7)} ms  p99 ${f1(r.p99).padStart(7)} ms  failed ${r.failed}`,
     )
+  }
+  const shares = (texts: string[], name: string) =>
+    [...histogramShares(texts, name)]
+      .filter(([le]) => le >= 0.05 && le <= 1)
+      .map(([le, share]) => `<= ${le * 1000} ms ${pct(share, 1)}`)
+      .join(', ')
+  console.log(
+    `  at the service (its /metrics, from request to answer): ${shares(webTexts, 'shouwen_webhook_duration_seconds')}`,
+  )
+  console.log(
+    `  the service's Twilio REST requests, as it timed them: ${shares(allTexts, 'shouwen_twilio_request_duration_seconds')}`,
+  )
+  console.log(
+    `  the simulated Twilio's own event-loop delay (it times every webhook): p99 ${f1(s.loopDelayMs.p99)} ms, max ${f1(s.loopDelayMs.max)} ms`,
+  )
+  console.log(
+    `  slowest 10-s windows (seconds into the day: p99 / max, n): ${s.worstWindows.map((w) => `+${w.from.toFixed(0)}: ${f1(w.p99)} / ${f1(w.max)} ms, ${w.n}`).join('; ')}`,
+  )
+  if (s.webhookFailures.length) {
+    const why = new Map<string, number>()
+    for (const w of s.webhookFailures) {
+      const k = `${w.route} ${w.status === 0 ? 'no answer' : w.status}`
+      why.set(k, (why.get(k) ?? 0) + 1)
+    }
+    console.log(`  failed: ${[...why].map(([k, n]) => `${k} ×${n}`).join(', ')}`)
   }
   console.log(
     `\n== Twilio REST requests: ${restTotal}, ${(restTotal / Math.max(1, cases.all)).toFixed(1)} per case (${cases.all} phone cases) ==`,

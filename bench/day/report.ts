@@ -127,3 +127,60 @@ export function doubledDials(dials: { cb: string; a: string; to: string }[]): st
 export function inWindow<T extends { at: number }>(list: T[], from: number, windowMs: number): T[] {
   return list.filter((x) => x.at >= from && x.at < from + windowMs)
 }
+
+export interface LatencyWindow {
+  from: number
+  n: number
+  p99: number
+  max: number
+}
+
+/**
+ * The day cut into windows of `windowMs` from `start`, the `top` with the highest p99 first:
+ * whether a p99 is a slow day or a few slow moments (a checkpoint, a pause, a periodic duty).
+ */
+export function worstWindows(
+  samples: WebhookSample[],
+  start: number,
+  windowMs: number,
+  top: number,
+): LatencyWindow[] {
+  const byWindow = new Map<number, number[]>()
+  for (const s of samples) {
+    const k = Math.floor((s.at - start) / windowMs)
+    const list = byWindow.get(k)
+    if (list) list.push(s.ms)
+    else byWindow.set(k, [s.ms])
+  }
+  return [...byWindow]
+    .map(([k, ms]) => ({
+      from: start + k * windowMs,
+      n: ms.length,
+      p99: percentile(ms, 99),
+      max: Math.max(...ms),
+    }))
+    .sort((a, b) => b.p99 - a.p99)
+    .slice(0, top)
+}
+
+/**
+ * From Prometheus text of one or more instances: the share of a histogram's observations at or
+ * under each bucket bound, summed over every label set (the service's own view of its latency).
+ */
+export function histogramShares(texts: string[], name: string): Map<number, number> {
+  const counts = new Map<number, number>()
+  let total = 0
+  const line = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\S+)$`)
+  for (const text of texts) {
+    for (const l of text.split('\n')) {
+      const m = line.exec(l)
+      if (!m) continue
+      const v = Number(m[2])
+      if (m[1] === '+Inf') total += v
+      else counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + v)
+    }
+  }
+  return new Map(
+    [...counts].sort((a, b) => a[0] - b[0]).map(([le, n]) => [le, total ? n / total : NaN]),
+  )
+}

@@ -8,10 +8,11 @@
 // POST /stop (no more new calls), GET /live (calls not yet ended: cheap, polled while draining),
 // GET /stats (everything, once at the end).
 import { createServer, type IncomingMessage } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 import { createSimulator } from '../../src/telephony/simulator/simulator.ts'
 import type { SimEvent } from '../../src/telephony/simulator/types.ts'
-import { type CallerRecord, summarise, type WebhookSample } from './report.ts'
+import { type CallerRecord, summarise, type WebhookSample, worstWindows } from './report.ts'
 
 interface Options {
   port: number
@@ -264,8 +265,13 @@ async function reportWorkDone(address: string): Promise<void> {
 
 let placed = 0
 let ticker: NodeJS.Timeout | undefined
+let startedAt = 0
+// This process's own stalls: each webhook is timed here, so a stall here shows as a slow webhook.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 })
 function start(): void {
   const t0 = Date.now()
+  startedAt = t0
+  loopDelay.enable()
   ticker = setInterval(() => {
     const due = Math.floor(((Date.now() - t0) / 1000) * o.rate)
     while (placed < due) placeOne()
@@ -355,6 +361,14 @@ const server = createServer((req, res) => {
           errors,
           workDone,
           webhookFailures: webhooks.filter((w) => w.status === 0 || w.status >= 500),
+          worstWindows: worstWindows(webhooks, startedAt, 10_000, 5).map((w) => ({
+            ...w,
+            from: (w.from - startedAt) / 1000,
+          })),
+          loopDelayMs: {
+            p99: loopDelay.percentile(99) / 1e6,
+            max: loopDelay.max / 1e6,
+          },
           callers,
         }),
       )

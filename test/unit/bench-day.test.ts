@@ -7,10 +7,12 @@ import { haproxyConfig, nodeBalancer } from '../../bench/day/lb.ts'
 import {
   type CallerRecord,
   doubledDials,
+  histogramShares,
   inWindow,
   latencyByRoute,
   percentile,
   summarise,
+  worstWindows,
 } from '../../bench/day/report.ts'
 
 // The pure pieces of `npm run bench:day`: its arithmetic and its exactly-once checks.
@@ -133,5 +135,49 @@ describe('nodeBalancer (the bench load balancer when HAProxy is not installed)',
       lb.close()
       live.close()
     }
+  })
+})
+
+describe('worstWindows', () => {
+  it('cuts the day into windows and ranks them by p99', () => {
+    const at = (s: number) => 1_000_000 + s * 1000
+    const samples = [
+      ...Array.from({ length: 100 }, (_, i) => ({
+        route: '/a',
+        ms: 5,
+        status: 200,
+        at: at(i % 10),
+      })),
+      ...Array.from({ length: 100 }, () => ({ route: '/a', ms: 5, status: 200, at: at(12) })),
+      { route: '/a', ms: 900, status: 200, at: at(13) },
+      { route: '/a', ms: 800, status: 200, at: at(14) },
+    ]
+    const w = worstWindows(samples, at(0), 10_000, 5)
+    expect(w).toEqual([
+      { from: at(10), n: 102, p99: 800, max: 900 },
+      { from: at(0), n: 100, p99: 5, max: 5 },
+    ])
+  })
+})
+
+describe('histogramShares', () => {
+  it('sums a histogram over label sets and instances into shares at each bound', () => {
+    const one = [
+      '# TYPE h histogram',
+      'h_bucket{route="/a",le="0.1"} 8',
+      'h_bucket{route="/a",le="1"} 10',
+      'h_bucket{route="/a",le="+Inf"} 10',
+      'h_bucket{route="/b",le="0.1"} 0',
+      'h_bucket{route="/b",le="1"} 5',
+      'h_bucket{route="/b",le="+Inf"} 10',
+      'other_bucket{le="0.1"} 99',
+    ].join('\n')
+    const two =
+      'h_bucket{route="/a",le="0.1"} 12\nh_bucket{route="/a",le="1"} 15\nh_bucket{route="/a",le="+Inf"} 20'
+    const shares = histogramShares([one, two], 'h')
+    expect([...shares]).toEqual([
+      [0.1, 20 / 40],
+      [1, 30 / 40],
+    ])
   })
 })
