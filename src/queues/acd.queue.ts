@@ -24,17 +24,31 @@ export function createAcdQueue(connection: Redis, prefix: string): AcdQueue {
   })
 }
 
+/** The deduplication id every immediate trigger shares (see createTriggers). */
+export const DISPATCH_NOW_ID = 'dispatch-now'
+
 /**
- * Dispatch triggers from webhooks and the API. The job id comes from the event (a retried webhook
- * adds nothing) and has no ':' (BullMQ reserves it). If Redis is down the trigger is logged and
- * dropped: the state is in Postgres and the periodic sweep dispatches it.
+ * Dispatch triggers from webhooks and the API. A pass reads the whole queue, so triggers that
+ * arrive together need one pass, not one each: an immediate trigger joins the pass already
+ * waiting if there is one, and one arriving during a pass leaves exactly one to follow it
+ * (BullMQ's deduplication with keepLastIfActive: at most one active and one waiting). At ten
+ * calls a second a job per trigger had the workers repeating passes that found nothing new.
+ * A delayed trigger (a wrap-up's end, a redial) keeps its own job, its id from the event (a
+ * retried webhook adds nothing; no ':', which BullMQ reserves). If Redis is down the trigger is
+ * logged and dropped: the state is in Postgres and the periodic sweep dispatches it.
  */
 export function createTriggers(queue: AcdQueue, logger: Logger): Triggers {
   return {
     async dispatch(key, delayMs) {
       const jobId = `dispatch-${key}`.replaceAll(':', '-').slice(0, 200)
       try {
-        await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: delayMs })
+        if (delayMs) await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: delayMs })
+        else
+          await queue.add(
+            JOB_NAMES.dispatch,
+            {},
+            { deduplication: { id: DISPATCH_NOW_ID, keepLastIfActive: true } },
+          )
       } catch (e) {
         logger.warn(
           { err: coerceError(e), jobId },

@@ -20,6 +20,7 @@ function emptyCore(): Core {
     logger: undefined,
     calls: new Map(),
     endedCallResources: new Map(),
+    endedCalls: new Set(),
     conferences: new Map(),
     liveConferences: new Map(),
     endedConferences: new Set(),

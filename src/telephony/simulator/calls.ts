@@ -66,10 +66,15 @@ export function createCall(
 }
 
 function pruneEndedCalls(core: Core): void {
-  const ended = [...core.calls.values()].filter((c) => c.endedAt)
-  for (const call of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED_CALLS))) {
-    core.calls.delete(call.sid)
-    core.endedCallResources.set(call.sid, callResource(core, call))
+  // Oldest ended first, without scanning every call (a scan per new call was the simulated
+  // Twilio's biggest cost on the bench's hotline day, with thousands of live legs).
+  for (const sid of core.endedCalls) {
+    if (core.endedCalls.size <= KEEP_ENDED_CALLS) break
+    core.endedCalls.delete(sid)
+    const call = core.calls.get(sid)
+    if (!call) continue
+    core.calls.delete(sid)
+    core.endedCallResources.set(sid, callResource(core, call))
   }
   for (const sid of core.endedCallResources.keys()) {
     if (core.endedCallResources.size <= KEEP_ENDED_CALL_RESOURCES) break
@@ -187,6 +192,7 @@ export function rejectCall(core: Core, call: SimCall): void {
 export function endCall(core: Core, call: SimCall, status: EndStatus): void {
   if (call.endedAt) return
   call.endedAt = new Date()
+  core.endedCalls.add(call.sid)
   clearTimers(call)
   call.run?.abort()
   call.settleRing?.(status)

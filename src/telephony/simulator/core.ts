@@ -38,6 +38,8 @@ export interface Core {
    * a call for months, and the service's stale-calls duty asks about calls minutes after they end.
    */
   endedCallResources: Map<string, Record<string, unknown>>
+  /** Ended calls still held whole, in the order they ended (see KEEP_ENDED_CALLS). */
+  endedCalls: Set<string>
   conferences: Map<string, SimConference>
   /** The conference not yet completed under each friendly name: <Dial><Conference> and REST find it by name. */
   liveConferences: Map<string, SimConference>

@@ -88,6 +88,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     logger: opts.logger,
     calls: new Map(),
     endedCallResources: new Map(),
+    endedCalls: new Set(),
     conferences: new Map(),
     liveConferences: new Map(),
     endedConferences: new Set(),

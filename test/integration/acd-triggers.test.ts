@@ -1,0 +1,85 @@
+import { Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+
+import { createLogger } from '../../src/logger.ts'
+import {
+  type AcdQueue,
+  createAcdQueue,
+  createTriggers,
+  QUEUE_NAMES,
+} from '../../src/queues/acd.queue.ts'
+
+// Dispatch triggers on the real Redis: many at once make one pass, and a trigger that lands
+// while a pass runs is never lost (it leaves one pass to follow).
+
+const logger = createLogger({ level: 'silent' })
+const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
+  const end = Date.now() + 10_000
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('dispatch triggers', () => {
+  const cleanup: (() => Promise<unknown>)[] = []
+  afterEach(async () => {
+    for (const c of cleanup.reverse()) await c()
+    cleanup.length = 0
+  })
+
+  function setUp(): { queue: AcdQueue; prefix: string; connection: Redis } {
+    const prefix = `acdtrig${process.pid}${Math.random().toString(36).slice(2, 8)}`
+    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null })
+    const queue = createAcdQueue(connection, prefix)
+    cleanup.push(async () => {
+      await queue.obliterate({ force: true })
+      await queue.close()
+      connection.disconnect()
+    })
+    return { queue, prefix, connection }
+  }
+
+  it('folds immediate triggers into the pass already waiting', async () => {
+    const { queue } = setUp()
+    const triggers = createTriggers(queue, logger)
+    for (const key of ['leg-end-a', 'caller-end-b', 'declined-c', 'claimed-d'])
+      await triggers.dispatch(key)
+    expect(await queue.getWaitingCount()).toBe(1)
+    // A delayed trigger keeps its own job: it is a moment, not a change.
+    await triggers.dispatch('wrap-up-e', 30_000)
+    await triggers.dispatch('wrap-up-e', 30_000) // Twilio's retry of the same webhook
+    expect(await queue.getDelayedCount()).toBe(1)
+  })
+
+  it('leaves exactly one pass after the running one for triggers that land during it', async () => {
+    const { queue, prefix, connection } = setUp()
+    const triggers = createTriggers(queue, logger)
+    let passes = 0
+    let release: () => void = () => {}
+    const worker = new Worker(
+      QUEUE_NAMES.acd,
+      async () => {
+        passes++
+        if (passes === 1) await new Promise<void>((r) => (release = r))
+      },
+      { connection: connection.duplicate(), prefix, concurrency: 1 },
+    )
+    cleanup.push(() => worker.close())
+
+    await triggers.dispatch('first')
+    await until('the first pass to start', () => passes === 1)
+    // Changes committed while the pass runs: it may have read the queue before them.
+    for (const key of ['x', 'y', 'z']) await triggers.dispatch(key)
+    release()
+    await until('the pass that follows', () => passes === 2)
+    await until(
+      'the queue to be empty',
+      async () => (await queue.getJobCounts('wait', 'active', 'delayed')).wait === 0,
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    expect(passes).toBe(2)
+    expect(await queue.getActiveCount()).toBe(0)
+  })
+})
