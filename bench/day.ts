@@ -368,6 +368,7 @@ try {
     webhookFailures: WebhookSample[]
     worstWindows: LatencyWindow[]
     loopDelayMs: { p99: number; max: number }
+    webhooksWithdrawn: number
     callers: CallerRecord[]
   }
 
@@ -545,7 +546,8 @@ try {
   }
   console.log(`\n== webhooks (as the simulated Twilio timed them, through the load balancer) ==`)
   console.log(
-    `all: ${s.webhookAll.n}, failed ${s.webhookAll.failed}, p50 ${f1(s.webhookAll.p50)} ms, p99 ${f1(s.webhookAll.p99)} ms (target p99 <= 100 ms)`,
+    `all: ${s.webhookAll.n}, failed ${s.webhookAll.failed}, p50 ${f1(s.webhookAll.p50)} ms, p99 ${f1(s.webhookAll.p99)} ms (target p99 <= 100 ms)` +
+      `; besides, ${s.webhooksWithdrawn} withdrawn by Twilio before the answer (a hold-music fetch when the agent joined, a caller who hung up)`,
   )
   for (const [route, r] of Object.entries(s.webhook)) {
     console.log(

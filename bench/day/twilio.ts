@@ -35,6 +35,7 @@ const s = (seconds: number) => (seconds * 1000) / o.speed
 const between = (a: number, b: number) => a + Math.random() * (b - a)
 
 const webhooks: WebhookSample[] = []
+let withdrawn = 0
 const sim = createSimulator({
   accountSid: o.accountSid,
   authToken: o.authToken,
@@ -52,7 +53,11 @@ const sim = createSimulator({
       webhooks.push({ route, ms: performance.now() - t0, status: res.status, at: Date.now() })
       return res
     } catch (e) {
-      webhooks.push({ route, ms: performance.now() - t0, status: 0, at: Date.now() })
+      // Twilio itself gave up on it (the caller's hold music stopped because an agent joined,
+      // the caller hung up): not a webhook the service failed, and not one anybody waited for.
+      const reason = (init?.signal?.reason as Error | undefined)?.name
+      if (init?.signal?.aborted && reason !== 'TimeoutError') withdrawn++
+      else webhooks.push({ route, ms: performance.now() - t0, status: 0, at: Date.now() })
       throw e
     }
   },
@@ -361,6 +366,7 @@ const server = createServer((req, res) => {
           errors,
           workDone,
           webhookFailures: webhooks.filter((w) => w.status === 0 || w.status >= 500),
+          webhooksWithdrawn: withdrawn,
           worstWindows: worstWindows(webhooks, startedAt, 10_000, 5).map((w) => ({
             ...w,
             from: (w.from - startedAt) / 1000,
