@@ -135,6 +135,7 @@ try {
   const databaseUrl = pg.url.replace(/\/postgres$/, '/shouwen_day')
   const db = createDb({ url: databaseUrl, logger, max: 4 })
   await migrateToLatest(db)
+  await sql`create extension if not exists pg_stat_statements`.execute(db)
   await loadDemoData(db)
   // The demo agents step aside: only the bench's agents take calls (the duty supervisor stays).
   await db.updateTable('agents').set({ presence: 'away' }).where('role', '=', 'agent').execute()
@@ -595,6 +596,21 @@ try {
   for (const [purpose, ms] of lateness) {
     console.log(
       `lateness of first attempts, ${purpose} (dial - due): p50 ${f1(percentile(ms, 50) / 1000)} s, p99 ${f1(percentile(ms, 99) / 1000)} s, max ${f1(Math.max(...ms) / 1000)} s (n ${ms.length})`,
+    )
+  }
+  // Where Postgres's time went, whole statements (their text shortened), the day and the drain.
+  const statements = await sql<{ calls: number; ms: number; rows: number; query: string }>`
+    select calls::int, total_exec_time::float8 as ms, rows::int,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 110) as query
+    from pg_stat_statements
+    where dbid = (select oid from pg_database where datname = current_database())
+    order by total_exec_time desc limit 8`
+    .execute(db)
+    .catch(() => ({ rows: [] }))
+  console.log(`\n== Postgres: the statements it spent most time on (pg_stat_statements) ==`)
+  for (const r of statements.rows) {
+    console.log(
+      `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each  ${r.query}`,
     )
   }
   console.log(

@@ -43,8 +43,9 @@ export function startPrivatePostgres(dir: string, port: number): PrivatePostgres
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`)
   }
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
-  // Enough connections for four service processes, the bench and the fake Twilio's checks.
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on`
+  // Enough connections for four service processes, the bench and the fake Twilio's checks;
+  // pg_stat_statements so the bench can say which statements Postgres spent its time on.
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements`
   const ctl = (...args: string[]) =>
     run('pg_ctl', [
       '-D',
