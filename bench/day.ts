@@ -601,7 +601,7 @@ try {
   // Where Postgres's time went, whole statements (their text shortened), the day and the drain.
   const statements = await sql<{ calls: number; ms: number; rows: number; query: string }>`
     select calls::int, total_exec_time::float8 as ms, rows::int,
-      left(regexp_replace(query, '\s+', ' ', 'g'), 110) as query
+      left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
     from pg_stat_statements
     where dbid = (select oid from pg_database where datname = current_database())
     order by total_exec_time desc limit 8`

@@ -110,6 +110,18 @@ async function enterQueue(
   // Nobody on duty to ring: don't make the caller hold for nothing. An emergency still queues:
   // the dispatcher then rings the duty supervisor, whatever their presence.
   const toVoicemail = !emergency && (await countAvailableAgents(deps.db)) === 0
+  // A new case's number is taken before the transaction, in a statement of its own: the day's
+  // counter is one row, and taken inside, its lock was held to the commit, so every new case of
+  // the hotline waited for the one before it (at ten calls a second, seconds per menu press).
+  // The price: a caller who hangs up at this very moment leaves their number unused.
+  const reference =
+    target.kind === 'new_case'
+      ? await nextCaseReference(deps.db, {
+          prefix: deps.config.caseReferencePrefix,
+          at,
+          timeZone: deps.config.timeZone,
+        })
+      : undefined
 
   const result = await deps.db.transaction().execute(async (trx) => {
     const locked = await sql<{ queue_state: QueueState; priority: number }>`
@@ -131,7 +143,15 @@ async function enterQueue(
     const existing = target.kind === 'existing_case' ? open[0] : undefined
     const caseId =
       existing?.id ??
-      (await openCase(trx, deps, { call, hotline, categories: q.categories, target, language, at }))
+      (await openCase(trx, deps, {
+        call,
+        hotline,
+        categories: q.categories,
+        target,
+        language,
+        at,
+        reference,
+      }))
     await enqueueCall(trx, {
       callSid: call.callSid,
       caseId,
@@ -193,6 +213,8 @@ async function openCase(
     target: QueueTarget
     language: Language
     at: Date
+    /** Taken before the transaction; a follow-up call whose case has closed takes one here. */
+    reference: string | undefined
   },
 ): Promise<string> {
   const emergency = o.target.kind === 'new_case' && o.target.emergency
@@ -203,11 +225,13 @@ async function openCase(
       : emergency
         ? await findEmergencyCategory(trx)
         : undefined
-  const reference = await nextCaseReference(trx, {
-    prefix: deps.config.caseReferencePrefix,
-    at: o.at,
-    timeZone: deps.config.timeZone,
-  })
+  const reference =
+    o.reference ??
+    (await nextCaseReference(trx, {
+      prefix: deps.config.caseReferencePrefix,
+      at: o.at,
+      timeZone: deps.config.timeZone,
+    }))
   const caseId = await insertCase(trx, {
     reference,
     hotlineNumber: o.hotline.phoneNumber,
