@@ -27,6 +27,7 @@ defaults
     timeout http-keep-alive 4s
     timeout http-request 10s
     timeout queue 10s
+    timeout check 5s
 
 frontend hotline
     bind 127.0.0.1:${port}

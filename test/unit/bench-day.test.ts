@@ -110,6 +110,7 @@ describe('haproxyConfig', () => {
     expect(cfg).toContain('server web2 127.0.0.1:3002')
     expect(cfg).toContain('http-check send meth GET uri /readyz')
     expect(cfg).toContain('retry-on conn-failure empty-response 503')
+    expect(cfg).toContain('timeout check 5s')
   })
 })
 
