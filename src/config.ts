@@ -27,6 +27,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: url(['http', 'https']).optional(),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   // Redis that fails over: the sentinels to ask for the primary, and its name in their config.
   REDIS_SENTINELS: z
@@ -220,7 +221,7 @@ export interface Config {
     readonly requestTimeoutMs: number
   }
   /** Unset means "find or start a local one" (see src/infra/local-services.ts). */
-  readonly db: { readonly url: string | undefined }
+  readonly db: { readonly url: string | undefined; readonly preparedStatements: boolean }
   readonly redis: {
     /** REDIS_URL. Unset, and no sentinels either: find or start a local Redis. */
     readonly url: string | undefined
@@ -390,7 +391,7 @@ export function loadConfig(
       trustProxy: e.TRUST_PROXY,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     },
-    db: { url: e.DATABASE_URL },
+    db: { url: e.DATABASE_URL, preparedStatements: e.DATABASE_PREPARED_STATEMENTS },
     redis: {
       url: e.REDIS_URL,
       sentinel:

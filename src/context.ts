@@ -93,6 +93,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     url: o.databaseUrl,
     logger: logger.child({ component: 'db' }),
     max: o.dbPoolSize,
+    preparedStatements: config.db.preparedStatements,
   })
   const producer = createRedis(o.redis, 'producer', logger)
   const queuePrefix = o.queuePrefix ?? config.queuePrefix

@@ -2,9 +2,13 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 
 import type { Logger } from '../logger.ts'
+import { namedStatements, poolWithNamedStatements } from './named-statements.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
+
+// Distinct statement texts named per process; the app's own hot paths use a few hundred.
+const MAX_NAMED_STATEMENTS = 1000
 
 // Each Db's own pool, for its gauge (connections in use, clients waiting); Kysely hides it.
 const pools = new WeakMap<object, pg.Pool>()
@@ -15,7 +19,13 @@ export function poolOf(db: Db): pg.Pool | undefined {
 }
 
 // bigint ids come back as strings (pg's safe default); counts are cast where read.
-export function createDb(opts: { url: string; logger: Logger; max?: number }): Db {
+export function createDb(opts: {
+  url: string
+  logger: Logger
+  max?: number
+  /** Repeated statements prepared once per connection (see named-statements.ts); default on. */
+  preparedStatements?: boolean
+}): Db {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', (err) => opts.logger.error({ err }, 'postgres pool error'))
@@ -27,7 +37,12 @@ export function createDb(opts: { url: string; logger: Logger; max?: number }): D
     client.on('error', (err) => opts.logger.warn({ err }, 'postgres connection lost'))
   })
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({
+      pool:
+        opts.preparedStatements === false
+          ? pool
+          : poolWithNamedStatements(pool, namedStatements({ max: MAX_NAMED_STATEMENTS })),
+    }),
     log(event) {
       if (event.level === 'error') {
         opts.logger.error(
