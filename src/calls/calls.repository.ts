@@ -176,32 +176,32 @@ export async function applyStatusCallback(
     at: Date
   },
 ): Promise<'applied' | 'duplicate' | 'stale'> {
-  const receipt = await db
-    .insertInto('status_receipts')
-    .values({
-      resource_sid: s.callSid,
-      event: `call:${s.status}`,
-      sequence_number: s.sequenceNumber,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning('resource_sid')
-    .executeTakeFirst()
-  if (!receipt) return 'duplicate'
   const rank = statusRank(s.status)
   const terminal = rank === 4
-  const r = await db
-    .updateTable('calls')
-    .set({
-      status: s.status,
-      status_rank: rank,
-      last_sequence: sql`greatest(last_sequence, ${s.sequenceNumber})`,
-      ...(terminal ? { ended_at: s.at, duration_seconds: s.durationSeconds } : {}),
-      updated_at: s.at,
-    })
-    .where('call_sid', '=', s.callSid)
-    .where('status_rank', '<', rank)
-    .executeTakeFirst()
-  return r.numUpdatedRows === 1n ? 'applied' : 'stale'
+  // One statement, as every status callback runs it: the receipt (a retry finds it and changes
+  // nothing), and the move forward only when the receipt is new and the status is later.
+  const r = await sql<{ fresh: boolean; moved: boolean }>`
+    with receipt as (
+      insert into status_receipts (resource_sid, event, sequence_number)
+      values (${s.callSid}, ${`call:${s.status}`}, ${s.sequenceNumber})
+      on conflict do nothing
+      returning 1
+    ), moved as (
+      update calls set
+        status = ${s.status},
+        status_rank = ${rank},
+        last_sequence = greatest(last_sequence, ${s.sequenceNumber}),
+        ended_at = case when ${terminal} then ${s.at}::timestamptz else ended_at end,
+        duration_seconds = case when ${terminal} then ${s.durationSeconds}::int else duration_seconds end,
+        updated_at = ${s.at}
+      where call_sid = ${s.callSid} and status_rank < ${rank} and exists (select from receipt)
+      returning 1
+    )
+    select exists (select from receipt) as fresh, exists (select from moved) as moved
+  `.execute(db)
+  const row = r.rows[0]
+  if (!row?.fresh) return 'duplicate'
+  return row.moved ? 'applied' : 'stale'
 }
 
 /** Generic receipt for callbacks that are not call statuses (conference, recording). */

@@ -8,13 +8,7 @@ import { isTerminal } from '../domain/call-status.ts'
 import { isMissedOffer } from '../domain/missed-offers.ts'
 import { coerceError, NotFoundError } from '../errors.ts'
 import type { CallRecord } from './calls.repository.ts'
-import {
-  applyStatusCallback,
-  findCall,
-  moveQueueState,
-  recordOutboundLeg,
-  returnToQueue,
-} from './calls.repository.ts'
+import { applyStatusCallback, findCall, moveQueueState, returnToQueue } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import type { Offer } from './offers.repository.ts'
 import {
@@ -22,7 +16,7 @@ import {
   markAcceptedOfferEnded,
   moveOffer,
   offerJoinedAt,
-  setOfferLeg,
+  recordOfferLeg,
 } from './offers.repository.ts'
 import { oweReturnCall } from './return-call.ts'
 
@@ -104,8 +98,7 @@ export async function applyAgentLegStatus(
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const offer = await findOffer(trx, offerId)
     if (!offer) throw new NotFoundError('offer', offerId)
-    await setOfferLeg(trx, offer.id, s.callSid)
-    await recordLeg(trx, offer, s.callSid, at)
+    await recordOfferLeg(trx, offer.id, s.callSid, at)
     const result = await applyStatusCallback(trx, { ...s, at })
     if (result !== 'applied') return { result, redispatch: false }
     if (s.status === 'ringing') await moveOffer(trx, offer.id, ['dialing'], 'ringing', at)
@@ -160,23 +153,4 @@ async function endAccepted(deps: CallDeps, trx: Db, offer: Offer, at: Date): Pro
   // else, and the agent's own call is what ended. No conversation, no wrap-up.
   const seconds = neverJoined ? 0 : deps.config.wrapUpSeconds
   return (await startWrapUp(trx, offer.agentId, at, seconds, offer.id)) && seconds > 0
-}
-
-/** The agent leg as a call of its own, once, whichever of create and callback comes first. */
-async function recordLeg(trx: Db, offer: Offer, legSid: string, at: Date): Promise<void> {
-  const parent = await trx
-    .selectFrom('calls')
-    .select(['hotline_number', 'language'])
-    .where('call_sid', '=', offer.callSid)
-    .executeTakeFirst()
-  await recordOutboundLeg(trx, {
-    callSid: legSid,
-    kind: 'agent_offer',
-    parentCallSid: offer.callSid,
-    caseId: offer.caseId,
-    agentId: offer.agentId,
-    hotlineNumber: parent?.hotline_number ?? null,
-    language: parent?.language ?? null,
-    at,
-  })
 }
