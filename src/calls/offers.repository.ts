@@ -74,27 +74,31 @@ export async function findOffer(db: Db, id: string): Promise<Offer | undefined> 
 /**
  * The agent's leg as its offer's leg and as a call of its own (the parent caller's hotline and
  * language), once, whichever of the dialler and a status callback comes first. One statement:
- * it runs on every one of the leg's status callbacks, the webhook Twilio sends most.
+ * it runs on every one of the leg's status callbacks, the webhook Twilio sends most. False when
+ * there is no such offer.
  */
 export async function recordOfferLeg(
   db: Db,
   offerId: string,
   legCallSid: string,
   at: Date,
-): Promise<void> {
-  await sql`
+): Promise<boolean> {
+  const r = await sql<{ found: boolean }>`
     with leg as (
       update agent_offers set leg_call_sid = ${legCallSid}
       where id = ${offerId} and leg_call_sid is null
+    ), call as (
+      insert into calls (call_sid, direction, kind, parent_call_sid, case_id, agent_id,
+        hotline_number, language, started_at, created_at, updated_at)
+      select ${legCallSid}::text, 'outbound', 'agent_offer', o.call_sid, o.case_id, o.agent_id,
+        p.hotline_number, p.language, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+      from agent_offers o left join calls p on p.call_sid = o.call_sid
+      where o.id = ${offerId}
+      on conflict (call_sid) do nothing
     )
-    insert into calls (call_sid, direction, kind, parent_call_sid, case_id, agent_id,
-      hotline_number, language, started_at, created_at, updated_at)
-    select ${legCallSid}::text, 'outbound', 'agent_offer', o.call_sid, o.case_id, o.agent_id,
-      p.hotline_number, p.language, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
-    from agent_offers o left join calls p on p.call_sid = o.call_sid
-    where o.id = ${offerId}
-    on conflict (call_sid) do nothing
+    select exists (select from agent_offers where id = ${offerId}) as found
   `.execute(db)
+  return r.rows[0]?.found === true
 }
 
 /** The leg's CallSid, learned from Twilio's create response or its first status callback. */

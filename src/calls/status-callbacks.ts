@@ -85,8 +85,8 @@ const OFFER_END: Partial<Record<CallStatus, OfferStatus>> = {
 }
 
 /**
- * An agent leg changed status, all in one transaction: a ring that ended unanswered frees the
- * caller for the next wave; an accepted agent whose call ends gets their presence back; an
+ * An agent leg changed status. Its end, in one transaction: a ring that ended unanswered frees
+ * the caller for the next wave; an accepted agent whose call ends gets their presence back; an
  * accepted agent who never reached the conference hands the caller back to the queue.
  */
 export async function applyAgentLegStatus(
@@ -95,14 +95,13 @@ export async function applyAgentLegStatus(
   s: StatusInput,
 ): Promise<StatusResult> {
   const at = deps.clock.now()
+  if (!isTerminal(s.status)) return applyAgentLegProgress(deps.db, offerId, s, at)
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const offer = await findOffer(trx, offerId)
     if (!offer) throw new NotFoundError('offer', offerId)
     await recordOfferLeg(trx, offer.id, s.callSid, at)
     const result = await applyStatusCallback(trx, { ...s, at })
     if (result !== 'applied') return { result, redispatch: false }
-    if (s.status === 'ringing') await moveOffer(trx, offer.id, ['dialing'], 'ringing', at)
-    if (!isTerminal(s.status)) return { result, redispatch: false }
     const end = OFFER_END[s.status]
     if (end && (await moveOffer(trx, offer.id, ['dialing', 'ringing', 'answered'], end, at))) {
       return { result, redispatch: true, missedBy: isMissedOffer(end) ? offer.agentId : undefined }
@@ -130,6 +129,23 @@ export async function applyAgentLegStatus(
   if (outcome.wrapUp)
     await deps.triggers.dispatch(`wrap-up-${s.callSid}`, deps.config.wrapUpSeconds * 1000 + 100)
   return outcome.result
+}
+
+/**
+ * Initiated, ringing, answered: four of the leg's five callbacks, and the webhook Twilio sends
+ * most. No transaction: each statement is idempotent on its own and the receipt comes last, so
+ * a crash between them is repaired by Twilio's retry. "dialing" and "ringing" lead to the same
+ * moves, so a lost "ringing" changes nothing that follows.
+ */
+async function applyAgentLegProgress(
+  db: Db,
+  offerId: string,
+  s: StatusInput,
+  at: Date,
+): Promise<StatusResult> {
+  if (!(await recordOfferLeg(db, offerId, s.callSid, at))) throw new NotFoundError('offer', offerId)
+  if (s.status === 'ringing') await moveOffer(db, offerId, ['dialing'], 'ringing', at)
+  return applyStatusCallback(db, { ...s, at })
 }
 
 /** The accepted agent's call is over. True when the agent went into after-call work. */

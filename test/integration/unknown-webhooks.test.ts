@@ -112,5 +112,10 @@ describe('webhooks naming an unknown offer or transfer', () => {
       const twiml = await post(path, status)
       expect(verbs(twiml), path).toEqual([])
     }
+    // A leg's progress (initiated, ringing, answered) takes a shorter path than its end.
+    for (const CallStatus of ['initiated', 'ringing', 'in-progress']) {
+      const twiml = await post(`/voice/agent/status?offer=${offer}`, { ...status, CallStatus })
+      expect(verbs(twiml), CallStatus).toEqual([])
+    }
   })
 })
