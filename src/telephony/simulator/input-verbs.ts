@@ -60,6 +60,7 @@ export async function gather(
     if (signal.aborted || !isAborted(e)) throw e
   } finally {
     call.inputWaiters.delete(bargeIn)
+    prompts.release()
   }
   let digits = ''
   let speech: string | undefined

@@ -1,5 +1,14 @@
 import { endCall, markAnswered } from './calls.ts'
-import { AbortedError, childController, type Core, emit, isAborted, isLive, track } from './core.ts'
+import {
+  AbortedError,
+  type ChildController,
+  childController,
+  type Core,
+  emit,
+  isAborted,
+  isLive,
+  track,
+} from './core.ts'
 import { dial } from './dial.ts'
 import { type Doc, gather, record } from './input-verbs.ts'
 import { loopMedia, playPrompt } from './media.ts'
@@ -28,7 +37,7 @@ export function execute(core: Core, call: SimCall, source: DocSource): void {
   track(core, runLoop(core, call, source, run))
 }
 
-async function runLoop(core: Core, call: SimCall, source: DocSource, run: AbortController) {
+async function runLoop(core: Core, call: SimCall, source: DocSource, run: ChildController) {
   let next: DocSource | undefined = source
   try {
     while (next) {
@@ -41,6 +50,7 @@ async function runLoop(core: Core, call: SimCall, source: DocSource, run: AbortC
     await applicationError(core, call, e, run.signal)
   } finally {
     if (call.run === run) call.run = undefined
+    run.release()
   }
 }
 
