@@ -159,6 +159,11 @@ describe('HTTP hardening: headers, bad bodies, origin, request ids', () => {
         Direction: 'inbound',
       })
       expect(incoming.status).toBe(200)
+      // TwiML is for Twilio: nothing in it may run in, or be framed by, a browser.
+      expect(incoming.headers['content-security-policy']).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      )
+      expect(incoming.headers['x-content-type-options']).toBe('nosniff')
       menu = parseTwiml(incoming.text)
       const action = find(menu, 'Gather')?.attrs['action'] ?? ''
       const pressed = await h.twilioPost(pathOf(action), { CallSid: sid, Digits: '1\u0000' })
