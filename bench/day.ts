@@ -8,7 +8,7 @@
 // for each, calls dropped, webhooks failed and time to recover. Targets (issue 12) are printed
 // beside the figures; nothing here asserts on time. --cpu-prof writes a V8 CPU profile of every
 // process (the simulated Twilio's too) to a folder it names at the end; read one with
-// `node bench/profile-summary.ts FILE`.
+// `npm run bench:profile -- FILE`.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -613,6 +613,16 @@ try {
       `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each  ${r.query}`,
     )
   }
+  // Round trips are what a webhook pays most for: each one a wake-up of Postgres and of us.
+  const total = await sql<{ calls: number }>`
+    select coalesce(sum(calls), 0)::float8 as calls from pg_stat_statements
+    where dbid = (select oid from pg_database where datname = current_database())`
+    .execute(db)
+    .catch(() => ({ rows: [] }))
+  const allStatements = total.rows[0]?.calls ?? 0
+  console.log(
+    `  all statements: ${allStatements}, ${f1(allStatements / Math.max(1, s.webhookAll.n))} per webhook (the workers' included)`,
+  )
   console.log(
     `\n== CPU seconds over the ${MINUTES}-min day (2 cores = ${(MINUTES * 120).toFixed(0)} s available) ==`,
   )
@@ -673,5 +683,5 @@ try {
 } finally {
   await stopAll()
   rmSync(dir, { recursive: true, force: true })
-  if (profDir) console.log(`CPU profiles (node bench/profile-summary.ts FILE): ${profDir}`)
+  if (profDir) console.log(`CPU profiles (npm run bench:profile -- FILE): ${profDir}`)
 }

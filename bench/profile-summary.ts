@@ -1,7 +1,7 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof, or bench:webhook's BENCH_PROFILE): self time by
 // function and by package, the figures that say where a request's CPU goes. Pure pieces are
 // exported for test/unit/profile-summary.test.ts; run as a script it prints the tables:
-//   node bench/profile-summary.ts /tmp/webhook.cpuprofile [top]
+//   npm run bench:profile -- /tmp/webhook.cpuprofile [top]
 
 export interface CpuProfileNode {
   id: number
@@ -104,7 +104,7 @@ if (import.meta.main) {
   const { readFileSync } = await import('node:fs')
   const file = process.argv[2]
   if (!file) {
-    console.error('usage: node bench/profile-summary.ts <file.cpuprofile> [top]')
+    console.error('usage: npm run bench:profile -- <file.cpuprofile> [top]')
     process.exit(2)
   }
   const top = Number(process.argv[3] ?? 25)

@@ -7,7 +7,7 @@
 // Targets (issue 12): each route >= 0.5x the bare route, p99 <= 50 ms, at 50 connections.
 // BENCH_ROUNDS (3) rounds of the three; the verdict is on the rounds' medians.
 // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server during each measured route
-// (summarise it with `node bench/profile-summary.ts <file>`); BENCH_LOG=info logs as production
+// (summarise it with `npm run bench:profile -- <file>`); BENCH_LOG=info logs as production
 // does (pino JSON per request, to /dev/null) instead of not at all.
 import { execFile } from 'node:child_process'
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -233,7 +233,7 @@ async function bench(): Promise<void> {
     )
   }
   console.log(met ? 'targets met' : 'targets NOT met')
-  if (PROFILE_DIR) console.log(`profiles in ${PROFILE_DIR} (node bench/profile-summary.ts <file>)`)
+  if (PROFILE_DIR) console.log(`profiles in ${PROFILE_DIR} (npm run bench:profile -- <file>)`)
 
   service.close()
   bareServer.close()
