@@ -10,7 +10,7 @@
 // process (the simulated Twilio's too) to a folder it names at the end; read one with
 // `npm run bench:profile -- FILE`.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -219,7 +219,8 @@ try {
           WRAP_UP_SECONDS: String(WRAP_UP),
           BENCH_TWILIO_EDGE: edgeUrl,
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        // Its log (errors only), kept for the summary of errors at the end.
+        stdio: ['ignore', openSync(path.join(dir, `${name}.log`), 'a'), 'inherit'],
       },
     )
     p.child = child
@@ -365,7 +366,7 @@ try {
     restOps: Record<string, number>
     dials: { cb: string; a: string; at: number; to: string }[]
     errors: { at: number; role: string; code: number }[]
-    workDone: { asked: number; ok: number; failed: number }
+    workDone: { asked: number; ok: number; failed: number; reasons: Record<string, number> }
     webhookFailures: WebhookSample[]
     worstWindows: LatencyWindow[]
     loopDelayMs: { p99: number; max: number }
@@ -589,6 +590,10 @@ try {
   console.log(
     `work done reported by agents: ${s.workDone.ok} (${s.workDone.failed} failed of ${s.workDone.asked})`,
   )
+  for (const [reason, n] of Object.entries(s.workDone.reasons ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5))
+    console.log(`  failed ${n}: ${reason}`)
   console.log(`callbacks: ${cb.map((r) => `${r.purpose}/${r.status} ${r.n}`).join(', ')}`)
   console.log(
     `dials: ${s.dials.length}; attempt outcomes: ${outcomes.map((o) => `${o.outcome ?? 'open'} ${o.n}`).join(', ')}`,
@@ -682,6 +687,29 @@ try {
   await db.destroy()
 } finally {
   await stopAll()
+  printServiceErrors(dir)
   rmSync(dir, { recursive: true, force: true })
   if (profDir) console.log(`CPU profiles (npm run bench:profile -- FILE): ${profDir}`)
+}
+
+/** What the service processes logged at error level, grouped by message: why a webhook failed. */
+function printServiceErrors(logDir: string): void {
+  const lines = readdirSync(logDir)
+    .filter((f) => f.endsWith('.log'))
+    .flatMap((f) => readFileSync(path.join(logDir, f), 'utf8').split('\n').filter(Boolean))
+  const byMessage = new Map<string, number>()
+  for (const line of lines) {
+    let key = line.slice(0, 160)
+    try {
+      const j = JSON.parse(line) as { msg?: string; err?: { message?: string } }
+      key = `${j.msg ?? ''}: ${(j.err?.message ?? '').slice(0, 140)}`
+    } catch {
+      // not JSON: counted by its start
+    }
+    byMessage.set(key, (byMessage.get(key) ?? 0) + 1)
+  }
+  console.log(`\n== errors the service logged: ${lines.length} ==`)
+  for (const [msg, n] of [...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+    console.log(`  ${String(n).padStart(6)}  ${msg}`)
+  }
 }

@@ -84,7 +84,10 @@ const supervisors = new Set(o.supervisors)
 const restOps = new Map<string, number>()
 const dials: { cb: string; a: string; at: number; to: string }[] = []
 const errors: { at: number; role: Role | 'unknown'; code: number }[] = []
-const workDone = { asked: 0, ok: 0, failed: 0 }
+const workDone = { asked: 0, ok: 0, failed: 0, reasons: {} as Record<string, number> }
+function noteWorkDoneFailure(reason: string): void {
+  workDone.reasons[reason] = (workDone.reasons[reason] ?? 0) + 1
+}
 
 function waitingCallers(): number {
   let n = 0
@@ -262,9 +265,14 @@ async function reportWorkDone(address: string): Promise<void> {
       token,
     )
     if (patched.ok && done.ok) workDone.ok++
-    else workDone.failed++
-  } catch {
+    else {
+      workDone.failed++
+      const bad = patched.ok ? done : patched
+      noteWorkDoneFailure(`${bad.status} ${(await bad.text()).slice(0, 160)}`)
+    }
+  } catch (e) {
     workDone.failed++
+    noteWorkDoneFailure(e instanceof Error ? e.message : String(e))
   }
 }
 

@@ -1,7 +1,20 @@
+import type { OnConflictBuilder } from 'kysely'
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import type { AttemptOutcome, CallbacksTable } from '../db/schema.ts'
+import type { AttemptOutcome, CallbacksTable, Database } from '../db/schema.ts'
+
+/**
+ * ON CONFLICT's arbiter for the partial unique index of open return calls (one per case and
+ * purpose). Its predicate is written in literals: with parameters, Postgres can match the index
+ * only while it plans each call afresh, and a prepared statement's generic plan (from its sixth
+ * call) is refused with "no unique or exclusion constraint matching the ON CONFLICT".
+ */
+export function openCallbackOf(oc: OnConflictBuilder<Database, 'callbacks'>) {
+  return oc
+    .columns(['case_id', 'purpose'])
+    .where('status', 'in', [sql.lit('pending' as const), sql.lit('dialing' as const)])
+}
 
 export type CallbackPurpose = CallbacksTable['purpose']
 
@@ -83,9 +96,7 @@ export async function openCallback(
       created_at: c.at,
       updated_at: c.at,
     })
-    .onConflict((oc) =>
-      oc.columns(['case_id', 'purpose']).where('status', 'in', ['pending', 'dialing']).doNothing(),
-    )
+    .onConflict((oc) => openCallbackOf(oc).doNothing())
     .execute()
   const row = await db
     .selectFrom('callbacks')

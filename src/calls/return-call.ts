@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 
+import { openCallbackOf } from '../callbacks/callbacks.repository.ts'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { markNeedsReturnCall } from '../cases/cases.repository.ts'
@@ -51,9 +52,7 @@ export async function oweReturnCall(
     .insertInto('callbacks')
     .values({ case_id: o.caseId, purpose: 'unanswered_inbound', due_at: o.at, outcome: null })
     // One open return call per case: a second missed call adds nothing to the debt.
-    .onConflict((oc) =>
-      oc.columns(['case_id', 'purpose']).where('status', 'in', ['pending', 'dialing']).doNothing(),
-    )
+    .onConflict((oc) => openCallbackOf(oc).doNothing())
     .returning('id')
     .executeTakeFirst()
   if (inserted) {

@@ -14,6 +14,12 @@ import type pg from 'pg'
  *
  * After a migration adds a column, a prepared `select *` fails once with "cached plan must not
  * change result type": that text then gets a new name, so its next call prepares it afresh.
+ *
+ * From a prepared statement's sixth call Postgres may plan it generically, without the values.
+ * An ON CONFLICT that names a partial unique index by its predicate is then refused if the
+ * predicate holds parameters (42P10): write such predicates in literals (`sql.lit`). The test
+ * databases plan generically from the first call (test/helpers/databases.ts), so the suite
+ * meets every repeated statement in that form.
  * Off (DATABASE_PREPARED_STATEMENTS=false) for a pooler that does not keep a session's prepared
  * statements (PgBouncer in transaction mode before 1.21).
  */

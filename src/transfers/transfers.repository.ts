@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
+import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
 import type { TransfersTable, TransferStatus } from '../db/schema.ts'
@@ -62,10 +63,16 @@ export async function insertTransfer(db: Db, t: Insertable<TransfersTable>): Pro
   const r = await db
     .insertInto('transfers')
     .values(t)
+    // The index's predicate in literals, as ON CONFLICT needs for a prepared statement (see
+    // openCallbackOf in callbacks.repository.ts).
     .onConflict((oc) =>
       oc
         .column('call_sid')
-        .where('status', 'in', [...LIVE_TRANSFER])
+        .where(
+          'status',
+          'in',
+          LIVE_TRANSFER.map((s) => sql.lit(s)),
+        )
         .doNothing(),
     )
     .executeTakeFirst()
