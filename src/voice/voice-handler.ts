@@ -25,16 +25,14 @@ export function twimlRoute(
 ): RequestHandler {
   return async (req: Request, res: Response) => {
     try {
-      res.type('text/xml').send(await handler(req))
+      sendTwiml(res, await handler(req))
     } catch (e) {
       const err = coerceError(e)
       const lang = languageOf(req) ?? defaultLanguage
       const log = req.log ?? logger
       if (e instanceof NotFoundError) {
         log.warn({ problem: e.message }, 'webhook names an unknown record; answered politely')
-        res
-          .type('text/xml')
-          .send(unknown ? unknown(lang) : sayAndHangUp(lang, prompts(lang).technicalProblem))
+        sendTwiml(res, unknown ? unknown(lang) : sayAndHangUp(lang, prompts(lang).technicalProblem))
         return
       }
       if (e instanceof ZodError)
@@ -44,7 +42,7 @@ export function twimlRoute(
         'X-Shouwen-Error',
         e instanceof ZodError ? 'malformed parameters' : 'internal error',
       )
-      res.type('text/xml').send(sayAndHangUp(lang, prompts(lang).technicalProblem))
+      sendTwiml(res, sayAndHangUp(lang, prompts(lang).technicalProblem))
     }
   }
 }
@@ -56,7 +54,7 @@ export function callbackRoute(
   return async (req: Request, res: Response) => {
     try {
       await handler(req)
-      res.type('text/xml').send(emptyResponse())
+      sendTwiml(res, emptyResponse())
     } catch (e) {
       const log = req.log ?? logger
       if (e instanceof ZodError) {
@@ -73,15 +71,26 @@ export function callbackRoute(
       // About something we do not know: a retry would not change that, so Twilio need not retry.
       if (e instanceof NotFoundError) {
         log.warn({ problem: e.message }, 'status callback names an unknown record; ignored')
-        res.type('text/xml').send(emptyResponse())
+        sendTwiml(res, emptyResponse())
         return
       }
       // Nothing was half-applied (each callback is one transaction); the dispatcher's sweep and
       // the stale-offer rules settle what a lost callback would have moved.
       log.error({ err: coerceError(e) }, 'status callback failed')
-      res.status(500).type('text/xml').send(emptyResponse())
+      sendTwiml(res, emptyResponse(), 500)
     }
   }
+}
+
+/**
+ * TwiML as it is: express's send() would also hash every answer for an ETag and look up the
+ * charset, for a client (Twilio) that never asks whether its copy is fresh. Node's end() sets
+ * Content-Length from the whole body.
+ */
+export function sendTwiml(res: Response, xml: string, status = 200): void {
+  res.statusCode = status
+  res.setHeader('Content-Type', 'text/xml; charset=utf-8')
+  res.end(xml)
 }
 
 function describe(i: { path: PropertyKey[]; message: string }): string {

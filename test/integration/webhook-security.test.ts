@@ -86,6 +86,23 @@ describe('webhook input that must change nothing', () => {
     ).toBe(403)
   })
 
+  it('accepts a signature Twilio made for the URL with its default port written out', async () => {
+    // The one-HMAC check covers the URL as configured; this form goes on to the library's check.
+    const p = params()
+    const t = (await import('twilio')).default
+    const base = new URL(h.config.http.publicBaseUrl)
+    const port = base.protocol === 'https:' ? 443 : 80
+    const signature = t.getExpectedTwilioSignature(
+      h.config.twilio.authToken,
+      `${base.protocol}//${base.hostname}:${port}${base.pathname.replace(/\/$/, '')}/voice/incoming`,
+      p,
+    )
+    const res = await h.twilioPost('/voice/incoming', p, { signature })
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('text/xml; charset=utf-8')
+    expect(verbs(parseTwiml(res.text))).toContain('Gather')
+  })
+
   it('answers malformed parameters with polite fallback TwiML and changes nothing', async () => {
     const before = await counts(h)
     for (const bad of [
