@@ -203,22 +203,22 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
       from callbacks cb join cases c on c.id = cb.case_id order by cb.id`,
     )
     // The caller's call: queued as the case opened, answered after an exponential wait (mean 6 s:
-    // 92 % within 15 s); 1 % hung up waiting.
+    // 92 % within 15 s); 1 % hung up waiting. Every one waited in a conference room of its own.
     await run(
       'calls (callers)',
       sql`
       insert into calls (call_sid, direction, kind, case_id, caller_id, hotline_number, from_number,
         to_number, caller_name, from_city, language, status, status_rank, last_sequence,
         digits, queue_state, enqueued_at, answered_by_agent_id, answered_at, started_at, ended_at,
-        duration_seconds, conference_name, created_at, updated_at, first_enqueued_at,
-        first_answered_at, first_answered_by_agent_id)
+        duration_seconds, conference_name, conference_sid, created_at, updated_at,
+        first_enqueued_at, first_answered_at, first_answered_by_agent_id)
       select 'CA' || md5('c' || k.id), 'inbound', 'caller', k.id, k.caller_id, k.hotline_number,
         k.contact_phone, k.hotline_number, 'Caller', 'Hangzhou', 'zh-CN', 'completed', 4, 3,
         '["1"]'::jsonb, case when w.gone then 'abandoned' else 'ended' end,
         k.created_at, case when not w.gone then k.first_owner_id end,
         case when not w.gone then k.created_at + w.wait end, k.created_at - interval '25 seconds',
         k.created_at + w.wait + interval '4 minutes', 265, 'call-CA' || md5('c' || k.id),
-        k.created_at - interval '25 seconds', k.created_at + w.wait + interval '4 minutes',
+        'CF' || md5('f' || k.id), k.created_at - interval '25 seconds', k.created_at + w.wait + interval '4 minutes',
         k.created_at, case when not w.gone then k.created_at + w.wait end,
         case when not w.gone then k.first_owner_id end
       from (select *, -ln(1 - random()) * interval '6 seconds' as wait, random() < 0.01 as gone

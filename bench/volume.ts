@@ -3,7 +3,8 @@
 // (shouwen_bench_volume_<n>, dropped at the end, even on failure), the year generated inside
 // Postgres (bench/volume-load.ts), then the service's own read functions timed against a plain
 // `count(*)`: a month's rates, the service level, the supervisor board, my cases, a caller's open
-// cases (looked up on every inbound call) and a case's timeline. Then sizes on disk per table.
+// cases (looked up on every inbound call) and a case's timeline. Then sizes on disk per table,
+// and the upgrades that rewrite or index a large table, timed (bench/volume-migrations.ts).
 // Run it under `flock /tmp/bench.lock` on a shared machine. BENCH_VOLUME_SIZES=100000 for a
 // quick try.
 import { sql } from 'kysely'
@@ -23,6 +24,7 @@ import { buildRateReport } from '../src/rates/rate-report.ts'
 import { buildServiceLevelReport } from '../src/rates/service-level-report.ts'
 import type { Loaded } from './volume-load.ts'
 import { describeLoaded, loadYear, NOW, TZ } from './volume-load.ts'
+import { timeMigrations } from './volume-migrations.ts'
 import type { QueryKind, Timing } from './volume-stats.ts'
 import { checkTargets, formatBytes, formatTimings } from './volume-stats.ts'
 
@@ -80,6 +82,7 @@ for (const n of SIZES) {
     }
     results.push({ n, timings })
     await printSizes(db)
+    if (!keep) await printMigrations(db)
   } finally {
     await db.destroy()
     if (!keep) await admin(`drop database if exists ${name} with (force)`)
@@ -180,6 +183,15 @@ async function printSizes(db: Db): Promise<void> {
     )
   }
   console.log(`database: ${formatBytes(Number(all.rows[0]?.n))}`)
+}
+
+async function printMigrations(db: Db): Promise<void> {
+  console.log(`\nupgrades on this year (each undone, then its up timed in one transaction)`)
+  for (const m of await timeMigrations(db)) {
+    console.log(
+      `  ${m.name.padEnd(42)} ${m.upSeconds.toFixed(1).padStart(7)} s   database grew ${formatBytes(m.grewBytes)}`,
+    )
+  }
 }
 
 async function admin(q: string): Promise<void> {
