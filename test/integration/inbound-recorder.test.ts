@@ -1,8 +1,10 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { createInboundRecorder, type InboundRecord } from '../../src/calls/inbound-recorder.ts'
 import { callIn, queuedCall } from '../helpers/call-steps.ts'
 import type { Harness } from '../helpers/harness.ts'
-import { createHarness } from '../helpers/harness.ts'
+import { callSid, createHarness, ZH_HOTLINE } from '../helpers/harness.ts'
 import { allText } from '../helpers/twiml.ts'
 
 describe('a burst of inbound calls, written together', () => {
@@ -39,5 +41,64 @@ describe('a burst of inbound calls, written together', () => {
       .where('call_sid', '=', first.sid)
       .execute()
     expect(rows).toHaveLength(1)
+  })
+
+  const record = (from: string, over: Partial<InboundRecord> = {}): InboundRecord => ({
+    callSid: callSid(),
+    hotlineNumber: ZH_HOTLINE,
+    fromNumber: from,
+    callerName: null,
+    fromCity: null,
+    fromState: null,
+    fromCountry: null,
+    language: 'zh-CN',
+    at: new Date(),
+    ...over,
+  })
+  const callerRow = (phone: string) =>
+    sql<{ id: string; name: string | null; city: string | null }>`
+      select id, name, city from callers where phone_number = ${phone}
+    `
+      .execute(h.ctx.db)
+      .then((r) => r.rows[0])
+
+  it("fills in a caller's details from Twilio and never erases them", async () => {
+    const rec = createInboundRecorder(h.ctx.db)
+    const phone = '+8613922220000'
+    const first = await rec.record(record(phone, { callerName: 'WANG', fromCity: 'HANGZHOU' }))
+    // A call with no details leaves them; a new city fills in, the name left out stays.
+    const again = await rec.record(record(phone))
+    expect(again.callerId).toBe(first.callerId)
+    expect(await callerRow(phone)).toMatchObject({ name: 'WANG', city: 'HANGZHOU' })
+    await rec.record(record(phone, { fromCity: 'NINGBO' }))
+    expect(await callerRow(phone)).toMatchObject({
+      id: first.callerId,
+      name: 'WANG',
+      city: 'NINGBO',
+    })
+  })
+
+  it('gives every call its caller when two instances record a new number at once', async () => {
+    // Two web instances: each statement may not see the other's new row, and must still get it.
+    const [a, b] = [createInboundRecorder(h.ctx.db), createInboundRecorder(h.ctx.db)]
+    const phones = Array.from({ length: 20 }, (_, i) => `+861393333${String(i).padStart(4, '0')}`)
+    const results = await Promise.all(
+      phones.flatMap((p) => [a.record(record(p)), b.record(record(p)), a.record(record(p))]),
+    )
+    expect(results.every((r) => r.callerId !== null)).toBe(true)
+    const rows = await h.ctx.db
+      .selectFrom('calls')
+      .innerJoin('callers', 'callers.id', 'calls.caller_id')
+      .select(['calls.call_sid', 'callers.phone_number'])
+      .where('callers.phone_number', 'in', phones)
+      .execute()
+    expect(rows).toHaveLength(60)
+    expect(
+      await h.ctx.db
+        .selectFrom('callers')
+        .where('phone_number', 'in', phones)
+        .select('id')
+        .execute(),
+    ).toHaveLength(20)
   })
 })
