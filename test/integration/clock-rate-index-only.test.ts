@@ -43,7 +43,9 @@ describe('a month of clocks is counted from the index alone', () => {
       cross join (values ('record'), ('dispatch'), ('resolution')) s(step)
       cross join lateral (select '2026-05-01'::timestamptz + (k.id % 120) * interval '1 day' as due) d
       cross join lateral (
-        select (array['met', 'missed', 'open', 'cancelled'])[1 + k.id % 4] as outcome) o`.execute(db)
+        select (array['met', 'missed', 'open', 'cancelled'])[1 + k.id % 4] as outcome) o`.execute(
+      db,
+    )
     // As autovacuum keeps a live table: its pages marked all-visible, its statistics fresh.
     await sql`vacuum analyze case_deadlines`.execute(db)
     // A small table would be read whole; what is tested is how the index is read.
