@@ -18,7 +18,6 @@ import { createLogger } from '../src/logger.ts'
 import { buildRateReport } from '../src/rates/rate-report.ts'
 import type { RateDimension, RateWindow } from '../src/rates/rates.repository.ts'
 import {
-  classificationCounts,
   closedCaseCounts,
   informationAccuracyCounts,
   satisfactionCounts,
@@ -100,8 +99,9 @@ await time('rates 2026-07 by agent, one old case in it', () =>
 )
 await time('  of which timeliness, by agent', () => timelinessCounts(db, w, 'agent'))
 await time('  of which satisfaction, by agent', () => satisfactionCounts(db, w, 'agent'))
-await time('  of which return call + pass, by agent', () => closedCaseCounts(db, w, 'agent'))
-await time('  of which classification, by agent', () => classificationCounts(db, w, 'agent'))
+await time('  of which return call, pass and classification, by agent', () =>
+  closedCaseCounts(db, w, 'agent'),
+)
 await time('  of which information accuracy, by agent', () =>
   informationAccuracyCounts(db, w, 'agent'),
 )

@@ -52,7 +52,7 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
     // The rows are consistent by construction: skip the per-row foreign-key triggers, which
     // would otherwise take most of the load's time (a superuser setting, this session only).
     // That skips the triggers that copy a case's group columns onto its clocks (migration
-    // 007400) and the attempts' case id (008300) too: the inserts below copy them themselves.
+    // 007400) and its attempts (008300, 008700) too: the inserts below copy them themselves.
     await sql`set session_replication_role = replica`.execute(c)
     // Indexes are built once at the end, sorted, rather than row by row during the load; those
     // backing a constraint (keys) stay.
@@ -195,11 +195,13 @@ export async function loadYear(db: Db, n: number): Promise<Loaded> {
       'callback_attempts',
       sql`
       insert into callback_attempts (callback_id, case_id, attempt, call_sid, started_at,
-        answered_at, ended_at, outcome, rating)
+        answered_at, ended_at, outcome, rating, case_first_owner_id,
+        case_assignee_department_id, case_category_id)
       select cb.id, cb.case_id, 1, 'CA' || md5('r' || cb.id), cb.due_at,
         case when cb.outcome = 'confirmed' then c.closed_at end,
         c.closed_at, case when cb.outcome = 'confirmed' then 'confirmed' else 'no_answer' end,
-        case when cb.outcome = 'confirmed' and random() < 0.95 then c.satisfaction end
+        case when cb.outcome = 'confirmed' and random() < 0.95 then c.satisfaction end,
+        c.first_owner_id, c.assignee_department_id, c.category_id
       from callbacks cb join cases c on c.id = cb.case_id order by cb.id`,
     )
     // The caller's call: queued as the case opened, answered after an exponential wait (mean 6 s:

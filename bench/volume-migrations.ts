@@ -12,6 +12,7 @@ const MIGRATIONS_DIR = path.join(import.meta.dirname, '..', 'db', 'migrations')
 
 /** Those that rewrite every row of a table or index one of the largest, newest first. */
 export const TIMED_MIGRATIONS = [
+  '2026_12_03_008700_attempt_rate_groups',
   '2026_12_03_008600_clock_rate_index_only',
   '2026_12_03_008500_calls_by_conference',
   '2026_12_03_008400_agent_offers_by_agent',

@@ -484,6 +484,10 @@ export interface CallbackAttemptsTable {
   ended_at: Timestamp | null
   outcome: AttemptOutcome | null
   rating: number | null
+  /** Copies of the case's group columns, kept by triggers (migration 008700): for 满意率 by group. */
+  case_first_owner_id: Generated<number | null>
+  case_assignee_department_id: Generated<number | null>
+  case_category_id: Generated<number | null>
 }
 
 export interface SmsMessagesTable {

@@ -5,7 +5,6 @@ import { meetsTarget, RATE_NAMES } from '../domain/rate-targets.ts'
 import { loadRateTargets } from '../rate-targets/rate-targets.ts'
 import type { ClosureCounts, RateCounts, RateDimension, RateWindow } from './rates.repository.ts'
 import {
-  classificationCounts,
   closedCaseCounts,
   groupLabels,
   informationAccuracyCounts,
@@ -80,7 +79,6 @@ export async function buildRateReport(
     closedCaseCounts(db, w, q.by),
     timelinessCounts(db, w, q.by),
     satisfactionCounts(db, w, q.by),
-    classificationCounts(db, w, q.by),
     informationAccuracyCounts(db, w, q.by),
   ])
   const merged = new Map<number | null, RateCounts['counts']>()
