@@ -13,6 +13,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.voice)).toBe(true)
   })
 
+  it("takes a Postgres on the same host by its Unix socket, the socket's directory as the host", () => {
+    // The form the README's Operations section gives (and bench:day uses).
+    const url = 'postgres://shouwen@%2Fvar%2Frun%2Fpostgresql/shouwen'
+    expect(loadConfig({ TWILIO_MODE: 'simulator', DATABASE_URL: url }).db.url).toBe(url)
+  })
+
   it('reads the service level bounds, 15 s and 5 s by default', () => {
     const sim = { TWILIO_MODE: 'simulator' }
     expect(loadConfig(sim).serviceLevel).toEqual({ answerSeconds: 15, shortAbandonSeconds: 5 })
