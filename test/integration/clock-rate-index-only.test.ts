@@ -22,6 +22,9 @@ describe('a month of clocks is counted from the index alone', () => {
     drop = clone.drop
     // One connection, so the planner settings below hold for every statement.
     pool = new pg.Pool({ connectionString: clone.url, max: 1 })
+    // The database is dropped WITH (FORCE) at the end: no unhandled 'error' from a client then.
+    pool.on('error', () => undefined)
+    pool.on('connect', (client) => client.on('error', () => undefined))
     db = new Kysely({
       dialect: new PostgresDialect({ pool }),
       log: (e) => {
