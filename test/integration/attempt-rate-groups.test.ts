@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.ts'
 import type { RateDimension } from '../../src/rates/rates.repository.ts'
 import { satisfactionCounts } from '../../src/rates/rates.repository.ts'
 import { cloneTestDatabase } from '../helpers/databases.ts'
+import { insertCaseWithCallback } from '../helpers/return-call-rows.ts'
 
 const NOVEMBER = {
   from: new Date('2026-10-31T16:00:00Z'),
@@ -68,38 +69,8 @@ describe("return-call attempts carry their case's group columns", () => {
       )
       .execute()
 
-  async function caseWithCallback(owner: number | null, category: number | null) {
-    const k = await db
-      .insertInto('cases')
-      .values({
-        reference: `HL-20261101-${String(++n).padStart(4, '0')}`,
-        hotline_number: null,
-        caller_id: null,
-        category_id: category,
-        first_owner_id: owner,
-        assignee_agent_id: null,
-        assignee_department_id: null,
-        status: 'in_progress',
-        place: null,
-        content: null,
-        contact_name: null,
-        contact_phone: null,
-        promised_reply_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    const cb = await db
-      .insertInto('callbacks')
-      .values({
-        case_id: k.id,
-        purpose: 'confirmation',
-        due_at: new Date('2026-11-02T01:00:00Z'),
-        status: 'pending',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    return { caseId: k.id, callbackId: cb.id }
-  }
+  const caseWithCallback = (owner: number | null, category: number | null) =>
+    insertCaseWithCallback(db, ++n, { firstOwnerId: owner, categoryId: category })
 
   it('copies the case when the dialler writes an attempt, then follows the case as it changes', async () => {
     const a = await caseWithCallback(ids['1001'] ?? null, ids['complaint'] ?? null)

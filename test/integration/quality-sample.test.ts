@@ -15,20 +15,10 @@ import {
 import { qualitySampleReport } from '../../src/rates/quality-sample-report.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { createHarness, manualClock } from '../helpers/harness.ts'
+import { seededRandom } from '../helpers/seeded-random.ts'
 
 const SH = 'Asia/Shanghai'
 const sh = (local: string) => new Date(`${local.replace(' ', 'T')}+08:00`)
-
-/** A small seeded generator (mulberry32): the same seed gives the same draws. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('pickAtRandom and the 10 % rule', () => {
   it('needs 10 % of the closed cases, rounded up', () => {
@@ -39,10 +29,10 @@ describe('pickAtRandom and the 10 % rule', () => {
 
   it('picks distinct items, the same ones for the same dice', () => {
     const items = Array.from({ length: 50 }, (_, i) => i)
-    const a = pickAtRandom(items, 10, seeded(7))
+    const a = pickAtRandom(items, 10, seededRandom(7))
     expect(new Set(a).size).toBe(10)
-    expect(pickAtRandom(items, 10, seeded(7))).toEqual(a)
-    expect(pickAtRandom(items, 10, seeded(8))).not.toEqual(a)
+    expect(pickAtRandom(items, 10, seededRandom(7))).toEqual(a)
+    expect(pickAtRandom(items, 10, seededRandom(8))).not.toEqual(a)
     expect(pickAtRandom(items, 3, () => 0)).toEqual([0, 1, 2])
     expect(pickAtRandom(items, 2, () => 0.9999999)).toEqual([49, 0])
     expect(pickAtRandom([1, 2], 5, Math.random).sort()).toEqual([1, 2])
@@ -147,7 +137,7 @@ describe('the monthly quality sample', () => {
     const again = await drawQualitySample(h.ctx.db, {
       month: '2026-11',
       timeZone: SH,
-      random: seeded(1),
+      random: seededRandom(1),
       supervisorId: supervisor,
     })
     expect(again.added).toBe(0)
@@ -174,7 +164,7 @@ describe('the monthly quality sample', () => {
       drawQualitySample(h.ctx.db, {
         month: '2026-12',
         timeZone: SH,
-        random: seeded(seed),
+        random: seededRandom(seed),
         supervisorId: supervisor,
       })
     const draws = await Promise.all([1, 2, 3, 4, 5, 6].map(draw))
@@ -255,7 +245,7 @@ describe('the monthly quality sample', () => {
     beforeAll(async () => {
       const api = Router()
       api.use(requireAgent(h.ctx))
-      api.use(createRatesRouter({ ...h.ctx, random: seeded(42) }))
+      api.use(createRatesRouter({ ...h.ctx, random: seededRandom(42) }))
       app = express().use('/api', api).use('/api', jsonErrorHandler(h.ctx.logger))
       for (const job of ['1001', '2001']) {
         const res = await request(h.app)

@@ -8,6 +8,7 @@ import { createDb } from '../../src/db/database.ts'
 import { loadDemoData } from '../../src/db/demo-data.ts'
 import { createLogger } from '../../src/logger.ts'
 import { cloneTestDatabase } from '../helpers/databases.ts'
+import { insertCaseWithCallback } from '../helpers/return-call-rows.ts'
 
 /**
  * Migration 008300: every return-call attempt carries its callback's case (the 满意率 statement
@@ -30,38 +31,7 @@ describe('return-call attempts carry their case', () => {
     await drop()
   })
 
-  async function caseWithCallback(): Promise<{ caseId: string; callbackId: string }> {
-    const k = await db
-      .insertInto('cases')
-      .values({
-        reference: `HL-20261101-${String(++n).padStart(4, '0')}`,
-        hotline_number: null,
-        caller_id: null,
-        category_id: null,
-        first_owner_id: null,
-        assignee_agent_id: null,
-        assignee_department_id: null,
-        status: 'in_progress',
-        place: null,
-        content: null,
-        contact_name: null,
-        contact_phone: null,
-        promised_reply_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    const cb = await db
-      .insertInto('callbacks')
-      .values({
-        case_id: k.id,
-        purpose: 'confirmation',
-        due_at: new Date('2026-11-02T01:00:00Z'),
-        status: 'pending',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    return { caseId: k.id, callbackId: cb.id }
-  }
+  const caseWithCallback = () => insertCaseWithCallback(db, ++n)
 
   const caseOfAttempts = async (callbackId: string) =>
     (

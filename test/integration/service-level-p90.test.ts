@@ -6,21 +6,11 @@ import type { ServiceLevelGroup } from '../../src/rates/service-level-report.ts'
 import { buildServiceLevelReport } from '../../src/rates/service-level-report.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { callSid, createHarness, manualClock, ZH_HOTLINE } from '../helpers/harness.ts'
+import { seededRandom } from '../helpers/seeded-random.ts'
 
 const SH = 'Asia/Shanghai'
 const BOUNDS = { answerSeconds: 15, shortAbandonSeconds: 5 }
 const START = new Date('2026-11-02T01:00:00Z')
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** percentile_disc(0.9) of the waits rounded to 0.1 s: the first at or past 90 % of them. */
 function p90(waits: number[]): number | null {
@@ -49,7 +39,7 @@ describe('the p90 wait, by few groups and by agent', () => {
   beforeAll(async () => {
     h = await createHarness({ clock: manualClock(new Date('2026-12-02T01:00:00Z')) })
     const agents = await h.ctx.db.selectFrom('agents').select(['id', 'job_number']).execute()
-    const next = random(12345)
+    const next = seededRandom(12345)
     const rows = []
     for (let i = 0; i < 400; i++) {
       const agent = agents[i % Math.min(agents.length, 7)]
