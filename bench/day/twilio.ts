@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
+import { createHttpTransport } from '../../src/telephony/simulator/http-transport.ts'
 import { createSimulator } from '../../src/telephony/simulator/simulator.ts'
 import type { SimEvent } from '../../src/telephony/simulator/types.ts'
 import { type CallerRecord, summarise, type WebhookSample, worstWindows } from './report.ts'
@@ -34,6 +35,7 @@ const o = JSON.parse(process.argv[2] ?? '{}') as Options
 const s = (seconds: number) => (seconds * 1000) / o.speed
 const between = (a: number, b: number) => a + Math.random() * (b - a)
 
+const http = createHttpTransport()
 const webhooks: WebhookSample[] = []
 let withdrawn = 0
 const sim = createSimulator({
@@ -43,20 +45,18 @@ const sim = createSimulator({
     voiceUrl: `${o.lbUrl}/voice/incoming`,
     statusCallback: `${o.lbUrl}/voice/status`,
   }),
-  // Every webhook timed as Twilio sees it: from sending to the answer's headers.
-  fetch: async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    const route = new URL(url).pathname
+  // Every webhook timed as Twilio sees it: from sending to the whole answer.
+  transport: async (req) => {
+    const route = new URL(req.url).pathname
     const t0 = performance.now()
     try {
-      const res = await fetch(input, init)
+      const res = await http.send(req)
       webhooks.push({ route, ms: performance.now() - t0, status: res.status, at: Date.now() })
       return res
     } catch (e) {
       // Twilio itself gave up on it (the caller's hold music stopped because an agent joined,
       // the caller hung up): not a webhook the service failed, and not one anybody waited for.
-      const reason = (init?.signal?.reason as Error | undefined)?.name
-      if (init?.signal?.aborted && reason !== 'TimeoutError') withdrawn++
+      if (req.signals.some((signal) => signal.aborted)) withdrawn++
       else webhooks.push({ route, ms: performance.now() - t0, status: 0, at: Date.now() })
       throw e
     }

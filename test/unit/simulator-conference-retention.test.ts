@@ -15,7 +15,7 @@ function emptyCore(): Core {
     accountSid: 'AC' + 'c'.repeat(32),
     authToken: 'token',
     resolveNumber: () => undefined,
-    fetch,
+    transport: () => Promise.reject(new Error('no webhooks in this test')),
     timings: {} as Core['timings'],
     logger: undefined,
     calls: new Map(),

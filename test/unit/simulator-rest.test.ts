@@ -116,7 +116,7 @@ beforeEach(() => {
     authToken: AUTH_TOKEN,
     resolveNumber: () => undefined,
     // Nothing here answers calls; no webhook may leave the test.
-    fetch: () => Promise.reject(new Error('no network in this test')),
+    transport: () => Promise.reject(new Error('no network in this test')),
     timings: { ringTimeoutScale: 100 },
   })
   log = []

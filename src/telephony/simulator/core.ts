@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { EventEmitter } from 'node:events'
 
+import type { WebhookTransport } from './http-transport.ts'
 import type {
   DeviceOptions,
   SimCall,
@@ -29,7 +30,8 @@ export interface Core {
   accountSid: string
   authToken: string
   resolveNumber: (to: string) => HotlineTarget | undefined
-  fetch: typeof fetch
+  /** How webhooks leave: node:http by default; the bench wraps it to time each one. */
+  transport: WebhookTransport
   timings: Required<SimulatorTimings>
   logger: SimLogger | undefined
   calls: Map<string, SimCall>

@@ -12,6 +12,7 @@ import {
   speakWords,
 } from './calls.ts'
 import { type Core, DEFAULT_TIMINGS, emit, type HotlineTarget, type SimLogger } from './core.ts'
+import { createHttpTransport, type WebhookTransport } from './http-transport.ts'
 import { execute } from './interpreter.ts'
 import { createRestEdge } from './rest-edge.ts'
 import type { DeviceOptions, SimCall, SimEvent, SimSnapshot, SimulatorTimings } from './types.ts'
@@ -30,7 +31,8 @@ export interface SimulatorOptions {
   authToken: string
   /** Which webhook answers a hotline number; undefined = not one of ours. */
   resolveNumber: (to: string) => HotlineTarget | undefined
-  fetch?: typeof fetch
+  /** How webhooks are sent; node:http with keep-alive unless given (the bench times each one). */
+  transport?: WebhookTransport
   timings?: SimulatorTimings
   logger?: SimLogger
 }
@@ -79,11 +81,15 @@ const COUNTRY_BY_PREFIX: [string, string][] = [
 ]
 
 export function createSimulator(opts: SimulatorOptions): Simulator {
+  // A transport given by the caller is the caller's to close.
+  const transport = opts.transport
+    ? { send: opts.transport, close: () => {} }
+    : createHttpTransport()
   const core: Core = {
     accountSid: opts.accountSid,
     authToken: opts.authToken,
     resolveNumber: opts.resolveNumber,
-    fetch: opts.fetch ?? fetch,
+    transport: transport.send,
     timings: { ...DEFAULT_TIMINGS, ...opts.timings },
     logger: opts.logger,
     calls: new Map(),
@@ -139,6 +145,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         endCall(core, call, call.answeredAt ? 'completed' : 'canceled')
       }
       while (core.pending.size) await Promise.allSettled([...core.pending])
+      transport.close()
     },
   }
 }

@@ -1,6 +1,7 @@
 import twilio from 'twilio'
 
 import { AbortedError, type Core, emit, track } from './core.ts'
+import type { TransportResponse } from './http-transport.ts'
 import { type HttpMethod, parseTwiml, TwimlError, type Verb } from './twiml.ts'
 import type { SimCall } from './types.ts'
 
@@ -11,12 +12,6 @@ export interface WebhookRequest {
   url: string
   method: HttpMethod
   params: Record<string, string>
-}
-
-export interface WebhookResponse {
-  status: number
-  contentType: string
-  body: string
 }
 
 /** An HTTP failure fetching TwiML: 11200 retrieval failure, 12300 invalid content type. */
@@ -56,7 +51,7 @@ export async function sendWebhook(
   call: SimCall | undefined,
   req: WebhookRequest,
   signal?: AbortSignal,
-): Promise<WebhookResponse> {
+): Promise<TransportResponse> {
   let url = req.url
   let body: string | undefined
   let signature: string
@@ -75,15 +70,16 @@ export async function sendWebhook(
     signature = twilio.getExpectedTwilioSignature(core.authToken, url, req.params)
   }
   headers['X-Twilio-Signature'] = signature
-  const signals = [core.lifetime.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]
-  if (signal) signals.push(signal)
-  let res: Response
+  const signals = signal ? [core.lifetime.signal, signal] : [core.lifetime.signal]
+  let res: TransportResponse
   try {
-    res = await core.fetch(url, {
+    res = await core.transport({
+      url,
       method: req.method,
       headers,
       body,
-      signal: AbortSignal.any(signals),
+      signals,
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
     })
   } catch (e) {
     if (signal?.aborted || core.lifetime.signal.aborted) throw new AbortedError('aborted')
@@ -91,10 +87,9 @@ export async function sendWebhook(
     const reason = e instanceof Error ? e.message : String(e)
     throw new WebhookError(11200, `HTTP retrieval failure: ${req.method} ${req.url}: ${reason}`)
   }
-  const text = await res.text()
   if (call) emit(core, { type: 'webhook', callSid: call.sid, ...req, status: res.status })
   core.logger?.debug({ callSid: call?.sid, url: req.url, status: res.status }, 'simulator webhook')
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text }
+  return res
 }
 
 /** Fetches and parses a TwiML document; any failure is an error Twilio would report. */
