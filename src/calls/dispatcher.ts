@@ -225,7 +225,9 @@ async function dialOffer(
       from: d.hotline,
       url: deps.paths.agentAnswer(d.offerId),
       statusCallback: deps.paths.agentStatus(d.offerId),
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      // Not "initiated": it says nothing the REST answer and "ringing" do not, and every agent
+      // leg of a wave would cost one more webhook (a tenth of a busy day's).
+      statusCallbackEvent: ['ringing', 'answered', 'completed'],
       timeoutSeconds: ringSeconds,
     })
     await setOfferLeg(deps.db, d.offerId, callSid)

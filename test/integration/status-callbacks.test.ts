@@ -53,6 +53,32 @@ describe('status callbacks: retried, reordered, late', () => {
     expect(receipts).toHaveLength(3) // initiated, no-answer, ringing: the retry added nothing
   })
 
+  it("records an agent's leg from its ringing callback when Twilio's answer to the dial was lost", async () => {
+    await queuedCall()
+    h.edge.failNext(1, 'timeout')
+    await runDispatch(h.ctx)
+    const dial = h.edge.requests.find((r) => r.operationId === 'CreateCall')
+    // No "initiated": the ringing callback carries the leg too, one webhook fewer per ring.
+    expect(dial?.data['StatusCallbackEvent']).toEqual(['ringing', 'answered', 'completed'])
+    const statusPath = pathOf(String(dial?.data['StatusCallback']))
+    const offerId = new URL(statusPath, 'http://x').searchParams.get('offer') ?? ''
+    const offer = () =>
+      h.ctx.db
+        .selectFrom('agent_offers')
+        .select(['status', 'leg_call_sid'])
+        .where('id', '=', offerId)
+        .executeTakeFirstOrThrow()
+    expect(await offer()).toEqual({ status: 'dialing', leg_call_sid: null })
+
+    const leg = callSid()
+    const post = (status: string, seq: number) =>
+      h.twilioPost(statusPath, { CallSid: leg, CallStatus: status, SequenceNumber: String(seq) })
+    expect((await post('ringing', 1)).status).toBe(200)
+    expect(await offer()).toEqual({ status: 'ringing', leg_call_sid: leg })
+    expect((await post('no-answer', 2)).status).toBe(200)
+    expect(await offer()).toEqual({ status: 'no_answer', leg_call_sid: leg })
+  })
+
   it('records an abandoned call once: the case gets the duty supervisor and one return call', async () => {
     const sid = await queuedCall()
     await runDispatch(h.ctx)
