@@ -603,20 +603,28 @@ try {
       `lateness of first attempts, ${purpose} (dial - due): p50 ${f1(percentile(ms, 50) / 1000)} s, p99 ${f1(percentile(ms, 99) / 1000)} s, max ${f1(Math.max(...ms) / 1000)} s (n ${ms.length})`,
     )
   }
-  // Where Postgres's time went, whole statements (their text shortened), the day and the drain.
-  const statements = await sql<{ calls: number; ms: number; rows: number; query: string }>`
-    select calls::int, total_exec_time::float8 as ms, rows::int,
+  // Where Postgres's time went, whole statements (their text shortened), the day and the drain;
+  // and which it ran most often, since each is a round trip that wakes Postgres and us.
+  const top = (order: 'total_exec_time' | 'calls') =>
+    sql<{ calls: number; ms: number; query: string }>`
+    select calls::int, total_exec_time::float8 as ms,
       left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
     from pg_stat_statements
     where dbid = (select oid from pg_database where datname = current_database())
-    order by total_exec_time desc limit 8`
-    .execute(db)
-    .catch(() => ({ rows: [] }))
-  console.log(`\n== Postgres: the statements it spent most time on (pg_stat_statements) ==`)
-  for (const r of statements.rows) {
-    console.log(
-      `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each  ${r.query}`,
-    )
+    order by ${sql.ref(order)} desc limit 8`
+      .execute(db)
+      .then((r) => r.rows)
+      .catch(() => [])
+  for (const [order, title] of [
+    ['total_exec_time', 'spent most time on'],
+    ['calls', 'ran most often'],
+  ] as const) {
+    console.log(`\n== Postgres: the statements it ${title} (pg_stat_statements) ==`)
+    for (const r of await top(order)) {
+      console.log(
+        `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each  ${r.query}`,
+      )
+    }
   }
   // Round trips are what a webhook pays most for: each one a wake-up of Postgres and of us.
   const total = await sql<{ calls: number }>`

@@ -4,12 +4,44 @@ import type { LimitStepName } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import type { TimeLimitPolicy } from '../domain/time-limits.ts'
 import { findPolicy, limitWindow } from '../domain/time-limits.ts'
-import { completeDeadline, endCaseClocks, openDeadline } from './deadlines.repository.ts'
+import {
+  completeDeadline,
+  endCaseClocks,
+  type NewClock,
+  openDeadline,
+  openDeadlines,
+} from './deadlines.repository.ts'
 
 export interface LimitDeps {
   calendar: WorkingCalendar
   /** The policies in force: administrators' edits, held in memory (src/limit-settings). */
   limitSettings: { policies(): readonly TimeLimitPolicy[] }
+}
+
+interface StepStart {
+  caseId: string
+  step: LimitStepName
+  category: string | null
+  variant?: string | null
+  at: Date
+  round?: number
+  departmentId?: number | null
+}
+
+/** The clock a step gets by the policy for its category (and variant); null when none has one. */
+function plannedClock(deps: LimitDeps, s: StepStart): NewClock | null {
+  const policy = findPolicy(deps.limitSettings.policies(), s.step, s.category, s.variant ?? null)
+  if (!policy) return null
+  const w = limitWindow(policy, s.at, deps.calendar)
+  return {
+    caseId: s.caseId,
+    step: s.step,
+    startedAt: s.at,
+    dueAt: w.dueAt,
+    warnAt: w.warnAt,
+    round: s.round ?? 1,
+    departmentId: s.departmentId ?? null,
+  }
 }
 
 /**
@@ -19,29 +51,12 @@ export interface LimitDeps {
 export async function startStep(
   deps: LimitDeps,
   trx: Db,
-  s: {
-    caseId: string
-    step: LimitStepName
-    category: string | null
-    variant?: string | null
-    at: Date
-    round?: number
-    departmentId?: number | null
-  },
+  s: StepStart,
 ): Promise<{ dueAt: Date } | null> {
-  const policy = findPolicy(deps.limitSettings.policies(), s.step, s.category, s.variant ?? null)
-  if (!policy) return null
-  const w = limitWindow(policy, s.at, deps.calendar)
-  await openDeadline(trx, {
-    caseId: s.caseId,
-    step: s.step,
-    startedAt: s.at,
-    dueAt: w.dueAt,
-    warnAt: w.warnAt,
-    round: s.round ?? 1,
-    departmentId: s.departmentId ?? null,
-  })
-  return { dueAt: w.dueAt }
+  const clock = plannedClock(deps, s)
+  if (!clock) return null
+  await openDeadline(trx, clock)
+  return { dueAt: clock.dueAt }
 }
 
 /** The limits every new case starts with: record it, dispatch it, resolve it. */
@@ -50,10 +65,10 @@ export async function startCaseLimits(
   trx: Db,
   c: { caseId: string; category: string | null; variant?: string | null; at: Date },
 ): Promise<void> {
-  for (const step of ['record', 'dispatch', 'resolution'] as const) {
-    const { caseId, category, variant, at } = c
-    await startStep(deps, trx, { caseId, step, category, variant: variant ?? null, at })
-  }
+  const clocks = (['record', 'dispatch', 'resolution'] as const).flatMap(
+    (step) => plannedClock(deps, { ...c, step, variant: c.variant ?? null }) ?? [],
+  )
+  await openDeadlines(trx, clocks)
 }
 
 /**

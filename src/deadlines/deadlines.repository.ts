@@ -14,38 +14,45 @@ export interface DueRow {
   departmentId: number | null
 }
 
+export interface NewClock {
+  caseId: string
+  step: LimitStepName
+  startedAt: Date
+  dueAt: Date
+  warnAt: Date
+  round?: number
+  departmentId?: number | null
+}
+
 /**
  * One clock per case, step, round and department; starting it again (a retried webhook, the
  * same department assigned twice) changes nothing.
  */
-export async function openDeadline(
-  db: Db,
-  d: {
-    caseId: string
-    step: LimitStepName
-    startedAt: Date
-    dueAt: Date
-    warnAt: Date
-    round?: number
-    departmentId?: number | null
-  },
-): Promise<void> {
+export async function openDeadline(db: Db, d: NewClock): Promise<void> {
+  await openDeadlines(db, [d])
+}
+
+/** Several clocks in one statement (a new case starts three): one round trip, not one each. */
+export async function openDeadlines(db: Db, clocks: readonly NewClock[]): Promise<void> {
+  if (clocks.length === 0) return
   await db
     .insertInto('case_deadlines')
-    .values({
-      case_id: d.caseId,
-      step: d.step,
-      started_at: d.startedAt,
-      due_at: d.dueAt,
-      warn_at: d.warnAt,
-      warned_at: null,
-      breached_at: null,
-      done_at: null,
-      extended_by: null,
-      extension_reason: null,
-      round: d.round ?? 1,
-      department_id: d.departmentId ?? null,
-    })
+    .values(
+      clocks.map((d) => ({
+        case_id: d.caseId,
+        step: d.step,
+        started_at: d.startedAt,
+        due_at: d.dueAt,
+        warn_at: d.warnAt,
+        warned_at: null,
+        breached_at: null,
+        done_at: null,
+        extended_by: null,
+        extension_reason: null,
+        round: d.round ?? 1,
+        department_id: d.departmentId ?? null,
+      })),
+    )
     .onConflict((oc) =>
       oc.expression(sql`case_id, step, round, coalesce(department_id, 0)`).doNothing(),
     )
