@@ -16,7 +16,6 @@ import { claimLostVoicemailRedirects, markCallOver } from './calls.repository.ts
 import type { DispatchDeps } from './deps.ts'
 import {
   claimOffersToRelease,
-  findOffer,
   insertOffers,
   LIVE_OFFER_STATUSES,
   moveOffer,
@@ -230,10 +229,9 @@ async function dialOffer(
       statusCallbackEvent: ['ringing', 'answered', 'completed'],
       timeoutSeconds: ringSeconds,
     })
-    await setOfferLeg(deps.db, d.offerId, callSid)
+    const status = await setOfferLeg(deps.db, d.offerId, callSid)
     // Released while we were dialling (the caller hung up, someone else took it): hang it up.
-    const now = await findOffer(deps.db, d.offerId)
-    if (now && !(LIVE_OFFER_STATUSES as readonly string[]).includes(now.status)) {
+    if (status && !(LIVE_OFFER_STATUSES as readonly string[]).includes(status)) {
       await deps.telephony.endCall(callSid, 'canceled').catch(() => {})
     }
     return 'dialled'

@@ -101,14 +101,24 @@ export async function recordOfferLeg(
   return r.rows[0]?.found === true
 }
 
-/** The leg's CallSid, learned from Twilio's create response or its first status callback. */
-export async function setOfferLeg(db: Db, id: string, legCallSid: string): Promise<void> {
-  await db
-    .updateTable('agent_offers')
-    .set({ leg_call_sid: legCallSid })
-    .where('id', '=', id)
-    .where('leg_call_sid', 'is', null)
-    .execute()
+/**
+ * The leg's CallSid, learned from Twilio's create response or its first status callback.
+ * Returns the offer's status as it stands, in the same round trip: the dialler hangs up a leg
+ * whose offer was released while it dialled.
+ */
+export async function setOfferLeg(
+  db: Db,
+  id: string,
+  legCallSid: string,
+): Promise<OfferStatus | undefined> {
+  const r = await sql<{ status: OfferStatus }>`
+    with leg as (
+      update agent_offers set leg_call_sid = ${legCallSid}
+      where id = ${id} and leg_call_sid is null
+    )
+    select status from agent_offers where id = ${id}
+  `.execute(db)
+  return r.rows[0]?.status
 }
 
 /** Moves an offer from one of `from` to `to`; false when it had already moved on. */

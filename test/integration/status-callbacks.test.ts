@@ -79,6 +79,24 @@ describe('status callbacks: retried, reordered, late', () => {
     expect(await offer()).toEqual({ status: 'no_answer', leg_call_sid: leg })
   })
 
+  it('hangs up an agent leg whose offer was released while Twilio was dialling it', async () => {
+    await queuedCall()
+    h.edge.respondWith(async (r) => {
+      // The caller hangs up while the dial request is on its way: the offers end.
+      if (r.operationId === 'CreateCall')
+        await h.ctx.db.updateTable('agent_offers').set({ status: 'cancelled' }).execute()
+      return undefined
+    })
+    await runDispatch(h.ctx)
+    h.edge.respondWith(undefined)
+    const created = h.edge.requests.filter((r) => r.operationId === 'CreateCall')
+    const hungUp = h.edge.requests.filter((r) => r.operationId === 'UpdateCall')
+    expect(created.length).toBeGreaterThan(0)
+    expect(hungUp.map((r) => [r.pathParams['Sid'], r.data['Status']]).sort()).toEqual(
+      created.map((r) => [(r.answer as { body: { sid: string } }).body.sid, 'canceled']).sort(),
+    )
+  })
+
   it('records an abandoned call once: the case gets the duty supervisor and one return call', async () => {
     const sid = await queuedCall()
     await runDispatch(h.ctx)
