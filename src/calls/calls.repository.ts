@@ -232,24 +232,6 @@ export async function setConferenceSid(
     .execute()
 }
 
-/**
- * The caller's own join names their conference before it starts (it starts only as the agent
- * joins), so the caller can be spoken to while they wait: the agent's introduction.
- */
-export async function setConferenceSidOnCallerJoin(
-  db: Db,
-  j: { conferenceName: string; callSid: string; conferenceSid: string },
-): Promise<void> {
-  await db
-    .updateTable('calls')
-    .set({ conference_sid: j.conferenceSid })
-    .where('call_sid', '=', j.callSid)
-    .where('conference_name', '=', j.conferenceName)
-    .where('kind', '=', 'caller')
-    .where('conference_sid', 'is', null)
-    .execute()
-}
-
 /** The caller reached the voicemail prompt: the redirect worked, no need to repeat it. */
 export async function markVoicemailReached(db: Db, callSid: string): Promise<void> {
   await db

@@ -73,20 +73,24 @@ export async function findOffer(db: Db, id: string): Promise<Offer | undefined> 
 
 /**
  * The agent's leg as its offer's leg and as a call of its own (the parent caller's hotline and
- * language), once, whichever of the dialler and a status callback comes first. One statement:
- * it runs on every one of the leg's status callbacks, the webhook Twilio sends most. False when
- * there is no such offer.
+ * language), once, whichever of the dialler and a status callback comes first; with `ringing`,
+ * a dialling offer also moves to ringing. One statement: it runs on every one of the leg's
+ * status callbacks, the webhook Twilio sends most. False when there is no such offer.
  */
 export async function recordOfferLeg(
   db: Db,
   offerId: string,
   legCallSid: string,
   at: Date,
+  opts: { ringing?: boolean } = {},
 ): Promise<boolean> {
+  const ringing = opts.ringing === true
   const r = await sql<{ found: boolean }>`
     with leg as (
-      update agent_offers set leg_call_sid = ${legCallSid}
-      where id = ${offerId} and leg_call_sid is null
+      update agent_offers set
+        leg_call_sid = coalesce(leg_call_sid, ${legCallSid}),
+        status = case when ${ringing} and status = 'dialing' then 'ringing' else status end
+      where id = ${offerId} and (leg_call_sid is null or (${ringing} and status = 'dialing'))
     ), call as (
       insert into calls (call_sid, direction, kind, parent_call_sid, case_id, agent_id,
         hotline_number, language, started_at, created_at, updated_at)
@@ -208,16 +212,6 @@ export async function claimOffersToRelease(
       out.push({ ...toOffer(r), reason })
   }
   return out
-}
-
-/** The agent's leg was seen joining the caller's conference. */
-export async function markOfferJoined(db: Db, legCallSid: string, at: Date): Promise<void> {
-  await db
-    .updateTable('agent_offers')
-    .set({ joined_at: at })
-    .where('leg_call_sid', '=', legCallSid)
-    .where('joined_at', 'is', null)
-    .execute()
 }
 
 /** The accepted agent's leg ended (once): the service level's handle time runs to here. */

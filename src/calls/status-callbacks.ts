@@ -132,10 +132,11 @@ export async function applyAgentLegStatus(
 }
 
 /**
- * Initiated, ringing, answered: four of the leg's five callbacks, and the webhook Twilio sends
- * most. No transaction: each statement is idempotent on its own and the receipt comes last, so
- * a crash between them is repaired by Twilio's retry. "dialing" and "ringing" lead to the same
- * moves, so a lost "ringing" changes nothing that follows.
+ * Ringing and answered (and initiated, from legs dialled before the dispatcher stopped asking
+ * for it): most of the leg's callbacks, and the webhook Twilio sends most. Two statements, no
+ * transaction: each is idempotent on its own and the receipt comes last, so a crash between
+ * them is repaired by Twilio's retry. "dialing" and "ringing" lead to the same moves, so a lost
+ * "ringing" changes nothing that follows.
  */
 async function applyAgentLegProgress(
   db: Db,
@@ -143,8 +144,10 @@ async function applyAgentLegProgress(
   s: StatusInput,
   at: Date,
 ): Promise<StatusResult> {
-  if (!(await recordOfferLeg(db, offerId, s.callSid, at))) throw new NotFoundError('offer', offerId)
-  if (s.status === 'ringing') await moveOffer(db, offerId, ['dialing'], 'ringing', at)
+  const ringing = s.status === 'ringing'
+  if (!(await recordOfferLeg(db, offerId, s.callSid, at, { ringing }))) {
+    throw new NotFoundError('offer', offerId)
+  }
   return applyStatusCallback(db, { ...s, at })
 }
 

@@ -5,18 +5,6 @@ import type { Db } from '../db/database.ts'
  * them out of order: a leave recorded before its join still counts as left.
  */
 
-export async function recordJoin(db: Db, conferenceSid: string, callSid: string, at: Date) {
-  await db
-    .insertInto('conference_presence')
-    .values({ conference_sid: conferenceSid, call_sid: callSid, joined_at: at, left_at: null })
-    .onConflict((oc) =>
-      oc.columns(['conference_sid', 'call_sid']).doUpdateSet((eb) => ({
-        joined_at: eb.fn.coalesce('conference_presence.joined_at', 'excluded.joined_at'),
-      })),
-    )
-    .execute()
-}
-
 export async function recordLeave(db: Db, conferenceSid: string, callSid: string, at: Date) {
   await db
     .insertInto('conference_presence')

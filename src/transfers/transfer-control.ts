@@ -3,7 +3,7 @@ import type { CallbackDeps } from '../callbacks/deps.ts'
 import type { Actor } from '../cases/case-events.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
 import { AppError, coerceError, NotFoundError } from '../errors.ts'
-import { presentIn, recordJoin, recordLeave } from './conference-presence.ts'
+import { presentIn, recordLeave } from './conference-presence.ts'
 import { endUnreached, returnCaller } from './transfer-back.ts'
 import { completeBridgedOfLeg } from './transfer-end.ts'
 import type { Transfer } from './transfers.repository.ts'
@@ -152,23 +152,22 @@ export async function callerLeft(deps: CallbackDeps, callSid: string): Promise<v
   }
 }
 
-export interface ParticipantEvent {
-  conferenceSid: string
-  callSid: string
-  event: 'participant-join' | 'participant-leave'
+/**
+ * A leg joined any conference (its presence is recorded with the callback's receipt, see
+ * recordParticipantJoin): the transfer rules.
+ */
+export async function participantJoined(deps: CallbackDeps, legSid: string): Promise<void> {
+  await departmentJoined(deps, legSid)
 }
 
-/** Twilio's participant-join/leave for any conference: presence, then the transfer rules. */
-export async function participantChanged(deps: CallbackDeps, e: ParticipantEvent): Promise<void> {
-  const at = deps.clock.now()
-  if (e.event === 'participant-join') {
-    await recordJoin(deps.db, e.conferenceSid, e.callSid, at)
-    await departmentJoined(deps, e.callSid)
-    return
-  }
-  await recordLeave(deps.db, e.conferenceSid, e.callSid, at)
+/** A leg left any conference: presence, then the transfer rules. */
+export async function participantLeft(
+  deps: CallbackDeps,
+  e: { conferenceSid: string; callSid: string; at: Date },
+): Promise<void> {
+  await recordLeave(deps.db, e.conferenceSid, e.callSid, e.at)
   await completeBridgedOfLeg(deps, e.callSid)
-  await agentLeft(deps, e.callSid, at)
+  await agentLeft(deps, e.callSid, e.at)
   await endIfCallerAlone(deps, e.conferenceSid)
 }
 

@@ -4,22 +4,15 @@ import type { CallbackDeps } from '../callbacks/deps.ts'
 import { acceptOffer, agentIntroduction } from '../calls/agent-introduction.ts'
 import { agentAnswered, offerLanguage } from '../calls/agent-offer.ts'
 import { applyCallerLegStatus } from '../calls/caller-leg-status.ts'
-import {
-  recordReceipt,
-  setConferenceSid,
-  setConferenceSidOnCallerJoin,
-} from '../calls/calls.repository.ts'
+import { applyConferenceStatus } from '../calls/conference-status.ts'
 import { receiveIncomingCall } from '../calls/inbound-call.ts'
 import { chooseFromMenu } from '../calls/menu-choice.ts'
-import { markOfferJoined } from '../calls/offers.repository.ts'
 import { applyAgentLegStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import type { Language } from '../domain/language.ts'
 import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
 import { resendNoticesByDigits } from '../notices/notices.ts'
 import { recordingStatusReceived } from '../recordings/recording-status.ts'
-import { participantChanged } from '../transfers/transfer-control.ts'
-import { completeBridgedOfConference } from '../transfers/transfer-end.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
 import { dropNulParams } from './nul-params.ts'
@@ -171,39 +164,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   router.post(
     '/conference-status',
     callback(async (req) => {
-      const c = P.conferenceParams.parse(req.body)
-      const fresh = await recordReceipt(deps.db, {
-        resourceSid: c.ConferenceSid,
-        event: `conference:${c.StatusCallbackEvent}:${c.CallSid ?? ''}`,
-        sequenceNumber: c.SequenceNumber,
-      })
-      if (!fresh) return
-      if (c.StatusCallbackEvent === 'conference-start') {
-        await setConferenceSid(deps.db, c.FriendlyName, c.ConferenceSid)
-      }
-      if (c.StatusCallbackEvent === 'conference-end') {
-        await completeBridgedOfConference(deps, c.ConferenceSid)
-      }
-      // An accepted agent is only really connected once their leg is in the room.
-      if (c.StatusCallbackEvent === 'participant-join' && c.CallSid) {
-        await markOfferJoined(deps.db, c.CallSid, deps.clock.now())
-        await setConferenceSidOnCallerJoin(deps.db, {
-          conferenceName: c.FriendlyName,
-          callSid: c.CallSid,
-          conferenceSid: c.ConferenceSid,
-        })
-      }
-      if (
-        (c.StatusCallbackEvent === 'participant-join' ||
-          c.StatusCallbackEvent === 'participant-leave') &&
-        c.CallSid
-      ) {
-        await participantChanged(deps, {
-          conferenceSid: c.ConferenceSid,
-          callSid: c.CallSid,
-          event: c.StatusCallbackEvent,
-        })
-      }
+      await applyConferenceStatus(deps, P.conferenceParams.parse(req.body))
     }),
   )
 

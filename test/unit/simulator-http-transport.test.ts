@@ -76,6 +76,26 @@ describe('the simulator webhook transport (node:http)', () => {
     expect(connections).toBe(1)
   })
 
+  it('sends again, once, when the server closed a kept connection just as it was reused', async () => {
+    let requests = 0
+    handler = (req, _body, res) => {
+      requests++
+      // The second request arrives on the kept connection: the server drops it unanswered, as
+      // one whose idle timeout fired at that moment does.
+      if (requests === 2) req.socket.destroy()
+      else res.end('<Response/>')
+    }
+    await post('/voice/status')
+    expect((await post('/voice/status')).status).toBe(200)
+    expect({ requests, connections }).toEqual({ requests: 3, connections: 2 })
+  })
+
+  it('does not send again when a new connection fails', async () => {
+    handler = (req) => req.socket.destroy()
+    await expect(post('/voice/status')).rejects.toMatchObject({ code: 'ECONNRESET' })
+    expect(connections).toBe(1)
+  })
+
   it('fails with a TimeoutError when the answer takes longer than the limit', async () => {
     handler = (_req, _body, res) => setTimeout(() => res.end('<Response/>'), 500)
     await expect(post('/slow', [], 50)).rejects.toMatchObject({ name: 'TimeoutError' })

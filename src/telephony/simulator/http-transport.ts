@@ -55,7 +55,7 @@ export function createHttpTransport(): { send: WebhookTransport; close: () => vo
       const headers: Record<string, string | number> = { ...r.headers }
       if (r.body !== undefined) headers['Content-Length'] = Buffer.byteLength(r.body)
       const lib = protocol === 'https:' ? https : http
-      const req = lib.request(url, { method: r.method, headers, agent: agents[protocol] })
+      let req: http.ClientRequest | undefined
 
       let settled = false
       const finish = (err: Error | undefined, res?: TransportResponse) => {
@@ -64,7 +64,7 @@ export function createHttpTransport(): { send: WebhookTransport; close: () => vo
         clearTimeout(timer)
         for (const s of r.signals) s.removeEventListener('abort', onAbort)
         if (err) {
-          req.destroy()
+          req?.destroy()
           reject(err)
         } else if (res) resolve(res)
       }
@@ -75,21 +75,31 @@ export function createHttpTransport(): { send: WebhookTransport; close: () => vo
         r.timeoutMs,
       )
 
-      req.on('error', (e) => finish(e))
-      req.on('response', (res) => {
-        res.setEncoding('utf8')
-        let body = ''
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('error', (e) => finish(e))
-        res.on('end', () =>
-          finish(undefined, {
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            body,
-          }),
-        )
-      })
-      req.end(r.body)
+      const attempt = (retry: boolean) => {
+        const sent = lib.request(url, { method: r.method, headers, agent: agents[protocol] })
+        req = sent
+        sent.on('error', (e: NodeJS.ErrnoException) => {
+          // A kept connection the server closed as we reused it (its idle timeout): the request
+          // never reached it, so it goes again on a new connection, as Node's docs advise.
+          if (retry && sent.reusedSocket && e.code === 'ECONNRESET' && !settled) attempt(false)
+          else finish(e)
+        })
+        sent.on('response', (res) => {
+          res.setEncoding('utf8')
+          let body = ''
+          res.on('data', (chunk: string) => (body += chunk))
+          res.on('error', (e) => finish(e))
+          res.on('end', () =>
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body,
+            }),
+          )
+        })
+        sent.end(r.body)
+      }
+      attempt(true)
     })
   const close = () => {
     agents['http:'].destroy()
