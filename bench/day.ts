@@ -53,6 +53,9 @@ const ACCOUNT_SID = `AC${'d'.repeat(32)}`
 const AUTH_TOKEN = 'bench-day-auth-token-0123456789ab'
 const HOTLINE = '+8657112345'
 const WRAP_UP = 30
+// The service's built-in hold clip lasts this long; the simulated Twilio plays it for as long,
+// as Twilio would, so a waiting caller fetches /voice/hold once per clip.
+const HOLD_CLIP_SECONDS = 15
 // A return call owed to a caller nobody answered gets its job from the reconciler, which beats
 // every minute (RECONCILE_EVERY_MS): past due by more than that and a margin, it is lost.
 const LOST_AFTER_MS = 90_000
@@ -180,6 +183,7 @@ try {
         supervisors: ['client:agent-2001'],
         speed: SPEED,
         wrapUpSeconds: WRAP_UP,
+        holdClipSeconds: HOLD_CLIP_SECONDS,
         abandonShare: 0.05,
         workDoneShare: 0.3,
         pressTwoShare: 0.2,
@@ -217,6 +221,7 @@ try {
           CALLING_HOURS: '00:00-24:00',
           CONFIRMATION_DELAY_SECONDS: '10',
           WRAP_UP_SECONDS: String(WRAP_UP),
+          HOLD_PROGRESS_SECONDS: String(HOLD_CLIP_SECONDS),
           BENCH_TWILIO_EDGE: edgeUrl,
         },
         // Its log (errors only), kept for the summary of errors at the end.

@@ -26,6 +26,7 @@ interface Options {
   supervisors: string[]
   speed: number
   wrapUpSeconds: number
+  holdClipSeconds: number
   abandonShare: number
   workDoneShare: number
   pressTwoShare: number
@@ -45,6 +46,8 @@ const sim = createSimulator({
     voiceUrl: `${o.lbUrl}/voice/incoming`,
     statusCallback: `${o.lbUrl}/voice/status`,
   }),
+  // A <Play> lasts as long as its audio: the service's hold clip (the only audio it plays).
+  timings: { playMs: s(o.holdClipSeconds) },
   // Every webhook timed as Twilio sees it: from sending to the whole answer.
   transport: async (req) => {
     const route = new URL(req.url).pathname
