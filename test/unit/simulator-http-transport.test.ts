@@ -113,6 +113,23 @@ describe('the simulator webhook transport (node:http)', () => {
     await expect(post('/hold', [already.signal])).rejects.toThrow('closed')
   })
 
+  it('ends the requests in flight when closed, without sending them again, and refuses new ones', async () => {
+    let requests = 0
+    const bothArrived = new Promise<void>((resolve) => {
+      handler = () => {
+        requests++ // never answered
+        if (requests === 2) resolve()
+      }
+    })
+    const inFlight = Promise.allSettled([post('/hold'), post('/hold')])
+    await bothArrived
+    transport.close()
+    expect((await inFlight).map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    await expect(post('/hold')).rejects.toThrow('closed')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(requests).toBe(2)
+  })
+
   it('rejects a URL it cannot send to instead of throwing', async () => {
     await expect(
       transport.send({

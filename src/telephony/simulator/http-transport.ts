@@ -35,11 +35,14 @@ export class TransportTimeoutError extends Error {
  */
 export function createHttpTransport(): { send: WebhookTransport; close: () => void } {
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+    // No cap on sockets: Twilio does not queue a webhook behind others to the same host.
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
   }
+  let closed = false
   const send: WebhookTransport = (r) =>
     new Promise((resolve, reject) => {
+      if (closed) return reject(new Error('The transport is closed'))
       let url: URL
       try {
         url = new URL(r.url)
@@ -81,7 +84,8 @@ export function createHttpTransport(): { send: WebhookTransport; close: () => vo
         sent.on('error', (e: NodeJS.ErrnoException) => {
           // A kept connection the server closed as we reused it (its idle timeout): the request
           // never reached it, so it goes again on a new connection, as Node's docs advise.
-          if (retry && sent.reusedSocket && e.code === 'ECONNRESET' && !settled) attempt(false)
+          if (retry && sent.reusedSocket && e.code === 'ECONNRESET' && !settled && !closed)
+            attempt(false)
           else finish(e)
         })
         sent.on('response', (res) => {
@@ -101,7 +105,9 @@ export function createHttpTransport(): { send: WebhookTransport; close: () => vo
       }
       attempt(true)
     })
+  /** Ends every request in flight (their connections are destroyed) and refuses new ones. */
   const close = () => {
+    closed = true
     agents['http:'].destroy()
     agents['https:'].destroy()
   }

@@ -144,8 +144,9 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       for (const call of core.calls.values()) {
         endCall(core, call, call.answeredAt ? 'completed' : 'canceled')
       }
-      while (core.pending.size) await Promise.allSettled([...core.pending])
+      // Webhooks in flight end now (their connections are destroyed), not when answered.
       transport.close()
+      while (core.pending.size) await Promise.allSettled([...core.pending])
     },
   }
 }
