@@ -245,9 +245,11 @@ async function reportWorkDone(address: string): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, s(5)))
     const token = await tokenOf(address)
-    const mine = (await (await api('/api/cases/mine', {}, token)).json()) as {
-      cases: { reference: string; status: string }[]
-    }
+    const listed = await api('/api/cases/mine', {}, token)
+    // An error answer (a restart under --faults) is reported as what it is.
+    if (!listed.ok)
+      throw new Error(`my cases: ${listed.status} ${(await listed.text()).slice(0, 120)}`)
+    const mine = (await listed.json()) as { cases: { reference: string; status: string }[] }
     const open = mine.cases.filter((c) => c.status === 'open' || c.status === 'in_progress')
     const ref = open
       .map((c) => c.reference)
