@@ -6,11 +6,7 @@ import { coerceError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 
 export const QUEUE_NAMES = { acd: 'acd' } as const
-export const JOB_NAMES = {
-  dispatch: 'dispatch',
-  /** A delayed trigger come due: it joins the next pass (see createAcdWorker), runs none itself. */
-  due: 'dispatch-due',
-} as const
+export const JOB_NAMES = { dispatch: 'dispatch' } as const
 
 export type AcdQueue = Queue<Record<string, never>, unknown, string>
 
@@ -38,17 +34,15 @@ export const DISPATCH_NOW_ID = 'dispatch-now'
  * (BullMQ's deduplication with keepLastIfActive: at most one active and one waiting). At ten
  * calls a second a job per trigger had the workers repeating passes that found nothing new.
  * A delayed trigger (a wrap-up's end, a redial) keeps its own job, its id from the event (a
- * retried webhook adds nothing; no ':', which BullMQ reserves); when it comes due it becomes an
- * immediate trigger, folded like the others (a day's wrap-up ends and whisper graces are one
- * or two a call: as passes of their own they were most of the passes). If Redis is down the
- * trigger is logged and dropped: the state is in Postgres and the periodic sweep dispatches it.
+ * retried webhook adds nothing; no ':', which BullMQ reserves). If Redis is down the trigger is
+ * logged and dropped: the state is in Postgres and the periodic sweep dispatches it.
  */
 export function createTriggers(queue: AcdQueue, logger: Logger): Triggers {
   return {
     async dispatch(key, delayMs) {
       const jobId = `dispatch-${key}`.replaceAll(':', '-').slice(0, 200)
       try {
-        if (delayMs) await queue.add(JOB_NAMES.due, {}, { jobId, delay: delayMs })
+        if (delayMs) await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: delayMs })
         else
           await queue.add(
             JOB_NAMES.dispatch,

@@ -1,11 +1,11 @@
-import { type Job, Worker } from 'bullmq'
+import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 
-import type { DispatchDeps, Triggers } from '../calls/deps.ts'
-import { type DispatchResult, runDispatch } from '../calls/dispatcher.ts'
+import type { DispatchDeps } from '../calls/deps.ts'
+import { runDispatch } from '../calls/dispatcher.ts'
 import type { Logger } from '../logger.ts'
 import type { VoicePaths } from '../voice/paths.ts'
-import { JOB_NAMES, QUEUE_NAMES } from './acd.queue.ts'
+import { QUEUE_NAMES } from './acd.queue.ts'
 
 /**
  * A pass is followed by this pause before the next may start. Triggers that land meanwhile wait
@@ -14,30 +14,6 @@ import { JOB_NAMES, QUEUE_NAMES } from './acd.queue.ts'
  * Postgres's work. A caller waits at most this much longer for their first ring.
  */
 export const DISPATCH_PASS_GAP_MS = 150
-
-/**
- * What the ACD worker does with a job: a pass, then the pause; or, for a delayed trigger come
- * due, an immediate trigger, so that it joins the next pass with whatever else is due by then.
- */
-export function acdProcessor(o: {
-  triggers: Triggers
-  run: () => Promise<DispatchResult>
-  logger: Logger
-}): (job: Job) => Promise<unknown> {
-  return async (job) => {
-    if (job.name === JOB_NAMES.due) {
-      await o.triggers.dispatch(job.id ?? 'due')
-      return { relayed: true }
-    }
-    const result = await o.run()
-    if (result.dialled || result.released || result.toVoicemail) {
-      o.logger.info({ jobId: job.id, ...result }, 'dispatch pass')
-    }
-    // Still active while it waits: the next trigger's pass is created when this one ends.
-    await new Promise((r) => setTimeout(r, DISPATCH_PASS_GAP_MS))
-    return result
-  }
-}
 
 export function createAcdWorker(opts: {
   connection: Redis
@@ -48,11 +24,15 @@ export function createAcdWorker(opts: {
   // Concurrency 1 per process: passes serialize on a Postgres lock anyway; more would only wait.
   const worker = new Worker(
     QUEUE_NAMES.acd,
-    acdProcessor({
-      triggers: opts.deps.triggers,
-      run: () => runDispatch(opts.deps),
-      logger: opts.logger,
-    }),
+    async (job) => {
+      const result = await runDispatch(opts.deps)
+      if (result.dialled || result.released || result.toVoicemail) {
+        opts.logger.info({ jobId: job.id, ...result }, 'dispatch pass')
+      }
+      // Still active while it waits: the next trigger's pass is created when this one ends.
+      await new Promise((r) => setTimeout(r, DISPATCH_PASS_GAP_MS))
+      return result
+    },
     { connection: opts.connection, prefix: opts.prefix, concurrency: 1 },
   )
   worker.on('error', (err) => opts.logger.error({ err }, 'acd worker error'))

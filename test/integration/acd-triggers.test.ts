@@ -9,7 +9,6 @@ import {
   createTriggers,
   QUEUE_NAMES,
 } from '../../src/queues/acd.queue.ts'
-import { acdProcessor } from '../../src/queues/acd.worker.ts'
 
 // Dispatch triggers on the real Redis: many at once make one pass, and a trigger that lands
 // while a pass runs is never lost (it leaves one pass to follow).
@@ -82,38 +81,5 @@ describe('dispatch triggers', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(passes).toBe(2)
     expect(await queue.getActiveCount()).toBe(0)
-  })
-
-  it('folds delayed triggers that come due together into one pass, not one each', async () => {
-    const { queue, prefix, connection } = setUp()
-    const triggers = createTriggers(queue, logger)
-    let passes = 0
-    const worker = new Worker(
-      QUEUE_NAMES.acd,
-      acdProcessor({
-        triggers,
-        logger,
-        run: async () => {
-          passes++
-          await new Promise((r) => setTimeout(r, 100)) // a pass takes a while
-          return { dialled: 0, released: 0, toVoicemail: 0 }
-        },
-      }),
-      { connection: connection.duplicate(), prefix, concurrency: 1 },
-    )
-    cleanup.push(() => worker.close())
-
-    // Five agents' wrap-ups end at the same moment.
-    for (const key of ['a', 'b', 'c', 'd', 'e']) await triggers.dispatch(`wrap-up-${key}`, 200)
-    expect(await queue.getDelayedCount()).toBe(5)
-    await until('a pass', () => passes >= 1)
-    await until('the queue to be empty', async () => {
-      const n = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')
-      return Object.values(n).every((count) => count === 0)
-    })
-    await new Promise((r) => setTimeout(r, 300))
-    // One pass, or two when some came due while the first ran: never one per trigger.
-    expect(passes).toBeGreaterThanOrEqual(1)
-    expect(passes).toBeLessThanOrEqual(2)
   })
 })
