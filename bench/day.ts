@@ -319,7 +319,7 @@ try {
   const dayEnd = Date.now()
   console.log('calls stopped; draining (calls end, return calls fall due)…')
 
-  // Drain: every call ended at Twilio and in Postgres, and every return call due by now dialled,
+  // Drain: every call ended at Twilio and in Postgres, and no return call due or being dialled,
   // or 8 minutes. A call row whose final status callback failed is ended by the service's
   // stale-calls duty, which asks Twilio only after STALE_AFTER_MS of quiet: the drain waits for
   // that (it is how the service recovers), and says how many rows it had to wait for.
@@ -341,15 +341,21 @@ try {
     ((await (await fetch(`${edgeUrl}/live`)).json()) as { liveCalls: number }).liveCalls
   while (Date.now() < drainEnd) {
     const live = await liveCalls()
-    const pending = await db
+    // Return calls being dialled or already due: their calls are about to start, so the day is
+    // not over (a drain that ended on "no live call" alone once left one's row open at the check).
+    const dueOrDialling = await db
       .selectFrom('callbacks')
       .select(sql<number>`count(*)::int`.as('n'))
-      .where('status', 'in', ['pending', 'dialing'])
-      .where('due_at', '<', new Date(Date.now() - LOST_AFTER_MS))
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'dialing'),
+          eb.and([eb('status', '=', 'pending'), eb('due_at', '<=', new Date())]),
+        ]),
+      )
       .executeTakeFirstOrThrow()
     const open = await openCallRows()
     if (live === 0 && !twilioQuiet) twilioQuiet = { at: Date.now(), openRows: open }
-    if (live === 0 && pending.n === 0 && open === 0) break
+    if (live === 0 && dueOrDialling.n === 0 && open === 0) break
     await sleep(3000)
   }
   clearInterval(comeBack)
