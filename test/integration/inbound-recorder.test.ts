@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -100,5 +102,45 @@ describe('a burst of inbound calls, written together', () => {
         .select('id')
         .execute(),
     ).toHaveLength(20)
+  })
+
+  it('writes the calls that arrive while a statement is in flight together, in the next one', async () => {
+    const rec = createInboundRecorder(h.ctx.db)
+    const blocker = '+8613944440000'
+    await rec.record(record(blocker))
+    // Another transaction holds the caller's row: the next statement waits for it.
+    let release = () => {}
+    const held = new Promise<void>((r) => (release = r))
+    let locked = () => {}
+    const isLocked = new Promise<void>((r) => (locked = r))
+    const holder = h.ctx.db.transaction().execute(async (trx) => {
+      await sql`select 1 from callers where phone_number = ${blocker} for update`.execute(trx)
+      locked()
+      await held
+    })
+    await isLocked
+    const first = record(blocker)
+    const waiting = [rec.record(first)]
+    // Later calls, each in a turn of its own, as webhooks arrive: none may start a statement.
+    const later: InboundRecord[] = []
+    for (let turn = 0; turn < 10; turn++) {
+      await nextTurn()
+      for (let i = 0; i < 3; i++) {
+        const r = record(`+86139555${String(turn * 3 + i).padStart(5, '0')}`)
+        later.push(r)
+        waiting.push(rec.record(r))
+      }
+    }
+    release()
+    await holder
+    await Promise.all(waiting)
+    const xmin = (sids: string[]) =>
+      sql<{
+        xmin: string
+      }>`select distinct xmin::text as xmin from calls where call_sid in (${sql.join(sids)})`
+        .execute(h.ctx.db)
+        .then((r) => r.rows.map((x) => x.xmin))
+    expect(await xmin(later.map((r) => r.callSid))).toHaveLength(1)
+    expect(await xmin([first.callSid, ...later.map((r) => r.callSid)])).toHaveLength(2)
   })
 })
