@@ -4,8 +4,7 @@ import type { Language } from '../domain/language.ts'
 import { prompts, spell } from '../domain/prompts.ts'
 import { coerceError, NotFoundError } from '../errors.ts'
 import { type AcceptOutcome, agentPressed } from './agent-offer.ts'
-import { findCall } from './calls.repository.ts'
-import { findOffer } from './offers.repository.ts'
+import { findOfferWithCall } from './offers.repository.ts'
 
 /**
  * The agent's key at the whisper. When their 1 wins the call, the caller, still waiting in their
@@ -29,20 +28,20 @@ export async function acceptOffer(
  * call goes on without it when the conference is not known yet or Twilio refuses.
  */
 async function introduceAgent(deps: CallbackDeps, offerId: string): Promise<void> {
-  const offer = await findOffer(deps.db, offerId)
-  if (!offer) return
-  const log = deps.logger.child({ callSid: offer.callSid, offerId })
   const row = await deps.db
-    .selectFrom('calls')
-    .select('conference_sid')
-    .where('call_sid', '=', offer.callSid)
+    .selectFrom('agent_offers as o')
+    .innerJoin('calls as c', 'c.call_sid', 'o.call_sid')
+    .select(['o.call_sid', 'c.conference_sid'])
+    .where('o.id', '=', offerId)
     .executeTakeFirst()
-  if (!row?.conference_sid) {
+  if (!row) return
+  const log = deps.logger.child({ callSid: row.call_sid, offerId })
+  if (!row.conference_sid) {
     log.warn('caller not seen in a conference yet; the agent introduces themselves')
     return
   }
   await deps.telephony
-    .updateParticipant(row.conference_sid, offer.callSid, {
+    .updateParticipant(row.conference_sid, row.call_sid, {
       announceUrl: deps.paths.agentIntroduction(offerId),
     })
     .catch((e: unknown) => log.warn({ err: coerceError(e) }, 'agent introduction not announced'))
@@ -53,13 +52,10 @@ export async function agentIntroduction(
   deps: Pick<CallbackDeps, 'db' | 'config'>,
   offerId: string,
 ): Promise<{ language: Language; text: string }> {
-  const offer = await findOffer(deps.db, offerId)
-  if (!offer) throw new NotFoundError('offer', offerId)
-  const [call, agent] = await Promise.all([
-    findCall(deps.db, offer.callSid),
-    findAgentById(deps.db, offer.agentId),
-  ])
-  if (!agent) throw new NotFoundError('agent', offer.agentId)
-  const language = call?.language ?? deps.config.defaultLanguage
+  const found = await findOfferWithCall(deps.db, offerId)
+  if (!found) throw new NotFoundError('offer', offerId)
+  const agent = await findAgentById(deps.db, found.offer.agentId)
+  if (!agent) throw new NotFoundError('agent', found.offer.agentId)
+  const language = found.call.language ?? deps.config.defaultLanguage
   return { language, text: prompts(language).agentIntroduction(spell(agent.jobNumber)) }
 }

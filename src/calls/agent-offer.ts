@@ -1,6 +1,10 @@
 import { setPresence } from '../agents/agents.repository.ts'
 import { appendCaseEvent } from '../cases/case-events.repository.ts'
-import { claimFirstOwner, findCaseById, findOpenCasesOfCaller } from '../cases/cases.repository.ts'
+import {
+  claimFirstOwner,
+  findCaseById,
+  findCaseWithCallersOpenCases,
+} from '../cases/cases.repository.ts'
 import { finishStep } from '../deadlines/case-limits.ts'
 import { EMERGENCY_PRIORITY } from '../domain/dispatch.ts'
 import type { Language } from '../domain/language.ts'
@@ -9,7 +13,7 @@ import { NotFoundError } from '../errors.ts'
 import { claimWaitingCall, findCall } from './calls.repository.ts'
 import type { CallDeps } from './deps.ts'
 import { conferenceNameFor } from './inbound-call.ts'
-import { findOffer, moveOffer, TAKEN_WHISPER_GRACE_MS } from './offers.repository.ts'
+import { findOfferWithCall, moveOffer, TAKEN_WHISPER_GRACE_MS } from './offers.repository.ts'
 
 export type TooLate = { kind: 'too_late'; reason: 'taken' | 'gone'; language: Language }
 
@@ -24,11 +28,9 @@ export interface Whisper {
 }
 
 async function loadOffer(deps: CallDeps, offerId: string) {
-  const offer = await findOffer(deps.db, offerId)
-  if (!offer) throw new NotFoundError('offer', offerId)
-  const call = await findCall(deps.db, offer.callSid)
-  if (!call) throw new NotFoundError('call', offer.callSid)
-  return { offer, call, language: call.language ?? deps.config.defaultLanguage }
+  const found = await findOfferWithCall(deps.db, offerId)
+  if (!found) throw new NotFoundError('offer', offerId)
+  return { ...found, language: found.call.language ?? deps.config.defaultLanguage }
 }
 
 /** The agent picked up: tell them what the call is about before they accept. */
@@ -49,9 +51,10 @@ export async function agentAnswered(deps: CallDeps, offerId: string): Promise<Wh
     }
   }
   await moveOffer(deps.db, offer.id, ['dialing', 'ringing'], 'answered', deps.clock.now())
-  const kase = call.caseId ? await findCaseById(deps.db, call.caseId) : undefined
+  const { kase, open } = call.caseId
+    ? await findCaseWithCallersOpenCases(deps.db, call.caseId, call.callerId)
+    : { kase: undefined, open: [] }
   if (!kase) throw new NotFoundError('case of call', call.callSid)
-  const open = call.callerId ? await findOpenCasesOfCaller(deps.db, call.callerId) : []
   return {
     kind: 'whisper',
     language,
@@ -146,12 +149,11 @@ export async function agentPressed(
     await deps.triggers.dispatch(`claimed-${call.callSid}-whisper`, TAKEN_WHISPER_GRACE_MS + 250)
   } else {
     // A retried webhook from the winner must get the same answer, not "taken".
-    const again = await findOffer(deps.db, offer.id)
-    const latest = await findCall(deps.db, call.callSid)
-    if (again?.status !== 'accepted' || latest?.answeredByAgentId !== offer.agentId) {
+    const again = await findOfferWithCall(deps.db, offer.id)
+    if (again?.offer.status !== 'accepted' || again.call.answeredByAgentId !== offer.agentId) {
       return {
         kind: 'too_late',
-        reason: latest?.queueState === 'connected' ? 'taken' : 'gone',
+        reason: again?.call.queueState === 'connected' ? 'taken' : 'gone',
         language,
       }
     }

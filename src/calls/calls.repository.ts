@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
 import type { CallsTable, QueueState } from '../db/schema.ts'
@@ -23,15 +23,27 @@ export interface CallRecord {
   digits: string[]
 }
 
-export async function findCall(
-  db: Db,
-  callSid: string,
-  opts: { forUpdate?: boolean } = {},
-): Promise<CallRecord | undefined> {
-  let q = db.selectFrom('calls').selectAll().where('call_sid', '=', callSid)
-  if (opts.forUpdate) q = q.forUpdate()
-  const r = await q.executeTakeFirst()
-  if (!r) return undefined
+/** The columns a `CallRecord` is read from: what `findCall` and the joined reads select. */
+export const CALL_RECORD_COLUMNS = [
+  'call_sid',
+  'kind',
+  'case_id',
+  'caller_id',
+  'hotline_number',
+  'language',
+  'status',
+  'queue_state',
+  'priority',
+  'preferred_agent_id',
+  'enqueued_at',
+  'answered_by_agent_id',
+  'conference_name',
+  'digits',
+] as const satisfies readonly (keyof CallsTable)[]
+
+type CallRecordRow = Pick<Selectable<CallsTable>, (typeof CALL_RECORD_COLUMNS)[number]>
+
+export function toCallRecord(r: CallRecordRow): CallRecord {
   return {
     callSid: r.call_sid,
     kind: r.kind,
@@ -48,6 +60,17 @@ export async function findCall(
     conferenceName: r.conference_name,
     digits: r.digits,
   }
+}
+
+export async function findCall(
+  db: Db,
+  callSid: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<CallRecord | undefined> {
+  let q = db.selectFrom('calls').select(CALL_RECORD_COLUMNS).where('call_sid', '=', callSid)
+  if (opts.forUpdate) q = q.forUpdate()
+  const r = await q.executeTakeFirst()
+  return r && toCallRecord(r)
 }
 
 /** The case a leg belongs to (the caller's call, an agent's or a department's leg), if any. */

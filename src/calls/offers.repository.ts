@@ -1,7 +1,8 @@
-import { sql } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import type { OfferStatus } from '../db/schema.ts'
+import type { AgentOffersTable, OfferStatus } from '../db/schema.ts'
+import { CALL_RECORD_COLUMNS, type CallRecord, toCallRecord } from './calls.repository.ts'
 
 export const LIVE_OFFER_STATUSES = ['dialing', 'ringing', 'answered'] as const
 
@@ -72,10 +73,48 @@ export async function findOffer(db: Db, id: string): Promise<Offer | undefined> 
 }
 
 /**
+ * An offer with its caller's call, in one round trip: each of an agent's webhooks (the answer,
+ * the key at the whisper) starts from both.
+ */
+export async function findOfferWithCall(
+  db: Db,
+  id: string,
+): Promise<{ offer: Offer; call: CallRecord } | undefined> {
+  const r = await db
+    .selectFrom('agent_offers as o')
+    .innerJoin('calls as c', 'c.call_sid', 'o.call_sid')
+    .select(CALL_RECORD_COLUMNS.map((k) => `c.${k}` as const))
+    .select([
+      'o.id as offer_id',
+      'o.case_id as offer_case_id',
+      'o.agent_id as offer_agent_id',
+      'o.leg_call_sid as offer_leg_call_sid',
+      'o.wave as offer_wave',
+      'o.status as offer_status',
+    ])
+    .where('o.id', '=', id)
+    .executeTakeFirst()
+  if (!r) return undefined
+  return {
+    call: toCallRecord(r),
+    offer: {
+      id: r.offer_id,
+      callSid: r.call_sid,
+      caseId: r.offer_case_id,
+      agentId: r.offer_agent_id,
+      legCallSid: r.offer_leg_call_sid,
+      wave: r.offer_wave,
+      status: r.offer_status,
+    },
+  }
+}
+
+/**
  * The agent's leg as its offer's leg and as a call of its own (the parent caller's hotline and
  * language), once, whichever of the dialler and a status callback comes first; with `ringing`,
  * a dialling offer also moves to ringing. One statement: it runs on every one of the leg's
- * status callbacks, the webhook Twilio sends most. False when there is no such offer.
+ * status callbacks, the webhook Twilio sends most. Returns the offer as it was before the
+ * statement (undefined when there is no such offer): a leg's end needs nothing newer.
  */
 export async function recordOfferLeg(
   db: Db,
@@ -83,9 +122,9 @@ export async function recordOfferLeg(
   legCallSid: string,
   at: Date,
   opts: { ringing?: boolean } = {},
-): Promise<boolean> {
+): Promise<Offer | undefined> {
   const ringing = opts.ringing === true
-  const r = await sql<{ found: boolean }>`
+  const r = await sql<Selectable<AgentOffersTable>>`
     with leg as (
       update agent_offers set
         leg_call_sid = coalesce(leg_call_sid, ${legCallSid}),
@@ -100,9 +139,11 @@ export async function recordOfferLeg(
       where o.id = ${offerId}
       on conflict (call_sid) do nothing
     )
-    select exists (select from agent_offers where id = ${offerId}) as found
+    -- the offer as it was before this statement (its status and leg may have just moved)
+    select * from agent_offers where id = ${offerId}
   `.execute(db)
-  return r.rows[0]?.found === true
+  const row = r.rows[0]
+  return row && toOffer(row)
 }
 
 /**

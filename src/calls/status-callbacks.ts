@@ -97,9 +97,8 @@ export async function applyAgentLegStatus(
   const at = deps.clock.now()
   if (!isTerminal(s.status)) return applyAgentLegProgress(deps.db, offerId, s, at)
   const outcome = await deps.db.transaction().execute(async (trx) => {
-    const offer = await findOffer(trx, offerId)
+    const offer = await recordOfferLeg(trx, offerId, s.callSid, at)
     if (!offer) throw new NotFoundError('offer', offerId)
-    await recordOfferLeg(trx, offer.id, s.callSid, at)
     const result = await applyStatusCallback(trx, { ...s, at })
     if (result !== 'applied') return { result, redispatch: false }
     const end = OFFER_END[s.status]

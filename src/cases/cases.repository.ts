@@ -200,6 +200,39 @@ export async function findOpenCasesOfCaller(db: Db, callerId: string): Promise<C
   return rows.map(toSummary)
 }
 
+/**
+ * A case and its caller's open cases (newest first), in one round trip: what an agent hears at
+ * the whisper. The case itself comes back even when it is no longer open.
+ */
+export async function findCaseWithCallersOpenCases(
+  db: Db,
+  caseId: string,
+  callerId: string | null,
+): Promise<{ kase: CaseSummary | undefined; open: CaseSummary[] }> {
+  const rows = await summaryQuery(db)
+    .where((eb) =>
+      callerId === null
+        ? eb('cases.id', '=', caseId)
+        : eb.or([
+            eb('cases.id', '=', caseId),
+            eb.and([
+              eb('cases.caller_id', '=', callerId),
+              eb('cases.status', 'in', OPEN_CASE_STATUSES),
+            ]),
+          ]),
+    )
+    .orderBy('cases.created_at', 'desc')
+    .execute()
+  const all = rows.map(toSummary)
+  return {
+    kase: all.find((c) => c.id === caseId),
+    open: all.filter(
+      (c) =>
+        c.callerId === callerId && (OPEN_CASE_STATUSES as readonly string[]).includes(c.status),
+    ),
+  }
+}
+
 export async function listCasesOwnedBy(db: Db, agentId: number): Promise<CaseSummary[]> {
   const rows = await summaryQuery(db)
     .where('cases.first_owner_id', '=', agentId)

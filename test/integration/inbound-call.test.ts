@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { runDispatch } from '../../src/calls/dispatcher.ts'
+import { spell } from '../../src/domain/prompts.ts'
 import type { Harness } from '../helpers/harness.ts'
 import { callSid, createHarness, EN_HOTLINE, pathOf, ZH_HOTLINE } from '../helpers/harness.ts'
 import { allText, find, parseTwiml, verbs } from '../helpers/twiml.ts'
@@ -211,6 +212,47 @@ describe('an inbound call from ring to first owner', () => {
     expect(creates.map((r) => r.data['To'])).toEqual(['client:agent-1002'])
     const cases = await h.ctx.db.selectFrom('cases').select('id').execute()
     expect(cases).toHaveLength(1)
+  })
+
+  it("tells the agent at the whisper of the caller's other open cases, not of this one", async () => {
+    const first = callSid()
+    await callAndChoose(first, '2')
+    const [firstCase] = await h.ctx.db.selectFrom('cases').select('reference').execute()
+    await h.twilioPost('/voice/status', { CallSid: first, CallStatus: 'completed' })
+    await h.ctx.db.updateTable('calls').set({ queue_state: 'abandoned' }).execute()
+
+    // The same caller, a new matter: 2 at the open-case menu, then a category.
+    h.edge.requests.length = 0
+    const again = callSid()
+    const incoming = parseTwiml(
+      (await h.twilioPost('/voice/incoming', { CallSid: again, From: CALLER, To: ZH_HOTLINE }))
+        .text,
+    )
+    const categories = parseTwiml(
+      (
+        await h.twilioPost(pathOf(find(incoming, 'Gather')?.attrs['action'] ?? ''), {
+          CallSid: again,
+          Digits: '2',
+        })
+      ).text,
+    )
+    await h.twilioPost(pathOf(find(categories, 'Gather')?.attrs['action'] ?? ''), {
+      CallSid: again,
+      Digits: '2',
+    })
+    await runDispatch(h.ctx)
+    const offer = h.edge.requests.find((r) => r.operationId === 'CreateCall')
+    const whisper = allText(
+      parseTwiml(
+        (await h.twilioPost(pathOf(String(offer?.data['Url'])), { CallSid: callSid() })).text,
+      ),
+    )
+    const cases = await h.ctx.db.selectFrom('cases').select('reference').execute()
+    expect(cases).toHaveLength(2)
+    const secondCase = cases.find((c) => c.reference !== firstCase?.reference)
+    expect(whisper).toContain(`来电人有 1 个未结工单：${spell(firstCase?.reference ?? '')}`)
+    expect(whisper).toContain(`工单 ${spell(secondCase?.reference ?? '')}`)
+    expect(whisper.split(spell(secondCase?.reference ?? '')).length).toBe(2)
   })
 
   it('does not treat two callers with withheld numbers as one person', async () => {
