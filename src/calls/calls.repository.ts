@@ -228,10 +228,14 @@ export async function applyStatusCallback(
 }
 
 /** Generic receipt for callbacks that are not call statuses (conference, recording). */
-export async function recordReceipt(
-  db: Db,
-  r: { resourceSid: string; event: string; sequenceNumber: number },
-): Promise<boolean> {
+/** One of Twilio's status callbacks, as its receipt is keyed. */
+export interface Receipt {
+  resourceSid: string
+  event: string
+  sequenceNumber: number
+}
+
+export async function recordReceipt(db: Db, r: Receipt): Promise<boolean> {
   const row = await db
     .insertInto('status_receipts')
     .values({ resource_sid: r.resourceSid, event: r.event, sequence_number: r.sequenceNumber })
@@ -239,6 +243,16 @@ export async function recordReceipt(
     .returning('resource_sid')
     .executeTakeFirst()
   return row !== undefined
+}
+
+/** A receipt taken back: the webhook's work failed after it, and Twilio's retry must redo it. */
+export async function forgetReceipt(db: Db, r: Receipt): Promise<void> {
+  await db
+    .deleteFrom('status_receipts')
+    .where('resource_sid', '=', r.resourceSid)
+    .where('event', '=', r.event)
+    .where('sequence_number', '=', r.sequenceNumber)
+    .execute()
 }
 
 export async function setConferenceSid(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
@@ -368,6 +369,46 @@ describe('warm transfer to a department', () => {
     await departmentPresses(await departmentAnswers(leg), '1')
     await call.conference('participant-join', legSidOf(leg))
     expect((await transferRow(id)).status).toBe('bridged')
+  })
+
+  it("bridges on Twilio's retry of the department's join when the first try failed after its receipt", async () => {
+    const { id, leg } = await started({ department: 'engineering', mode: 'cold' })
+    await call.conference('participant-leave', call.agentLegSid)
+    await departmentPresses(await departmentAnswers(leg), '1')
+    // The transfer's move fails once, after the join's own statement has committed.
+    await sql`create function fail_transfer_move() returns trigger language plpgsql as $$
+      begin raise exception 'transfer write failed'; end $$`.execute(h.ctx.db)
+    await sql`create trigger fail_transfer_move before update on transfers
+      for each row execute function fail_transfer_move()`.execute(h.ctx.db)
+    const join = {
+      ConferenceSid: call.conferenceSid,
+      FriendlyName: call.conferenceName,
+      StatusCallbackEvent: 'participant-join',
+      SequenceNumber: '9001',
+      CallSid: legSidOf(leg),
+    }
+    const first = await h.twilioPost('/voice/conference-status', join)
+    expect(first.status).toBeGreaterThanOrEqual(500)
+    expect((await transferRow(id)).status).toBe('consulting')
+    await sql`drop trigger fail_transfer_move on transfers`.execute(h.ctx.db)
+    await sql`drop function fail_transfer_move()`.execute(h.ctx.db)
+
+    const from = h.edge.requests.length
+    const retry = await h.twilioPost('/voice/conference-status', join)
+    expect(retry.status).toBe(200)
+    expect((await transferRow(id)).status).toBe('bridged')
+    expect(participantUpdates(from)).toContainEqual(
+      expect.objectContaining({ who: call.callerSid, Hold: 'false' }),
+    )
+    // Once applied, a further retry changes nothing.
+    await h.twilioPost('/voice/conference-status', join)
+    expect(participantUpdates(from)).toHaveLength(2)
+    const presence = await h.ctx.db
+      .selectFrom('conference_presence')
+      .select('joined_at')
+      .where('call_sid', '=', legSidOf(leg))
+      .execute()
+    expect(presence).toHaveLength(1)
   })
 
   it('refuses bad requests with a clear error and changes nothing', async () => {
