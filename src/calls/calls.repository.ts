@@ -41,7 +41,7 @@ export const CALL_RECORD_COLUMNS = [
   'digits',
 ] as const satisfies readonly (keyof CallsTable)[]
 
-type CallRecordRow = Pick<Selectable<CallsTable>, (typeof CALL_RECORD_COLUMNS)[number]>
+export type CallRecordRow = Pick<Selectable<CallsTable>, (typeof CALL_RECORD_COLUMNS)[number]>
 
 export function toCallRecord(r: CallRecordRow): CallRecord {
   return {
