@@ -26,6 +26,13 @@ export function createAcdQueue(connection: Redis, prefix: string): AcdQueue {
 
 /** The deduplication id every immediate trigger shares (see createTriggers). */
 export const DISPATCH_NOW_ID = 'dispatch-now'
+/**
+ * Delayed triggers falling due in the same slot of this length share one pass. Every answered
+ * call asks for two (the whisper's grace, the end of after-call work): at ten calls a second a
+ * job each was twenty passes a second asked for, more than the workers run, so the delayed jobs
+ * queued up behind each other and kept the workers passing back to back all day.
+ */
+export const DISPATCH_SLOT_MS = 250
 
 /**
  * Dispatch triggers from webhooks and the API. A pass reads the whole queue, so triggers that
@@ -33,16 +40,24 @@ export const DISPATCH_NOW_ID = 'dispatch-now'
  * waiting if there is one, and one arriving during a pass leaves exactly one to follow it
  * (BullMQ's deduplication with keepLastIfActive: at most one active and one waiting). At ten
  * calls a second a job per trigger had the workers repeating passes that found nothing new.
- * A delayed trigger (a wrap-up's end, a redial) keeps its own job, its id from the event (a
- * retried webhook adds nothing; no ':', which BullMQ reserves). If Redis is down the trigger is
- * logged and dropped: the state is in Postgres and the periodic sweep dispatches it.
+ * A delayed trigger (a wrap-up's end, a redial) is a moment, not a change: it gets the job of the
+ * slot it falls due in, rounded up (DISPATCH_SLOT_MS), which every trigger due in that slot
+ * shares, a retried webhook's included. If Redis is down the trigger is logged and dropped: the
+ * state is in Postgres and the periodic sweep dispatches it.
  */
-export function createTriggers(queue: AcdQueue, logger: Logger): Triggers {
+export function createTriggers(
+  queue: AcdQueue,
+  logger: Logger,
+  now: () => number = Date.now,
+): Triggers {
   return {
     async dispatch(key, delayMs) {
-      const jobId = `dispatch-${key}`.replaceAll(':', '-').slice(0, 200)
+      const at = now()
+      const slot = delayMs ? Math.ceil((at + delayMs) / DISPATCH_SLOT_MS) * DISPATCH_SLOT_MS : 0
+      // No ':' in a job id: BullMQ reserves it.
+      const jobId = `dispatch-at-${slot}`
       try {
-        if (delayMs) await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: delayMs })
+        if (delayMs) await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: slot - at })
         else
           await queue.add(
             JOB_NAMES.dispatch,
@@ -51,7 +66,7 @@ export function createTriggers(queue: AcdQueue, logger: Logger): Triggers {
           )
       } catch (e) {
         logger.warn(
-          { err: coerceError(e), jobId },
+          { err: coerceError(e), trigger: key },
           'could not enqueue dispatch; the sweep will catch up',
         )
       }

@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq'
+import { Worker, type WorkerOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 import type { DispatchDeps } from '../calls/deps.ts'
@@ -8,12 +8,19 @@ import type { VoicePaths } from '../voice/paths.ts'
 import { QUEUE_NAMES } from './acd.queue.ts'
 
 /**
- * A pass is followed by this pause before the next may start. Triggers that land meanwhile wait
+ * At most one pass starts in this time across all workers (BullMQ's rate limiter is kept in
+ * Redis, per queue, so it holds whatever the number of workers). Triggers that land meanwhile wait
  * for one pass together (see createTriggers): at ten calls a second the passes otherwise ran
- * back to back, ~30 a second, each reading the whole queue and every agent, and were half of
- * Postgres's work. A caller waits at most this much longer for their first ring.
+ * back to back, each reading the whole queue and every agent, and were half of Postgres's work.
+ * A pause per worker, as before, let two workers run twice as many passes as one. A caller waits
+ * at most this much longer for their first ring.
  */
 export const DISPATCH_PASS_GAP_MS = 150
+
+/** Concurrency 1 per process: passes serialize on a Postgres lock anyway; more would only wait. */
+export function acdWorkerOptions(connection: Redis, prefix: string): WorkerOptions {
+  return { connection, prefix, concurrency: 1, limiter: { max: 1, duration: DISPATCH_PASS_GAP_MS } }
+}
 
 export function createAcdWorker(opts: {
   connection: Redis
@@ -21,7 +28,6 @@ export function createAcdWorker(opts: {
   deps: DispatchDeps & { paths: VoicePaths }
   logger: Logger
 }): Worker {
-  // Concurrency 1 per process: passes serialize on a Postgres lock anyway; more would only wait.
   const worker = new Worker(
     QUEUE_NAMES.acd,
     async (job) => {
@@ -29,11 +35,9 @@ export function createAcdWorker(opts: {
       if (result.dialled || result.released || result.toVoicemail) {
         opts.logger.info({ jobId: job.id, ...result }, 'dispatch pass')
       }
-      // Still active while it waits: the next trigger's pass is created when this one ends.
-      await new Promise((r) => setTimeout(r, DISPATCH_PASS_GAP_MS))
       return result
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 1 },
+    acdWorkerOptions(opts.connection, opts.prefix),
   )
   worker.on('error', (err) => opts.logger.error({ err }, 'acd worker error'))
   worker.on('failed', (job, err) =>

@@ -7,8 +7,11 @@ import {
   type AcdQueue,
   createAcdQueue,
   createTriggers,
+  DISPATCH_SLOT_MS,
+  JOB_NAMES,
   QUEUE_NAMES,
 } from '../../src/queues/acd.queue.ts'
+import { acdWorkerOptions, DISPATCH_PASS_GAP_MS } from '../../src/queues/acd.worker.ts'
 
 // Dispatch triggers on the real Redis: many at once make one pass, and a trigger that lands
 // while a pass runs is never lost (it leaves one pass to follow).
@@ -47,10 +50,25 @@ describe('dispatch triggers', () => {
     for (const key of ['leg-end-a', 'caller-end-b', 'declined-c', 'claimed-d'])
       await triggers.dispatch(key)
     expect(await queue.getWaitingCount()).toBe(1)
-    // A delayed trigger keeps its own job: it is a moment, not a change.
-    await triggers.dispatch('wrap-up-e', 30_000)
+  })
+
+  it('gives delayed triggers due in the same slot one job, at the end of that slot', async () => {
+    const { queue } = setUp()
+    const t0 = 1_000_000_000_000 // on a slot's boundary
+    let clock = t0 + 10
+    const triggers = createTriggers(queue, logger, () => clock)
+    await triggers.dispatch('wrap-up-e', 30_000) // due t0 + 30,010: the slot ending t0 + 30,250
+    clock += 40
     await triggers.dispatch('wrap-up-e', 30_000) // Twilio's retry of the same webhook
+    clock += 100
+    await triggers.dispatch('whisper-f', 30_090) // due t0 + 30,240: the same slot
     expect(await queue.getDelayedCount()).toBe(1)
+    await triggers.dispatch('wrap-up-g', 30_140) // due t0 + 30,290: the next slot
+    const delayed = await queue.getDelayed()
+    expect(delayed.map((j) => [j.id, j.delay]).sort()).toEqual([
+      [`dispatch-at-${t0 + 30_000 + DISPATCH_SLOT_MS}`, 30_000 + DISPATCH_SLOT_MS - 10],
+      [`dispatch-at-${t0 + 30_000 + 2 * DISPATCH_SLOT_MS}`, 30_000 + 2 * DISPATCH_SLOT_MS - 150],
+    ])
   })
 
   it('leaves exactly one pass after the running one for triggers that land during it', async () => {
@@ -81,5 +99,27 @@ describe('dispatch triggers', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(passes).toBe(2)
     expect(await queue.getActiveCount()).toBe(0)
+  })
+
+  it('starts at most one pass per gap, however many workers there are', async () => {
+    const { queue, prefix, connection } = setUp()
+    const starts: number[] = []
+    const workers = [1, 2, 3].map(
+      () =>
+        new Worker(
+          QUEUE_NAMES.acd,
+          () => {
+            starts.push(Date.now())
+            return Promise.resolve()
+          },
+          acdWorkerOptions(connection.duplicate(), prefix),
+        ),
+    )
+    cleanup.push(() => Promise.all(workers.map((w) => w.close())))
+    for (let i = 0; i < 6; i++) await queue.add(JOB_NAMES.dispatch, {}, { jobId: `at-${i}` })
+    await until('six passes', () => starts.length === 6)
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number))
+    // A few ms of leeway: the limiter keeps Redis's time, the passes note Node's.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DISPATCH_PASS_GAP_MS - 10)
   })
 })

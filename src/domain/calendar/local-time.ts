@@ -10,6 +10,25 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
 
 export const MINUTES_PER_DAY = 24 * 60
 
+/**
+ * Keeps the answers of a pure date function for the keys in use. Every clock asks for the same
+ * few days (today, the next working days) over and over, and luxon builds a DateTime and asks
+ * Intl for the zone's offset each time: a twentieth of a web instance's CPU in a busy day. The
+ * answers cannot change while the process runs (the zone database is fixed), so the map is only
+ * bounded, emptied when full.
+ */
+function memo<R>(fn: (key: string) => R, limit = 4096): (key: string) => R {
+  const known = new Map<string, R>()
+  return (key) => {
+    const hit = known.get(key)
+    if (hit !== undefined || known.has(key)) return hit as R
+    const value = fn(key)
+    if (known.size >= limit) known.clear()
+    known.set(key, value)
+    return value
+  }
+}
+
 export interface TimeRange {
   /** 'HH:mm', inclusive. */
   start: string
@@ -17,16 +36,22 @@ export interface TimeRange {
   end: string
 }
 
+const isTimeZone = memo((timeZone) => IANAZone.isValidZone(timeZone), 64)
+
 export function assertTimeZone(timeZone: string, what = 'timeZone'): void {
-  if (!IANAZone.isValidZone(timeZone)) {
+  if (!isTimeZone(timeZone)) {
     throw new RangeError(
       `${what} must be an IANA zone name such as Asia/Shanghai, got ${JSON.stringify(timeZone)}`,
     )
   }
 }
 
+const isIsoDate = memo(
+  (date) => ISO_DATE.test(date) && DateTime.fromISO(date, { zone: 'utc' }).isValid,
+)
+
 export function assertIsoDate(date: string, what = 'date'): void {
-  if (!ISO_DATE.test(date) || !DateTime.fromISO(date, { zone: 'utc' }).isValid) {
+  if (!isIsoDate(date)) {
     throw new RangeError(`${what} must be a date as YYYY-MM-DD, got ${JSON.stringify(date)}`)
   }
 }
@@ -65,14 +90,17 @@ export function localMinuteOfDay(at: Date, timeZone: string): number {
   return t.hour * 60 + t.minute + t.second / 60 + t.millisecond / 60_000
 }
 
+const nextDay = memo(
+  (date) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() ?? invalid(date),
+)
+
 export function addDays(date: string, days: number): string {
+  if (days === 1) return nextDay(date)
   return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() ?? invalid(date)
 }
 
 /** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  return DateTime.fromISO(date, { zone: 'utc' }).weekday
-}
+export const isoWeekday = memo((date) => DateTime.fromISO(date, { zone: 'utc' }).weekday)
 
 /**
  * The instant a wall clock in `timeZone` shows `minuteOfDay` on `date`. Built from the wall
@@ -80,7 +108,16 @@ export function isoWeekday(date: string): number {
  * inside a spring-forward gap moves to the first valid instant after it (luxon's rule).
  */
 export function wallClock(date: string, minuteOfDay: number, timeZone: string): Date {
-  if (minuteOfDay >= MINUTES_PER_DAY) return wallClock(addDays(date, 1), 0, timeZone)
+  return new Date(wallClockMs(`${date} ${minuteOfDay} ${timeZone}`))
+}
+
+const wallClockMs = memo((key) => {
+  const [date = '', minute, timeZone] = key.split(' ')
+  return wallClockOf(date, Number(minute), timeZone ?? '').getTime()
+})
+
+function wallClockOf(date: string, minuteOfDay: number, timeZone: string): Date {
+  if (minuteOfDay >= MINUTES_PER_DAY) return wallClockOf(addDays(date, 1), 0, timeZone)
   const [year, month, day] = date.split('-').map(Number)
   const whole = Math.floor(minuteOfDay)
   const ms = Math.round((minuteOfDay - whole) * 60_000)

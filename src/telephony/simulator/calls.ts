@@ -1,5 +1,5 @@
 import { AppError, NotFoundError } from '../../errors.ts'
-import { AbortedError, callTimer, type Core, emit, newSid, simSeconds, twilioDate } from './core.ts'
+import { ABORTED, callTimer, type Core, emit, newSid, simSeconds, twilioDate } from './core.ts'
 import { callResource } from './rest-resources.ts'
 import type {
   CallStatus,
@@ -253,7 +253,7 @@ export function nextInput(
     }
     const onAbort = () => {
       cleanup()
-      reject(new AbortedError('aborted'))
+      reject(ABORTED)
     }
     const timer = setTimeout(() => {
       cleanup()

@@ -1,6 +1,6 @@
 import { endCall, markAnswered } from './calls.ts'
 import {
-  AbortedError,
+  ABORTED,
   type ChildController,
   childController,
   type Core,
@@ -124,7 +124,7 @@ async function runVerbs(
         if (call.status === 'ringing') endCall(core, call, 'busy')
         return undefined
     }
-    if (signal.aborted) throw new AbortedError('aborted')
+    if (signal.aborted) throw ABORTED
   }
   return undefined
 }

@@ -1,6 +1,6 @@
 import twilio from 'twilio'
 
-import { AbortedError, type Core, emit, track } from './core.ts'
+import { ABORTED, AbortedError, type Core, emit, track } from './core.ts'
 import type { TransportResponse } from './http-transport.ts'
 import { type HttpMethod, parseTwiml, TwimlError, type Verb } from './twiml.ts'
 import type { SimCall } from './types.ts'
@@ -73,7 +73,7 @@ export async function sendWebhook(
   // Not the simulator's lifetime signal: thousands of waits listen to it, and adding one more
   // listener to an EventTarget walks them all (it was a tenth of the simulator's CPU in a busy
   // bench). close() destroys the transport's connections instead, which ends these requests.
-  if (core.lifetime.signal.aborted) throw new AbortedError('aborted')
+  if (core.lifetime.signal.aborted) throw ABORTED
   const signals = signal ? [signal] : []
   let res: TransportResponse
   try {
@@ -86,7 +86,7 @@ export async function sendWebhook(
       timeoutMs: WEBHOOK_TIMEOUT_MS,
     })
   } catch (e) {
-    if (signal?.aborted || core.lifetime.signal.aborted) throw new AbortedError('aborted')
+    if (signal?.aborted || core.lifetime.signal.aborted) throw ABORTED
     if (call) emit(core, { type: 'webhook', callSid: call.sid, ...req, status: undefined })
     const reason = e instanceof Error ? e.message : String(e)
     throw new WebhookError(11200, `HTTP retrieval failure: ${req.method} ${req.url}: ${reason}`)
