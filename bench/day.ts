@@ -9,7 +9,7 @@
 // beside the figures; nothing here asserts on time. --cpu-prof writes a V8 CPU profile of every
 // process (the simulated Twilio's too) to a folder it names at the end; read one with
 // `npm run bench:profile -- FILE`.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -92,6 +92,21 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 60_000): Pro
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await sleep(200)
   }
+}
+
+/**
+ * The same machine of this kind has run the same day at very different speeds (Postgres's CPU
+ * for the same statements 68 to 230 s): a fixed workload timed in a process of its own, with the
+ * service idle, so two runs' figures can be told apart from the machine's.
+ */
+function machineSpeedMs(): string {
+  const work = `const c = require('node:crypto'); const b = Buffer.alloc(1 << 20, 7); const t = performance.now();
+for (let i = 0; i < 300; i++) c.createHash('sha256').update(b).digest();
+let o = { a: [] }; for (let i = 0; i < 20000; i++) o.a.push({ i, s: 'x' + i });
+for (let i = 0; i < 20; i++) JSON.parse(JSON.stringify(o));
+process.stdout.write(String(Math.round(performance.now() - t)))`
+  const r = spawnSync(process.execPath, ['-e', work], { encoding: 'utf8' })
+  return r.stdout || 'unknown'
 }
 
 /** utime + stime of a process and its children's, in seconds. */
@@ -256,6 +271,7 @@ try {
   }
   const cpu0 = cpuNow()
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const speed0 = machineSpeedMs()
   const t0 = Date.now()
   // An agent the service set away after offers rang out (MISSED_OFFERS_BEFORE_AWAY) sees it on
   // their presence card and comes back 10 s later, as a person at the desk would; each return is
@@ -657,6 +673,9 @@ try {
   )
   // Other work on the machine (tests, other benches) shows here: the bench's own processes are above.
   console.log(`load average at the start ${load0}, at the end ${load1}`)
+  console.log(
+    `machine speed (a fixed single-core workload, in ms; lower is faster): ${speed0} just before the day, ${machineSpeedMs()} after the drain`,
+  )
   console.log(`\n== checks ==`)
   const check = (ok: boolean, what: string) => console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`)
   check(

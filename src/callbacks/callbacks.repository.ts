@@ -1,6 +1,7 @@
 import type { OnConflictBuilder } from 'kysely'
 import { sql } from 'kysely'
 
+import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
 import type { AttemptOutcome, CallbacksTable, Database } from '../db/schema.ts'
 
@@ -108,8 +109,13 @@ export async function openCallback(
   return toCallback(row)
 }
 
+// On every return call's webhooks: built once (compiled-query.ts).
+const selectCallback = compiledOnce<{ id: string }, Parameters<typeof toCallback>[0]>((db, p) =>
+  db.selectFrom('callbacks').select(COLUMNS).where('id', '=', p('id')),
+)
+
 export async function findCallback(db: Db, id: string): Promise<Callback | undefined> {
-  const r = await db.selectFrom('callbacks').select(COLUMNS).where('id', '=', id).executeTakeFirst()
+  const r = (await selectCallback.execute(db, { id })).rows[0]
   return r && toCallback(r)
 }
 

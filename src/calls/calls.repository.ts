@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely'
 
+import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
 import type { CallsTable, QueueState } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
@@ -62,14 +63,25 @@ export function toCallRecord(r: CallRecordRow): CallRecord {
   }
 }
 
+// Read on most webhooks: built once (compiled-query.ts), with and without the row lock.
+const selectCall = compiledOnce<{ callSid: string }, CallRecordRow>((db, p) =>
+  db.selectFrom('calls').select(CALL_RECORD_COLUMNS).where('call_sid', '=', p('callSid')),
+)
+const selectCallForUpdate = compiledOnce<{ callSid: string }, CallRecordRow>((db, p) =>
+  db
+    .selectFrom('calls')
+    .select(CALL_RECORD_COLUMNS)
+    .where('call_sid', '=', p('callSid'))
+    .forUpdate(),
+)
+
 export async function findCall(
   db: Db,
   callSid: string,
   opts: { forUpdate?: boolean } = {},
 ): Promise<CallRecord | undefined> {
-  let q = db.selectFrom('calls').select(CALL_RECORD_COLUMNS).where('call_sid', '=', callSid)
-  if (opts.forUpdate) q = q.forUpdate()
-  const r = await q.executeTakeFirst()
+  const q = opts.forUpdate ? selectCallForUpdate : selectCall
+  const r = (await q.execute(db, { callSid })).rows[0]
   return r && toCallRecord(r)
 }
 
@@ -227,22 +239,29 @@ export async function applyStatusCallback(
   return row.moved ? 'applied' : 'stale'
 }
 
-/** Generic receipt for callbacks that are not call statuses (conference, recording). */
-/** One of Twilio's status callbacks, as its receipt is keyed. */
+/** One of Twilio's status callbacks that is not a call's status (conference, recording), as its receipt is keyed. */
 export interface Receipt {
   resourceSid: string
   event: string
   sequenceNumber: number
 }
 
-export async function recordReceipt(db: Db, r: Receipt): Promise<boolean> {
-  const row = await db
+// On every conference and recording callback: built once (compiled-query.ts).
+const insertReceipt = compiledOnce<Receipt, { resource_sid: string }>((db, p) =>
+  db
     .insertInto('status_receipts')
-    .values({ resource_sid: r.resourceSid, event: r.event, sequence_number: r.sequenceNumber })
+    .values({
+      resource_sid: p('resourceSid'),
+      event: p('event'),
+      sequence_number: p('sequenceNumber'),
+    })
     .onConflict((oc) => oc.doNothing())
-    .returning('resource_sid')
-    .executeTakeFirst()
-  return row !== undefined
+    .returning('resource_sid'),
+)
+
+export async function recordReceipt(db: Db, r: Receipt): Promise<boolean> {
+  const { rows } = await insertReceipt.execute(db, r)
+  return rows.length > 0
 }
 
 /** A receipt taken back: the webhook's work failed after it, and Twilio's retry must redo it. */

@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely'
 
+import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
 import type { AgentOffersTable, OfferStatus } from '../db/schema.ts'
 import {
@@ -195,18 +196,40 @@ export async function moveOffer(
   at: Date,
 ): Promise<boolean> {
   const ended = !(LIVE_OFFER_STATUSES as readonly string[]).includes(to) && to !== 'accepted'
-  const r = await db
+  const r = await updateOfferStatus.execute(db, {
+    id,
+    from,
+    to,
+    answered: to === 'answered',
+    ended,
+    at,
+  })
+  return r.numAffectedRows === 1n
+}
+
+// On most of an agent's webhooks: built once (compiled-query.ts), so the times it sets and the
+// statuses it moves from are values, not shapes.
+const updateOfferStatus = compiledOnce<
+  {
+    id: string
+    from: readonly OfferStatus[]
+    to: OfferStatus
+    answered: boolean
+    ended: boolean
+    at: Date
+  },
+  never
+>((db, p) =>
+  db
     .updateTable('agent_offers')
     .set({
-      status: to,
-      ...(to === 'answered' ? { answered_at: at } : {}),
-      ...(ended ? { ended_at: at } : {}),
+      status: p('to'),
+      answered_at: sql<Date>`case when ${p('answered')}::boolean then ${p('at')}::timestamptz else answered_at end`,
+      ended_at: sql<Date>`case when ${p('ended')}::boolean then ${p('at')}::timestamptz else ended_at end`,
     })
-    .where('id', '=', id)
-    .where('status', 'in', from)
-    .executeTakeFirst()
-  return r.numUpdatedRows === 1n
-}
+    .where('id', '=', p('id'))
+    .where(sql<boolean>`status = any(${p('from')}::text[])`),
+)
 
 export async function listOffersOfCall(db: Db, callSid: string): Promise<Offer[]> {
   const rows = await db

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 
+import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
 
 export type CaseEventType =
@@ -103,7 +104,31 @@ export async function appendCaseEvent(
     data?: Record<string, unknown>
   },
 ): Promise<void> {
-  await db
+  await insertEvent.execute(db, {
+    caseId: e.caseId,
+    type: e.type,
+    actorKind: e.actor.kind,
+    agentId: e.actor.kind === 'agent' ? e.actor.agentId : null,
+    callSid: e.callSid ?? null,
+    data: JSON.stringify(e.data ?? {}),
+    at: e.at,
+  })
+}
+
+// On most webhooks: built once (compiled-query.ts).
+const insertEvent = compiledOnce<
+  {
+    caseId: string
+    type: CaseEventType
+    actorKind: Actor['kind']
+    agentId: number | null
+    callSid: string | null
+    data: string
+    at: Date
+  },
+  never
+>((db, p) =>
+  db
     .insertInto('case_events')
     .columns([
       'case_id',
@@ -120,18 +145,17 @@ export async function appendCaseEvent(
         .selectFrom('cases')
         .select([
           'cases.id',
-          sql.lit(e.type).as('type'),
-          sql.lit(e.actor.kind).as('actor_kind'),
-          sql<number | null>`${e.actor.kind === 'agent' ? e.actor.agentId : null}::int`.as('a'),
+          sql<string>`${p('type')}::text`.as('type'),
+          sql<string>`${p('actorKind')}::text`.as('actor_kind'),
+          sql<number | null>`${p('agentId')}::int`.as('a'),
           'cases.first_owner_id',
-          sql<string | null>`${e.callSid ?? null}::text`.as('c'),
-          sql<string>`${JSON.stringify(e.data ?? {})}::jsonb`.as('d'),
-          sql<Date>`${e.at}::timestamptz`.as('t'),
+          sql<string | null>`${p('callSid')}::text`.as('c'),
+          sql<string>`${p('data')}::jsonb`.as('d'),
+          sql<Date>`${p('at')}::timestamptz`.as('t'),
         ])
-        .where('cases.id', '=', e.caseId),
-    )
-    .execute()
-}
+        .where('cases.id', '=', p('caseId')),
+    ),
+)
 
 export async function listCaseEvents(db: Db, caseId: string): Promise<CaseEvent[]> {
   const rows = await db

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely'
 import { sql } from 'kysely'
 
+import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
 import type { TransfersTable, TransferStatus } from '../db/schema.ts'
 
@@ -104,13 +105,19 @@ export async function findLiveTransferOfCall(
 }
 
 /** Transfers that involve this leg: as the department's leg or as the requesting agent's. */
-export async function findTransfersOfLeg(db: Db, legSid: string): Promise<Transfer[]> {
-  const rows = await db
+// On every agent's and department's leg status: built once (compiled-query.ts).
+const selectTransfersOfLeg = compiledOnce<{ legSid: string }, Selectable<TransfersTable>>((db, p) =>
+  db
     .selectFrom('transfers')
     .selectAll()
-    .where((eb) => eb.or([eb('leg_call_sid', '=', legSid), eb('agent_leg_sid', '=', legSid)]))
-    .orderBy('created_at')
-    .execute()
+    .where((eb) =>
+      eb.or([eb('leg_call_sid', '=', p('legSid')), eb('agent_leg_sid', '=', p('legSid'))]),
+    )
+    .orderBy('created_at'),
+)
+
+export async function findTransfersOfLeg(db: Db, legSid: string): Promise<Transfer[]> {
+  const { rows } = await selectTransfersOfLeg.execute(db, { legSid })
   return rows.map(toTransfer)
 }
 
