@@ -109,6 +109,35 @@ process.stdout.write(String(Math.round(performance.now() - t)))`
   return r.stdout || 'unknown'
 }
 
+/** The machine's CPU time so far, all cores, in ticks: all of it and the idle part. */
+function procStat(): { total: number; idle: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number)
+  // user nice system idle iowait irq softirq steal
+  return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), idle: (f[3] ?? 0) + (f[4] ?? 0) }
+}
+
+/** Postgres's log lines about checkpoints and autovacuum, with their time as epoch ms. */
+function postgresEvents(logPath: string): { at: number; text: string }[] {
+  let text: string
+  try {
+    text = readFileSync(logPath, 'utf8')
+  } catch {
+    return []
+  }
+  return text.split('\n').flatMap((line) => {
+    const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) (\w+) (.*)$/.exec(line)
+    if (!m || !/checkpoint (starting|complete)|automatic (vacuum|analyze)/.test(m[3] ?? ''))
+      return []
+    return [
+      { at: Date.parse(`${(m[1] ?? '').replace(' ', 'T')}Z`), text: (m[3] ?? '').slice(0, 200) },
+    ]
+  })
+}
+
 /** utime + stime of a process and its children's, in seconds. */
 function cpuSeconds(pid: number | undefined): number {
   if (!pid) return NaN
@@ -273,6 +302,15 @@ try {
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const speed0 = machineSpeedMs()
   const t0 = Date.now()
+  // The machine's busy share each second (/proc/stat), read beside the slowest windows.
+  const busy: { at: number; share: number }[] = []
+  let lastStat = procStat()
+  const busySampler = setInterval(() => {
+    const now = procStat()
+    const total = now.total - lastStat.total
+    busy.push({ at: Date.now(), share: total > 0 ? 1 - (now.idle - lastStat.idle) / total : 0 })
+    lastStat = now
+  }, 1000)
   // An agent the service set away after offers rang out (MISSED_OFFERS_BEFORE_AWAY) sees it on
   // their presence card and comes back 10 s later, as a person at the desk would; each return is
   // counted. (Straight in Postgres rather than through 1,000 logins: the bench's people, not the
@@ -331,6 +369,7 @@ try {
   await sleep(t0 + dayMs - Date.now())
   await fetch(`${edgeUrl}/stop`, { method: 'POST' })
   const cpu1 = cpuNow()
+  clearInterval(busySampler)
   const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const dayEnd = Date.now()
   console.log('calls stopped; draining (calls end, return calls fall due)…')
@@ -600,13 +639,34 @@ try {
   console.log(
     `  slowest 10-s windows (seconds into the day: p99 / max, n): ${s.worstWindows.map((w) => `+${w.from.toFixed(0)}: ${f1(w.p99)} / ${f1(w.max)} ms, ${w.n}`).join('; ')}`,
   )
+  // What the machine and Postgres were doing then: the tail comes in bursts, and a checkpoint's
+  // or an autovacuum's writes slow every commit's WAL flush.
+  const pgEvents = postgresEvents(pg.logPath).filter((e) => e.at >= t0 && e.at <= dayEnd)
+  for (const w of s.worstWindows) {
+    const from = t0 + w.from * 1000
+    const inWin = busy.filter((b) => b.at > from && b.at <= from + 11_000)
+    const share = inWin.reduce((a, b) => a + b.share, 0) / Math.max(1, inWin.length)
+    const near = pgEvents.filter((e) => e.at >= from - 15_000 && e.at <= from + 10_000)
+    console.log(
+      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy; Postgres: ${near.map((e) => `+${((e.at - t0) / 1000).toFixed(0)} ${e.text.slice(0, 90)}`).join(' | ') || 'no checkpoint or autovacuum'}`,
+    )
+  }
+  const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
+  console.log(
+    `  machine busy over the day ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.startsWith('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.startsWith('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.startsWith('automatic analyze')).length} autoanalyzes`,
+  )
   if (s.webhookFailures.length) {
     const why = new Map<string, number>()
     for (const w of s.webhookFailures) {
       const k = `${w.route} ${w.status === 0 ? 'no answer' : w.status}`
       why.set(k, (why.get(k) ?? 0) + 1)
     }
-    console.log(`  failed: ${[...why].map(([k, n]) => `${k} ×${n}`).join(', ')}`)
+    console.log(
+      `  failed: ${[...why].map(([k, n]) => `${k} ×${n}`).join(', ')}; at +${s.webhookFailures
+        .slice(0, 10)
+        .map((w) => ((w.at - t0) / 1000).toFixed(1))
+        .join(', ')} s`,
+    )
   }
   console.log(
     `\n== Twilio REST requests: ${restTotal}, ${(restTotal / Math.max(1, cases.all)).toFixed(1)} per case (${cases.all} phone cases) ==`,

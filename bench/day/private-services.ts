@@ -22,6 +22,8 @@ function pgBin(): string {
 
 export interface PrivatePostgres {
   url: string
+  /** Its server log: checkpoints and autovacuum runs, each with its time (log_line_prefix %m). */
+  logPath: string
   /** `pg_ctl restart -m fast`: every connection is cut, the server comes back on the same port. */
   restart(): void
   stop(): void
@@ -45,7 +47,7 @@ export function startPrivatePostgres(dir: string, port: number): PrivatePostgres
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
   // Enough connections for four service processes, the bench and the fake Twilio's checks;
   // pg_stat_statements so the bench can say which statements Postgres spent its time on.
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements`
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_line_prefix='%m ' -c log_timezone=UTC`
   const ctl = (...args: string[]) =>
     run('pg_ctl', [
       '-D',
@@ -62,6 +64,7 @@ export function startPrivatePostgres(dir: string, port: number): PrivatePostgres
     // The services reach it through its Unix socket, as services on the database's own host
     // should: loopback TCP cost Postgres twice the CPU for the same day (README, bench:day).
     url: `postgres://postgres@${encodeURIComponent(dataDir)}:${port}/postgres`,
+    logPath: path.join(dataDir, 'server.log'),
     restart: () => ctl('restart', '-m', 'fast', '-o', opts),
     stop: () => {
       try {
