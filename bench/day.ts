@@ -1,4 +1,4 @@
-// `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults]`: a hotline
+// `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults --pg k=v]`: a hotline
 // day. The whole service in its production roles (2 web behind the load balancer, 2 workers) on
 // a private Postgres and Redis, against a simulated Twilio in its own process that phones in at
 // `--rate` calls a second for `--minutes` and plays callers and agents (bench/day/twilio.ts).
@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     speed: { type: 'string', default: '1' },
     faults: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    // A Postgres server setting for the day's private server, as name=value; may repeat.
+    pg: { type: 'string', multiple: true, default: [] },
   },
 })
 const MINUTES = Number(args.minutes)
@@ -163,7 +165,7 @@ try {
   const [pgPort, redisPort, lbPort, edgePort, ...ports] = await Promise.all(
     Array.from({ length: 8 }, freePort),
   )
-  const pg = startPrivatePostgres(dir, pgPort as number)
+  const pg = startPrivatePostgres(dir, pgPort as number, args.pg)
   const redis = await startPrivateRedisServer(redisPort as number)
   stopAll = async () => {
     // A profiled process writes its profile on a clean exit: SIGTERM first, then no mercy.
@@ -281,7 +283,7 @@ try {
   await until('load balancer', () => ready(lbPort as number))
   console.log(
     `bench:day: ${MINUTES} min at ${RATE} calls/s, ${AGENTS} agents, speed ${SPEED}; load balancer: ${lb.kind === 'haproxy' ? 'HAProxy (/usr/sbin/haproxy)' : 'node round-robin proxy (no haproxy)'}; ` +
-      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.faults ? '; with faults' : ''}`,
+      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args.faults ? '; with faults' : ''}`,
   )
 
   // CPU is counted from here: start-up (migrations, seeding) left out.
@@ -647,13 +649,19 @@ try {
     const inWin = busy.filter((b) => b.at > from && b.at <= from + 11_000)
     const share = inWin.reduce((a, b) => a + b.share, 0) / Math.max(1, inWin.length)
     const near = pgEvents.filter((e) => e.at >= from - 15_000 && e.at <= from + 10_000)
+    const kinds = ['checkpoint starting', 'automatic vacuum', 'automatic analyze'].flatMap((k) => {
+      const of = near.filter((e) => e.text.includes(k))
+      return of.length
+        ? [`${k} ×${of.length} from +${(((of[0]?.at ?? t0) - t0) / 1000).toFixed(0)} s`]
+        : []
+    })
     console.log(
-      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy; Postgres: ${near.map((e) => `+${((e.at - t0) / 1000).toFixed(0)} ${e.text.slice(0, 90)}`).join(' | ') || 'no checkpoint or autovacuum'}`,
+      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy; Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
     )
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
   console.log(
-    `  machine busy over the day ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.startsWith('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.startsWith('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.startsWith('automatic analyze')).length} autoanalyzes`,
+    `  machine busy over the day ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
   if (s.webhookFailures.length) {
     const why = new Map<string, number>()

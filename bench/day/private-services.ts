@@ -29,7 +29,16 @@ export interface PrivatePostgres {
   stop(): void
 }
 
-export function startPrivatePostgres(dir: string, port: number): PrivatePostgres {
+/** `settings`: more server settings as name=value (bench:day's --pg), after the bench's own. */
+export function startPrivatePostgres(
+  dir: string,
+  port: number,
+  settings: readonly string[] = [],
+): PrivatePostgres {
+  for (const kv of settings) {
+    if (!/^[a-z_.]+=[\w.:-]+$/.test(kv))
+      throw new Error(`not a Postgres setting as name=value: ${kv}`)
+  }
   const bin = pgBin()
   // Postgres refuses to run as root: run it as the postgres system user, in a directory it owns.
   const asUser = process.getuid?.() === 0 ? 'postgres' : undefined
@@ -47,7 +56,7 @@ export function startPrivatePostgres(dir: string, port: number): PrivatePostgres
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
   // Enough connections for four service processes, the bench and the fake Twilio's checks;
   // pg_stat_statements so the bench can say which statements Postgres spent its time on.
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_line_prefix='%m ' -c log_timezone=UTC`
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_line_prefix='%m ' -c log_timezone=UTC${settings.map((kv) => ` -c ${kv}`).join('')}`
   const ctl = (...args: string[]) =>
     run('pg_ctl', [
       '-D',
