@@ -286,7 +286,14 @@ try {
       `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args.faults ? '; with faults' : ''}`,
   )
 
-  // CPU is counted from here: start-up (migrations, seeding) left out.
+  // The agents sign in first, as at the start of a shift (each login is a slow password hash).
+  const signIn = (await (await fetch(`${edgeUrl}/sign-in`, { method: 'POST' })).json()) as {
+    signedIn: number
+    failed: number
+  }
+  console.log(`agents signed in before the day: ${signIn.signedIn} (${signIn.failed} failed)`)
+
+  // CPU is counted from here: start-up (migrations, seeding, sign-in) left out.
   const pidOf = () => ({
     ...Object.fromEntries([...procs].map(([n, p]) => [n, p.child?.pid])),
     twilio: twilio.pid,
@@ -371,7 +378,6 @@ try {
   await sleep(t0 + dayMs - Date.now())
   await fetch(`${edgeUrl}/stop`, { method: 'POST' })
   const cpu1 = cpuNow()
-  clearInterval(busySampler)
   const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const dayEnd = Date.now()
   console.log('calls stopped; draining (calls end, return calls fall due)…')
@@ -641,9 +647,11 @@ try {
   console.log(
     `  slowest 10-s windows (seconds into the day: p99 / max, n): ${s.worstWindows.map((w) => `+${w.from.toFixed(0)}: ${f1(w.p99)} / ${f1(w.max)} ms, ${w.n}`).join('; ')}`,
   )
+  // Sampled through the drain too: its webhooks count in the windows as well.
+  clearInterval(busySampler)
   // What the machine and Postgres were doing then: the tail comes in bursts, and a checkpoint's
   // or an autovacuum's writes slow every commit's WAL flush.
-  const pgEvents = postgresEvents(pg.logPath).filter((e) => e.at >= t0 && e.at <= dayEnd)
+  const pgEvents = postgresEvents(pg.logPath).filter((e) => e.at >= t0)
   for (const w of s.worstWindows) {
     const from = t0 + w.from * 1000
     const inWin = busy.filter((b) => b.at > from && b.at <= from + 11_000)
@@ -661,7 +669,7 @@ try {
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
   console.log(
-    `  machine busy over the day ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
+    `  machine busy over the day and its drain ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
   if (s.webhookFailures.length) {
     const why = new Map<string, number>()

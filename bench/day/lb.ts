@@ -32,6 +32,7 @@ defaults
 frontend hotline
     bind 127.0.0.1:${port}
     option forwardfor
+    http-response set-header Keep-Alive timeout=4
     default_backend shouwen_web
 
 backend shouwen_web

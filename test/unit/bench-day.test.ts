@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -111,6 +112,19 @@ describe('haproxyConfig', () => {
     expect(cfg).toContain('http-check send meth GET uri /readyz')
     expect(cfg).toContain('retry-on conn-failure empty-response 503')
     expect(cfg).toContain('timeout check 5s')
+  })
+
+  // A client that keeps an idle connection as long as it is told must not send on one HAProxy
+  // has closed: the hint it gets is HAProxy's own idle timeout, not the instances' (5 s).
+  it.each([
+    ['the bench', () => haproxyConfig(8080, [3001])],
+    ['ops/haproxy/shouwen.cfg', () => readFileSync('ops/haproxy/shouwen.cfg', 'utf8')],
+  ])("tells clients HAProxy's own keep-alive timeout (%s)", (_name, config) => {
+    const cfg = config()
+    const idle = /^\s*timeout http-keep-alive (\d+)s$/m.exec(cfg)?.[1]
+    const told = /^\s*http-response set-header Keep-Alive timeout=(\d+)$/m.exec(cfg)?.[1]
+    expect(idle).toBeDefined()
+    expect(told).toBe(idle)
   })
 })
 
