@@ -312,12 +312,17 @@ try {
   const speed0 = machineSpeedMs()
   const t0 = Date.now()
   // The machine's busy share each second (/proc/stat), read beside the slowest windows.
-  const busy: { at: number; share: number }[] = []
+  // And each process's CPU so far, so a window's seconds can be told apart by process.
+  const busy: { at: number; share: number; cpu: Record<string, number> }[] = []
   let lastStat = procStat()
   const busySampler = setInterval(() => {
     const now = procStat()
     const total = now.total - lastStat.total
-    busy.push({ at: Date.now(), share: total > 0 ? 1 - (now.idle - lastStat.idle) / total : 0 })
+    busy.push({
+      at: Date.now(),
+      share: total > 0 ? 1 - (now.idle - lastStat.idle) / total : 0,
+      cpu: cpuNow(),
+    })
     lastStat = now
   }, 1000)
   // An agent the service set away after offers rang out (MISSED_OFFERS_BEFORE_AWAY) sees it on
@@ -663,8 +668,20 @@ try {
         ? [`${k} ×${of.length} from +${(((of[0]?.at ?? t0) - t0) / 1000).toFixed(0)} s`]
         : []
     })
+    // CPU seconds of each process over the window (Postgres: its processes alive at both ends).
+    const first = inWin[0]?.cpu
+    const last = inWin.at(-1)?.cpu
+    const byProcess =
+      first && last
+        ? Object.keys(last)
+            .map((n) => [n, (last[n] ?? 0) - (first[n] ?? 0)] as const)
+            .filter(([, v]) => Number.isFinite(v))
+            .sort((a, b) => b[1] - a[1])
+            .map(([n, v]) => `${n} ${v.toFixed(1)}`)
+            .join(', ')
+        : 'n/a'
     console.log(
-      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy; Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
+      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy (CPU s: ${byProcess}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
     )
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
