@@ -668,14 +668,15 @@ try {
         ? [`${k} ×${of.length} from +${(((of[0]?.at ?? t0) - t0) / 1000).toFixed(0)} s`]
         : []
     })
-    // CPU seconds of each process over the window (Postgres: its processes alive at both ends).
+    // CPU seconds of each process over the window (Postgres: of its processes alive at each end).
     const first = inWin[0]?.cpu
     const last = inWin.at(-1)?.cpu
     const byProcess =
       first && last
         ? Object.keys(last)
             .map((n) => [n, (last[n] ?? 0) - (first[n] ?? 0)] as const)
-            .filter(([, v]) => Number.isFinite(v))
+            // Negative: the process was restarted (a fault), or Postgres backends exited.
+            .filter(([, v]) => Number.isFinite(v) && v >= 0)
             .sort((a, b) => b[1] - a[1])
             .map(([n, v]) => `${n} ${v.toFixed(1)}`)
             .join(', ')
