@@ -24,6 +24,7 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { MISSED_OFFERS_PAUSE_REASON } from '../src/domain/missed-offers.ts'
 import { createLogger } from '../src/logger.ts'
 import { type LoadBalancer, startLoadBalancer } from './day/lb.ts'
+import { startPgSampler } from './day/pg-sampler.ts'
 import { startPrivatePostgres, startPrivateRedisServer } from './day/private-services.ts'
 import {
   type CallerRecord,
@@ -315,6 +316,7 @@ try {
   // And each process's CPU so far, so a window's seconds can be told apart by process.
   const busy: { at: number; share: number; cpu: Record<string, number> }[] = []
   let lastStat = procStat()
+  const pgSampler = startPgSampler(db)
   const busySampler = setInterval(() => {
     const now = procStat()
     const total = now.total - lastStat.total
@@ -654,6 +656,8 @@ try {
   )
   // Sampled through the drain too: its webhooks count in the windows as well.
   clearInterval(busySampler)
+  pgSampler.stop()
+  const pgPer10s = pgSampler.msPer10s()
   // What the machine and Postgres were doing then: the tail comes in bursts, and a checkpoint's
   // or an autovacuum's writes slow every commit's WAL flush.
   const pgEvents = postgresEvents(pg.logPath).filter((e) => e.at >= t0)
@@ -683,6 +687,11 @@ try {
         : 'n/a'
     console.log(
       `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy (CPU s: ${byProcess}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
+    )
+    // Which statements Postgres ran then, against its usual 10 s (pg_stat_statements, 2-s samples).
+    const ran = await pgSampler.between(from, from + 10_000, 4)
+    console.log(
+      `      statements' time ${f1(ran.totalMs)} ms (the day's 10 s: ${f1(pgPer10s)} ms): ${ran.top.map((t) => `${f1(t.ms)} ms / ${t.calls} × ${t.query}`).join(' | ')}`,
     )
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
