@@ -33,6 +33,8 @@ import {
   inWindow,
   type LatencyWindow,
   percentile,
+  type SlowWebhook,
+  summariseSlowWebhooks,
   type WebhookSample,
 } from './day/report.ts'
 
@@ -264,7 +266,9 @@ try {
           DATABASE_URL: databaseUrl,
           REDIS_URL: redis.url,
           QUEUE_PREFIX: 'shouwenday',
-          LOG_LEVEL: 'error',
+          // Errors, and the slow webhooks' lines: where a webhook's 100 ms or more went.
+          LOG_LEVEL: 'warn',
+          SLOW_WEBHOOK_MS: '100',
           CALLING_HOURS: '00:00-24:00',
           CONFIRMATION_DELAY_SECONDS: '10',
           WRAP_UP_SECONDS: String(WRAP_UP),
@@ -833,23 +837,42 @@ try {
   if (profDir) console.log(`CPU profiles (npm run bench:profile -- FILE): ${profDir}`)
 }
 
-/** What the service processes logged at error level, grouped by message: why a webhook failed. */
+/**
+ * What the service processes logged at warn level or above, grouped by message (why a webhook
+ * failed); the slow webhooks' lines (SLOW_WEBHOOK_MS) summed up apart: what the tail is made of.
+ */
 function printServiceErrors(logDir: string): void {
   const lines = readdirSync(logDir)
     .filter((f) => f.endsWith('.log'))
     .flatMap((f) => readFileSync(path.join(logDir, f), 'utf8').split('\n').filter(Boolean))
   const byMessage = new Map<string, number>()
+  const slow: SlowWebhook[] = []
   for (const line of lines) {
     let key = line.slice(0, 160)
     try {
       const j = JSON.parse(line) as { msg?: string; err?: { message?: string } }
+      if (j.msg === 'slow webhook') {
+        slow.push(j as unknown as SlowWebhook)
+        continue
+      }
       key = `${j.msg ?? ''}: ${(j.err?.message ?? '').slice(0, 140)}`
     } catch {
       // not JSON: counted by its start
     }
     byMessage.set(key, (byMessage.get(key) ?? 0) + 1)
   }
-  console.log(`\n== errors the service logged: ${lines.length} ==`)
+  const s = summariseSlowWebhooks(slow)
+  const pc = (x: number) => `${(100 * x).toFixed(1)} %`
+  console.log(`\n== webhooks of 100 ms or more at the service (its slow-webhook log): ${s.n} ==`)
+  if (s.n) {
+    console.log(
+      `  their time: Postgres statements ${pc(s.shares.db)}, waiting for a connection ${pc(s.shares.poolWait)}, Redis ${pc(s.shares.redis)}, Twilio REST ${pc(s.shares.twilio)}, the rest ${pc(s.shares.other)}` +
+        ` (own work and waits for the event loop or a core); the process's CPU while one was in flight, per ms of it: p50 ${s.cpuPerMsP50.toFixed(2)}`,
+    )
+    console.log(`  by route: ${s.byRoute.map(([r, n]) => `${r} ${n}`).join(', ')}`)
+  }
+  const others = [...byMessage.values()].reduce((a, b) => a + b, 0)
+  console.log(`\n== warnings and errors the service logged: ${others} ==`)
   for (const [msg, n] of [...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
     console.log(`  ${String(n).padStart(6)}  ${msg}`)
   }

@@ -187,6 +187,8 @@ const envSchema = z.object({
     .default('all'),
   // When set, /metrics answers only `Authorization: Bearer <token>`.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // A webhook this slow or slower is logged (warn) with where its time went; 0 logs none.
+  SLOW_WEBHOOK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z, 0-9, _ and -')
@@ -210,8 +212,12 @@ export type Role = 'web' | 'worker' | 'all'
 
 export interface Config {
   readonly role: Role
-  /** A scrape of /metrics must carry this bearer token when set. */
-  readonly metrics: { readonly token: string | undefined }
+  readonly metrics: {
+    /** A scrape of /metrics must carry this bearer token when set. */
+    readonly token: string | undefined
+    /** A webhook at least this slow is logged with where its time went; 0: none. */
+    readonly slowWebhookMs: number
+  }
   readonly http: {
     readonly port: number
     readonly host: string
@@ -383,7 +389,7 @@ export function loadConfig(
 
   return deepFreeze({
     role: e.SHOUWEN_ROLE,
-    metrics: { token: e.METRICS_TOKEN },
+    metrics: { token: e.METRICS_TOKEN, slowWebhookMs: e.SLOW_WEBHOOK_MS },
     http: {
       port: e.PORT,
       host: e.HOST,

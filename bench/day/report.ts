@@ -184,3 +184,48 @@ export function histogramShares(texts: string[], name: string): Map<number, numb
     [...counts].sort((a, b) => a[0] - b[0]).map(([le, n]) => [le, total ? n / total : NaN]),
   )
 }
+
+/** A service's `slow webhook` log line (SLOW_WEBHOOK_MS, src/metrics/webhook-trace.ts). */
+export interface SlowWebhook {
+  route: string
+  ms: number
+  dbMs: number
+  queries: number
+  poolWaitMs: number
+  redisMs: number
+  twilioMs: number
+  otherMs: number
+  cpuMs: number
+}
+
+export interface SlowWebhookSummary {
+  n: number
+  byRoute: [route: string, n: number][]
+  /** Each part's share of all the slow webhooks' time. */
+  shares: Record<'db' | 'poolWait' | 'redis' | 'twilio' | 'other', number>
+  /** Median over the slow webhooks: their process's CPU while each was in flight, per ms of it. */
+  cpuPerMsP50: number
+}
+
+/** Where the slow webhooks' time went, over all of them: what a tail is made of. */
+export function summariseSlowWebhooks(list: SlowWebhook[]): SlowWebhookSummary {
+  const byRoute = new Map<string, number>()
+  for (const w of list) byRoute.set(w.route, (byRoute.get(w.route) ?? 0) + 1)
+  const sum = (f: (w: SlowWebhook) => number) => list.reduce((a, w) => a + f(w), 0)
+  const all = sum((w) => w.ms) || NaN
+  return {
+    n: list.length,
+    byRoute: [...byRoute].sort((a, b) => b[1] - a[1]),
+    shares: {
+      db: sum((w) => w.dbMs) / all,
+      poolWait: sum((w) => w.poolWaitMs) / all,
+      redis: sum((w) => w.redisMs) / all,
+      twilio: sum((w) => w.twilioMs) / all,
+      other: sum((w) => w.otherMs) / all,
+    },
+    cpuPerMsP50: percentile(
+      list.map((w) => w.cpuMs / w.ms),
+      50,
+    ),
+  }
+}

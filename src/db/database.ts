@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 
 import type { Logger } from '../logger.ts'
+import { addToTrace } from '../metrics/webhook-trace.ts'
 import { namedStatements, poolWithNamedStatements } from './named-statements.ts'
 import type { Database } from './schema.ts'
 
@@ -44,6 +45,8 @@ export function createDb(opts: {
           : poolWithNamedStatements(pool, namedStatements({ max: MAX_NAMED_STATEMENTS })),
     }),
     log(event) {
+      // Its share of a slow webhook's time (webhook-trace.ts); nothing outside a webhook.
+      addToTrace('db', event.queryDurationMillis)
       if (event.level === 'error') {
         opts.logger.error(
           { err: event.error, durationMs: event.queryDurationMillis },

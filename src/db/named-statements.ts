@@ -1,6 +1,8 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import type pg from 'pg'
 
+import { addToTrace } from '../metrics/webhook-trace.ts'
+
 /**
  * Kysely sends every query as an unnamed statement: Postgres parses, analyses and plans the same
  * text again on each call. The webhook path runs a few dozen texts thousands of times an hour,
@@ -88,7 +90,9 @@ export function poolWithNamedStatements(pool: pg.Pool, statements: NamedStatemen
     }) as unknown as PostgresPoolClient
   return {
     async connect(): Promise<PostgresPoolClient> {
+      const start = performance.now()
       const client = await pool.connect()
+      addToTrace('poolWait', performance.now() - start)
       let w = wrappers.get(client)
       if (!w) wrappers.set(client, (w = wrap(client)))
       return w

@@ -51,8 +51,9 @@ export function createApp(
       res.status(503).setHeader('Connection', 'close').send('shutting down\n')
     else next()
   })
-  app.use('/voice', webhookTiming(ctx.metrics, '/voice'), createVoiceRouter(ctx))
-  app.use('/sms', webhookTiming(ctx.metrics, '/sms'), createSmsRouter(ctx))
+  const slow = { logger: ctx.logger, slowMs: ctx.config.metrics.slowWebhookMs }
+  app.use('/voice', webhookTiming(ctx.metrics, '/voice', slow), createVoiceRouter(ctx))
+  app.use('/sms', webhookTiming(ctx.metrics, '/sms', slow), createSmsRouter(ctx))
   app.use('/api', noStore, createApiRouter(ctx))
   app.use(createConsoleSite(ctx))
   for (const [path, router] of opts.extraRouters ?? []) app.use(path, router)

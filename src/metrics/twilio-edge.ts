@@ -1,6 +1,7 @@
 import type { EdgeHttpClient } from '../telephony/telephony.ts'
 import type { Metrics } from './metrics.ts'
 import { statusClass } from './metrics.ts'
+import { addToTrace } from './webhook-trace.ts'
 
 /**
  * Times every request the official twilio client sends, at its HTTP edge: the same wrapper
@@ -17,13 +18,13 @@ export function instrumentEdge(inner: EdgeHttpClient, metrics: Metrics): EdgeHtt
       const end = metrics.twilioDuration.startTimer({ endpoint, method })
       try {
         const res = await inner.request(opts)
-        end({ status_class: statusClass(res.statusCode) })
+        addToTrace('twilio', 1000 * end({ status_class: statusClass(res.statusCode) }))
         if (res.statusCode >= 400)
           metrics.twilioErrors.inc({ endpoint, code: errorCode(res.statusCode, res.body) })
         return res
       } catch (e) {
         // No answer at all: the client's timeout, or the connection failed.
-        end({ status_class: 'none' })
+        addToTrace('twilio', 1000 * end({ status_class: 'none' }))
         const timedOut = (e as { code?: unknown }).code === 'ECONNABORTED'
         metrics.twilioErrors.inc({ endpoint, code: timedOut ? 'timeout' : 'network' })
         throw e

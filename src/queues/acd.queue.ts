@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import type { Triggers } from '../calls/deps.ts'
 import { coerceError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { timedPart } from '../metrics/webhook-trace.ts'
 
 export const QUEUE_NAMES = { acd: 'acd' } as const
 export const JOB_NAMES = { dispatch: 'dispatch' } as const
@@ -57,13 +58,15 @@ export function createTriggers(
       // No ':' in a job id: BullMQ reserves it.
       const jobId = `dispatch-at-${slot}`
       try {
-        if (delayMs) await queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: slot - at })
-        else
-          await queue.add(
-            JOB_NAMES.dispatch,
-            {},
-            { deduplication: { id: DISPATCH_NOW_ID, keepLastIfActive: true } },
-          )
+        await timedPart('redis', () =>
+          delayMs
+            ? queue.add(JOB_NAMES.dispatch, {}, { jobId, delay: slot - at })
+            : queue.add(
+                JOB_NAMES.dispatch,
+                {},
+                { deduplication: { id: DISPATCH_NOW_ID, keepLastIfActive: true } },
+              ),
+        )
       } catch (e) {
         logger.warn(
           { err: coerceError(e), trigger: key },

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis'
 
 import type { CallbackScheduler } from '../callbacks/deps.ts'
 import type { Clock } from '../calls/deps.ts'
+import { timedPart } from '../metrics/webhook-trace.ts'
 
 export const CALLBACKS_QUEUE = 'callbacks'
 export const CALLBACK_JOBS = { dial: 'dial' } as const
@@ -41,10 +42,12 @@ export function createCallbackScheduler(queue: CallbacksQueue, clock: Clock): Ca
   return {
     async schedule(j) {
       const delay = Math.max(0, j.dueAt.getTime() - clock.now().getTime())
-      await queue.add(
-        CALLBACK_JOBS.dial,
-        { callbackId: j.callbackId, attempt: j.attempt },
-        { jobId: callbackJobId(j), delay },
+      await timedPart('redis', () =>
+        queue.add(
+          CALLBACK_JOBS.dial,
+          { callbackId: j.callbackId, attempt: j.attempt },
+          { jobId: callbackJobId(j), delay },
+        ),
       )
     },
     async scheduleMany(js) {

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { CallbackDeps } from '../callbacks/deps.ts'
 import { applySmsVerdict, SMS_REPLIES } from '../callbacks/sms-verdict.ts'
 import { coerceError } from '../errors.ts'
+import { traceScope } from '../metrics/webhook-trace.ts'
 import { dropNulParams } from './nul-params.ts'
 import { requireTwilioSignature } from './twilio-signature.ts'
 
@@ -18,7 +19,7 @@ const inboundSms = z.object({
 /** Twilio's messaging webhook (signed like the voice ones); answers with TwiML <Message>. */
 export function createSmsRouter(deps: CallbackDeps): Router {
   const router = Router()
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }))
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }), traceScope)
   router.use(
     requireTwilioSignature({
       authToken: deps.config.twilio.authToken,

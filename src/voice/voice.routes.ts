@@ -11,6 +11,7 @@ import { applyAgentLegStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
 import type { Language } from '../domain/language.ts'
 import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
+import { traceScope } from '../metrics/webhook-trace.ts'
 import { resendNoticesByDigits } from '../notices/notices.ts'
 import { recordingStatusReceived } from '../recordings/recording-status.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
@@ -42,7 +43,7 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
   router.get('/assets/hold.wav', (_req, res) => {
     res.type('audio/wav').setHeader('Cache-Control', 'public, max-age=86400').send(music)
   })
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }))
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }), traceScope)
   router.use(
     requireTwilioSignature({
       authToken: config.twilio.authToken,

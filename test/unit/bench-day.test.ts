@@ -13,6 +13,7 @@ import {
   latencyByRoute,
   percentile,
   summarise,
+  summariseSlowWebhooks,
   worstWindows,
 } from '../../bench/day/report.ts'
 
@@ -194,5 +195,35 @@ describe('histogramShares', () => {
       [0.1, 20 / 40],
       [1, 30 / 40],
     ])
+  })
+})
+
+describe('summariseSlowWebhooks', () => {
+  it("shares the slow webhooks' time out by part and counts them by route", () => {
+    const w = (route: string, ms: number, dbMs: number, otherMs: number, cpuMs: number) => ({
+      route,
+      ms,
+      dbMs,
+      queries: 3,
+      poolWaitMs: 0,
+      redisMs: ms - dbMs - otherMs,
+      twilioMs: 0,
+      otherMs,
+      cpuMs,
+    })
+    const s = summariseSlowWebhooks([
+      w('/voice/menu', 200, 100, 60, 50),
+      w('/voice/menu', 100, 20, 80, 100),
+      w('/voice/status', 100, 0, 100, 20),
+    ])
+    expect(s.n).toBe(3)
+    expect(s.byRoute).toEqual([
+      ['/voice/menu', 2],
+      ['/voice/status', 1],
+    ])
+    expect(s.shares.db).toBeCloseTo(120 / 400)
+    expect(s.shares.other).toBeCloseTo(240 / 400)
+    expect(s.shares.redis).toBeCloseTo(40 / 400)
+    expect(s.cpuPerMsP50).toBeCloseTo(0.25)
   })
 })
