@@ -32,6 +32,8 @@ import {
   histogramShares,
   inWindow,
   type LatencyWindow,
+  type LockWait,
+  lockWaits,
   percentile,
   type SlowWebhook,
   summariseSlowWebhooks,
@@ -665,6 +667,7 @@ try {
   // What the machine and Postgres were doing then: the tail comes in bursts, and a checkpoint's
   // or an autovacuum's writes slow every commit's WAL flush.
   const pgEvents = postgresEvents(pg.logPath).filter((e) => e.at >= t0)
+  const locks = lockWaits(readFileSync(pg.logPath, 'utf8')).filter((w) => w.at >= t0)
   for (const w of s.worstWindows) {
     const from = t0 + w.from * 1000
     const inWin = busy.filter((b) => b.at > from && b.at <= from + 11_000)
@@ -694,14 +697,16 @@ try {
     )
     // Which statements Postgres ran then, against its usual 10 s (pg_stat_statements, 2-s samples).
     const ran = await pgSampler.between(from, from + 10_000, 4)
+    const waits = inWindow(locks, from, 10_000)
     console.log(
-      `      statements' time ${f1(ran.totalMs)} ms (the day's 10 s: ${f1(pgPer10s)} ms): ${ran.top.map((t) => `${f1(t.ms)} ms / ${t.calls} × ${t.query}`).join(' | ')}`,
+      `      statements' time ${f1(ran.totalMs)} ms (the day's 10 s: ${f1(pgPer10s)} ms); lock waits over 20 ms: ${waits.length}, ${f1(waits.reduce((a, w) => a + w.ms, 0))} ms: ${ran.top.map((t) => `${f1(t.ms)} ms / ${t.calls} × ${t.query}`).join(' | ')}`,
     )
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
   console.log(
     `  machine busy over the day and its drain ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
+  printLockWaits(locks)
   if (s.webhookFailures.length) {
     const why = new Map<string, number>()
     for (const w of s.webhookFailures) {
@@ -740,8 +745,8 @@ try {
   // Where Postgres's time went, whole statements (their text shortened), the day and the drain;
   // and which it ran most often, since each is a round trip that wakes Postgres and us.
   const top = (order: 'total_exec_time' | 'calls') =>
-    sql<{ calls: number; ms: number; query: string }>`
-    select calls::int, total_exec_time::float8 as ms,
+    sql<{ calls: number; ms: number; max: number; query: string }>`
+    select calls::int, total_exec_time::float8 as ms, max_exec_time::float8 as max,
       left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
     from pg_stat_statements
     where dbid = (select oid from pg_database where datname = current_database())
@@ -756,7 +761,7 @@ try {
     console.log(`\n== Postgres: the statements it ${title} (pg_stat_statements) ==`)
     for (const r of await top(order)) {
       console.log(
-        `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each  ${r.query}`,
+        `  ${f1(r.ms / 1000).padStart(6)} s  ${String(r.calls).padStart(7)} calls  ${f1(r.ms / Math.max(1, r.calls)).padStart(6)} ms each, max ${f1(r.max).padStart(6)}  ${r.query}`,
       )
     }
   }
@@ -875,5 +880,23 @@ function printServiceErrors(logDir: string): void {
   console.log(`\n== warnings and errors the service logged: ${others} ==`)
   for (const [msg, n] of [...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
     console.log(`  ${String(n).padStart(6)}  ${msg}`)
+  }
+}
+
+/** Lock waits over deadlock_timeout (20 ms) through the day, by lock, place and statement. */
+function printLockWaits(locks: LockWait[]): void {
+  const groups = new Map<string, { n: number; ms: number; max: number }>()
+  for (const w of locks) {
+    const key = `${w.lock} ${w.context} | ${w.statement.slice(0, 100)}`
+    const g = groups.get(key) ?? { n: 0, ms: 0, max: 0 }
+    groups.set(key, { n: g.n + 1, ms: g.ms + w.ms, max: Math.max(g.max, w.ms) })
+  }
+  console.log(
+    `  lock waits over 20 ms in Postgres (log_lock_waits): ${locks.length}, ${(locks.reduce((a, w) => a + w.ms, 0) / 1000).toFixed(1)} s in all`,
+  )
+  for (const [key, g] of [...groups].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6)) {
+    console.log(
+      `    ${String(g.n).padStart(5)} × ${(g.ms / g.n).toFixed(0)} ms avg, ${g.max.toFixed(0)} max: ${key}`,
+    )
   }
 }

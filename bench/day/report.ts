@@ -229,3 +229,50 @@ export function summariseSlowWebhooks(list: SlowWebhook[]): SlowWebhookSummary {
     ),
   }
 }
+
+export interface LockWait {
+  at: number
+  /** The lock's mode and what it is on: `ShareLock on transaction`, `ExclusiveLock on tuple`. */
+  lock: string
+  ms: number
+  /** Where it waited (`while updating tuple (0,7) in relation "agents"`), if Postgres said. */
+  context: string
+  statement: string
+}
+
+/**
+ * Lock waits longer than deadlock_timeout, from a Postgres log written with log_lock_waits=on
+ * and log_line_prefix '%m ': each `process N acquired … after X ms` with its CONTEXT and
+ * STATEMENT lines (a wait that never ended in the lock, a deadlock or a cancel, is left out).
+ */
+export function lockWaits(logText: string): LockWait[] {
+  const out: LockWait[] = []
+  let current: LockWait | undefined
+  let inStatement = false
+  for (const line of logText.split('\n')) {
+    const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) \w+ (\w+):\s+(.*)$/.exec(line)
+    if (!m) {
+      // A statement's later lines come unprefixed.
+      if (current && inStatement) current.statement += ` ${line.trim()}`
+      continue
+    }
+    inStatement = m[2] === 'STATEMENT'
+    const [, stamp, kind, text] = m as unknown as [string, string, string, string]
+    if (kind === 'LOG') {
+      current = undefined
+      const a = /^process \d+ acquired (\w+) on (\w+).* after ([\d.]+) ms/.exec(text)
+      if (a) {
+        current = {
+          at: Date.parse(`${stamp.replace(' ', 'T')}Z`),
+          lock: `${a[1]} on ${a[2]}`,
+          ms: Number(a[3]),
+          context: '',
+          statement: '',
+        }
+        out.push(current)
+      }
+    } else if (current && kind === 'CONTEXT') current.context = text.replace(/\(\d+,\d+\)/, '')
+    else if (current && kind === 'STATEMENT') current.statement = text.replace(/\s+/g, ' ')
+  }
+  return out
+}

@@ -11,6 +11,7 @@ import {
   histogramShares,
   inWindow,
   latencyByRoute,
+  lockWaits,
   percentile,
   summarise,
   summariseSlowWebhooks,
@@ -225,5 +226,38 @@ describe('summariseSlowWebhooks', () => {
     expect(s.shares.other).toBeCloseTo(240 / 400)
     expect(s.shares.redis).toBeCloseTo(40 / 400)
     expect(s.cpuPerMsP50).toBeCloseTo(0.25)
+  })
+})
+
+describe('lockWaits', () => {
+  it("reads each acquired lock's wait with where and in which statement it waited", () => {
+    const log = [
+      '2026-12-04 02:40:00.100 UTC LOG:  process 11 still waiting for ShareLock on transaction 7 after 20.050 ms',
+      '2026-12-04 02:40:00.100 UTC DETAIL:  Process holding the lock: 12. Wait queue: 11.',
+      '2026-12-04 02:40:00.100 UTC CONTEXT:  while updating tuple (0,7) in relation "agents"',
+      '2026-12-04 02:40:00.100 UTC STATEMENT:  update agents set presence = $1 where id = $2',
+      '2026-12-04 02:40:00.180 UTC LOG:  process 11 acquired ShareLock on transaction 7 after 85.250 ms',
+      '2026-12-04 02:40:00.180 UTC CONTEXT:  while updating tuple (0,7) in relation "agents"',
+      '2026-12-04 02:40:00.180 UTC STATEMENT:  update agents',
+      '\tset presence = $1 where id = $2',
+      '2026-12-04 02:40:01.000 UTC LOG:  checkpoint starting: time',
+      '2026-12-04 02:40:02.000 UTC LOG:  process 13 acquired ExclusiveLock on tuple (3,4) of relation 1663 of database 5 after 31.000 ms',
+    ].join('\n')
+    expect(lockWaits(log)).toEqual([
+      {
+        at: Date.parse('2026-12-04T02:40:00.180Z'),
+        lock: 'ShareLock on transaction',
+        ms: 85.25,
+        context: 'while updating tuple  in relation "agents"',
+        statement: 'update agents set presence = $1 where id = $2',
+      },
+      {
+        at: Date.parse('2026-12-04T02:40:02.000Z'),
+        lock: 'ExclusiveLock on tuple',
+        ms: 31,
+        context: '',
+        statement: '',
+      },
+    ])
   })
 })
