@@ -323,6 +323,14 @@ try {
   const busy: { at: number; share: number; cpu: Record<string, number> }[] = []
   let lastStat = procStat()
   const pgSampler = startPgSampler(db)
+  // WAL flushes: every commit waits for one (fsync=on), and pg_stat_statements does not see it.
+  const walStats = () =>
+    sql<{ syncs: number; ms: number }>`
+      select wal_sync::float8 as syncs, wal_sync_time::float8 as ms from pg_stat_wal`
+      .execute(db)
+      .then((r) => r.rows[0] ?? { syncs: NaN, ms: NaN })
+      .catch(() => ({ syncs: NaN, ms: NaN }))
+  const wal0 = await walStats()
   const busySampler = setInterval(() => {
     const now = procStat()
     const total = now.total - lastStat.total
@@ -707,6 +715,10 @@ try {
     `  machine busy over the day and its drain ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
   printLockWaits(locks)
+  const wal1 = await walStats()
+  console.log(
+    `  WAL flushes (each commit waits for one): ${wal1.syncs - wal0.syncs}, ${f1((wal1.ms - wal0.ms) / Math.max(1, wal1.syncs - wal0.syncs))} ms each on average (a Postgres restart resets the count)`,
+  )
   if (s.webhookFailures.length) {
     const why = new Map<string, number>()
     for (const w of s.webhookFailures) {
@@ -875,6 +887,12 @@ function printServiceErrors(logDir: string): void {
         ` (own work and waits for the event loop or a core); the process's CPU while one was in flight, per ms of it: p50 ${s.cpuPerMsP50.toFixed(2)}`,
     )
     console.log(`  by route: ${s.byRoute.map(([r, n]) => `${r} ${n}`).join(', ')}`)
+    console.log(`  their slowest statement (times it was, its ms in all, avg):`)
+    for (const q of s.slowestQueries.slice(0, 8)) {
+      console.log(
+        `    ${String(q.n).padStart(5)} × ${(q.ms / 1000).toFixed(1)} s, ${(q.ms / q.n).toFixed(0)} ms avg: ${q.query}`,
+      )
+    }
   }
   const others = [...byMessage.values()].reduce((a, b) => a + b, 0)
   console.log(`\n== warnings and errors the service logged: ${others} ==`)

@@ -196,6 +196,8 @@ export interface SlowWebhook {
   twilioMs: number
   otherMs: number
   cpuMs: number
+  slowestQueryMs: number
+  slowestQuery: string
 }
 
 export interface SlowWebhookSummary {
@@ -205,6 +207,8 @@ export interface SlowWebhookSummary {
   shares: Record<'db' | 'poolWait' | 'redis' | 'twilio' | 'other', number>
   /** Median over the slow webhooks: their process's CPU while each was in flight, per ms of it. */
   cpuPerMsP50: number
+  /** The statements that were a slow webhook's slowest, most time first: text, times, ms in all. */
+  slowestQueries: { query: string; n: number; ms: number }[]
 }
 
 /** Where the slow webhooks' time went, over all of them: what a tail is made of. */
@@ -212,6 +216,11 @@ export function summariseSlowWebhooks(list: SlowWebhook[]): SlowWebhookSummary {
   const byRoute = new Map<string, number>()
   for (const w of list) byRoute.set(w.route, (byRoute.get(w.route) ?? 0) + 1)
   const sum = (f: (w: SlowWebhook) => number) => list.reduce((a, w) => a + f(w), 0)
+  const queries = new Map<string, { query: string; n: number; ms: number }>()
+  for (const w of list) {
+    const q = queries.get(w.slowestQuery) ?? { query: w.slowestQuery, n: 0, ms: 0 }
+    queries.set(w.slowestQuery, { query: q.query, n: q.n + 1, ms: q.ms + w.slowestQueryMs })
+  }
   const all = sum((w) => w.ms) || NaN
   return {
     n: list.length,
@@ -227,6 +236,7 @@ export function summariseSlowWebhooks(list: SlowWebhook[]): SlowWebhookSummary {
       list.map((w) => w.cpuMs / w.ms),
       50,
     ),
+    slowestQueries: [...queries.values()].sort((a, b) => b.ms - a.ms),
   }
 }
 

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 
 import type { Logger } from '../logger.ts'
-import { addToTrace } from '../metrics/webhook-trace.ts'
+import { addQueryToTrace } from '../metrics/webhook-trace.ts'
 import { namedStatements, poolWithNamedStatements } from './named-statements.ts'
 import type { Database } from './schema.ts'
 
@@ -46,7 +46,7 @@ export function createDb(opts: {
     }),
     log(event) {
       // Its share of a slow webhook's time (webhook-trace.ts); nothing outside a webhook.
-      addToTrace('db', event.queryDurationMillis)
+      addQueryToTrace(event.query.sql, event.queryDurationMillis)
       if (event.level === 'error') {
         opts.logger.error(
           { err: event.error, durationMs: event.queryDurationMillis },

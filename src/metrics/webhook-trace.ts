@@ -17,6 +17,9 @@ export interface WebhookTrace {
   readonly cpuAtStart: NodeJS.CpuUsage
   readonly ms: Record<TracePart, number>
   queries: number
+  /** The slowest statement's time and its text (values travel apart, as parameters). */
+  slowestQueryMs: number
+  slowestQuery: string
 }
 
 const store = new AsyncLocalStorage<WebhookTrace>()
@@ -27,15 +30,28 @@ export function newTrace(): WebhookTrace {
     cpuAtStart: process.cpuUsage(),
     ms: { db: 0, poolWait: 0, redis: 0, twilio: 0 },
     queries: 0,
+    slowestQueryMs: 0,
+    slowestQuery: '',
   }
 }
 
 /** Adds `ms` to the trace of the webhook this code runs for, if any. */
 export function addToTrace(part: TracePart, ms: number): void {
   const t = store.getStore()
+  if (t) t.ms[part] += ms
+}
+
+/** A Postgres statement of the current webhook's, if any, and its time. */
+export function addQueryToTrace(sqlText: string, ms: number): void {
+  const t = store.getStore()
   if (!t) return
-  t.ms[part] += ms
-  if (part === 'db') t.queries++
+  t.ms.db += ms
+  t.queries++
+  if (ms > t.slowestQueryMs) {
+    t.slowestQueryMs = ms
+    // A reference only: shortened, and stripped of literals, if this webhook is logged.
+    t.slowestQuery = sqlText
+  }
 }
 
 /** Runs `work` and counts its time as `part` of the current webhook's. */
@@ -74,7 +90,7 @@ export const traceScope: RequestHandler = (_req, res, next) => {
 }
 
 /** The figures of a finished webhook's trace, rounded for a log line. */
-export function traceSummary(t: WebhookTrace): Record<string, number> {
+export function traceSummary(t: WebhookTrace): Record<string, number | string> {
   const ms = performance.now() - t.startedAt
   const cpu = process.cpuUsage(t.cpuAtStart)
   const timed = t.ms.db + t.ms.poolWait + t.ms.redis + t.ms.twilio
@@ -88,5 +104,12 @@ export function traceSummary(t: WebhookTrace): Record<string, number> {
     twilioMs: r(t.ms.twilio),
     otherMs: r(Math.max(0, ms - timed)),
     cpuMs: r((cpu.user + cpu.system) / 1000),
+    slowestQueryMs: r(t.slowestQueryMs),
+    // Any literal a statement was built with is left out (a number could be a caller's).
+    slowestQuery: t.slowestQuery
+      .replace(/'(?:[^']|'')*'/g, "'?'")
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100),
   }
 }

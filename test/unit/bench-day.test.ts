@@ -211,6 +211,8 @@ describe('summariseSlowWebhooks', () => {
       twilioMs: 0,
       otherMs,
       cpuMs,
+      slowestQueryMs: dbMs / 2,
+      slowestQuery: route === '/voice/menu' ? 'insert into cases' : 'commit',
     })
     const s = summariseSlowWebhooks([
       w('/voice/menu', 200, 100, 60, 50),
@@ -226,6 +228,10 @@ describe('summariseSlowWebhooks', () => {
     expect(s.shares.other).toBeCloseTo(240 / 400)
     expect(s.shares.redis).toBeCloseTo(40 / 400)
     expect(s.cpuPerMsP50).toBeCloseTo(0.25)
+    expect(s.slowestQueries).toEqual([
+      { query: 'insert into cases', n: 2, ms: 60 },
+      { query: 'commit', n: 1, ms: 0 },
+    ])
   })
 })
 
