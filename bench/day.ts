@@ -155,6 +155,18 @@ function cpuSeconds(pid: number | undefined): number {
     return NaN
   }
 }
+/**
+ * Seconds the process's main thread has waited on a run queue for a core (schedstat): time a
+ * webhook spends neither working nor waiting on I/O, but ready and not running.
+ */
+function runDelaySeconds(pid: number | undefined): number {
+  if (!pid) return NaN
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9
+  } catch {
+    return NaN
+  }
+}
 function postgresPids(): number[] {
   try {
     const pidFile = readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8')
@@ -314,13 +326,25 @@ try {
     out['postgres'] = postgresPids().reduce((sum, p) => sum + (cpuSeconds(p) || 0), 0)
     return out
   }
+  const runDelayNow = () => {
+    const out: Record<string, number> = {}
+    for (const [n, pid] of Object.entries(pidOf())) out[n] = runDelaySeconds(pid)
+    // Postgres's backends, each a process: summed, so it counts waits of all of them.
+    out['postgres'] = postgresPids().reduce((sum, p) => sum + (runDelaySeconds(p) || 0), 0)
+    return out
+  }
   const cpu0 = cpuNow()
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const speed0 = machineSpeedMs()
   const t0 = Date.now()
   // The machine's busy share each second (/proc/stat), read beside the slowest windows.
   // And each process's CPU so far, so a window's seconds can be told apart by process.
-  const busy: { at: number; share: number; cpu: Record<string, number> }[] = []
+  const busy: {
+    at: number
+    share: number
+    cpu: Record<string, number>
+    runDelay: Record<string, number>
+  }[] = []
   let lastStat = procStat()
   const pgSampler = startPgSampler(db)
   // WAL flushes: every commit waits for one (fsync=on), and pg_stat_statements does not see it.
@@ -338,6 +362,7 @@ try {
       at: Date.now(),
       share: total > 0 ? 1 - (now.idle - lastStat.idle) / total : 0,
       cpu: cpuNow(),
+      runDelay: runDelayNow(),
     })
     lastStat = now
   }, 1000)
@@ -687,10 +712,9 @@ try {
         ? [`${k} ×${of.length} from +${(((of[0]?.at ?? t0) - t0) / 1000).toFixed(0)} s`]
         : []
     })
-    // CPU seconds of each process over the window (Postgres: of its processes alive at each end).
-    const first = inWin[0]?.cpu
-    const last = inWin.at(-1)?.cpu
-    const byProcess =
+    // CPU seconds of each process over the window (Postgres: of its processes alive at each end),
+    // and seconds each waited for a core.
+    const perProcess = (first?: Record<string, number>, last?: Record<string, number>) =>
       first && last
         ? Object.keys(last)
             .map((n) => [n, (last[n] ?? 0) - (first[n] ?? 0)] as const)
@@ -700,8 +724,10 @@ try {
             .map(([n, v]) => `${n} ${v.toFixed(1)}`)
             .join(', ')
         : 'n/a'
+    const byProcess = perProcess(inWin[0]?.cpu, inWin.at(-1)?.cpu)
+    const waited = perProcess(inWin[0]?.runDelay, inWin.at(-1)?.runDelay)
     console.log(
-      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy (CPU s: ${byProcess}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
+      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy (CPU s: ${byProcess}; waiting for a core, s: ${waited}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
     )
     // Which statements Postgres ran then, against its usual 10 s (pg_stat_statements, 2-s samples).
     const ran = await pgSampler.between(from, from + 10_000, 4)
@@ -794,6 +820,15 @@ try {
     Object.entries(cpu1)
       .map(([n, v]) => `${n} ${f1(v - (cpu0[n] ?? 0))}`)
       .join(', '),
+  )
+  const rd0 = busy[0]?.runDelay ?? {}
+  const rd1 = busy.at(-1)?.runDelay ?? {}
+  console.log(
+    `seconds each waited for a core over the day and its drain (main threads; Postgres: its processes alive at both ends): ${Object.keys(
+      rd1,
+    )
+      .map((n) => `${n} ${f1((rd1[n] ?? 0) - (rd0[n] ?? 0))}`)
+      .join(', ')}`,
   )
   // Other work on the machine (tests, other benches) shows here: the bench's own processes are above.
   console.log(`load average at the start ${load0}, at the end ${load1}`)
