@@ -1,4 +1,5 @@
-// `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults --pg k=v]`: a hotline
+// `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults --pg k=v
+// --no-live-hints]`: a hotline
 // day. The whole service in its production roles (2 web behind the load balancer, 2 workers) on
 // a private Postgres and Redis, against a simulated Twilio in its own process that phones in at
 // `--rate` calls a second for `--minutes` and plays callers and agents (bench/day/twilio.ts).
@@ -50,6 +51,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     // A Postgres server setting for the day's private server, as name=value; may repeat.
     pg: { type: 'string', multiple: true, default: [] },
+    // The console's live hints (NOTIFY from triggers, migration 000900) off: what they cost.
+    'no-live-hints': { type: 'boolean', default: false },
   },
 })
 const MINUTES = Number(args.minutes)
@@ -117,14 +120,19 @@ process.stdout.write(String(Math.round(performance.now() - t)))`
 }
 
 /** The machine's CPU time so far, all cores, in ticks: all of it and the idle part. */
-function procStat(): { total: number; idle: number } {
+function procStat(): { total: number; idle: number; steal: number } {
   const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
     .trim()
     .split(/\s+/)
     .slice(1)
     .map(Number)
   // user nice system idle iowait irq softirq steal
-  return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), idle: (f[3] ?? 0) + (f[4] ?? 0) }
+  // steal: time the hypervisor gave this machine's cores to another (counted as busy here).
+  return {
+    total: f.slice(0, 8).reduce((a, b) => a + b, 0),
+    idle: (f[3] ?? 0) + (f[4] ?? 0),
+    steal: f[7] ?? 0,
+  }
 }
 
 /** Postgres's log lines about checkpoints and autovacuum, with their time as epoch ms. */
@@ -203,6 +211,16 @@ try {
   await migrateToLatest(db)
   await sql`create extension if not exists pg_stat_statements`.execute(db)
   await loadDemoData(db)
+  if (args['no-live-hints']) {
+    for (const [table, trigger] of [
+      ['case_events', 'case_events_live'],
+      ['notifications', 'notifications_live'],
+      ['agent_offers', 'agent_offers_live'],
+      ['agents', 'agents_live'],
+      ['calls', 'calls_live'],
+    ] as const)
+      await sql`alter table ${sql.table(table)} disable trigger ${sql.id(trigger)}`.execute(db)
+  }
   // The demo agents step aside: only the bench's agents take calls (the duty supervisor stays).
   await db.updateTable('agents').set({ presence: 'away' }).where('role', '=', 'agent').execute()
   const model = await db
@@ -302,7 +320,7 @@ try {
   await until('load balancer', () => ready(lbPort as number))
   console.log(
     `bench:day: ${MINUTES} min at ${RATE} calls/s, ${AGENTS} agents, speed ${SPEED}; load balancer: ${lb.kind === 'haproxy' ? 'HAProxy (/usr/sbin/haproxy)' : 'node round-robin proxy (no haproxy)'}; ` +
-      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args.faults ? '; with faults' : ''}`,
+      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args['no-live-hints'] ? '; live hints off' : ''}${args.faults ? '; with faults' : ''}`,
   )
 
   // The agents sign in first, as at the start of a shift (each login is a slow password hash).
@@ -342,6 +360,7 @@ try {
   const busy: {
     at: number
     share: number
+    steal: number
     cpu: Record<string, number>
     runDelay: Record<string, number>
   }[] = []
@@ -361,6 +380,7 @@ try {
     busy.push({
       at: Date.now(),
       share: total > 0 ? 1 - (now.idle - lastStat.idle) / total : 0,
+      steal: total > 0 ? (now.steal - lastStat.steal) / total : 0,
       cpu: cpuNow(),
       runDelay: runDelayNow(),
     })
@@ -705,6 +725,7 @@ try {
     const from = t0 + w.from * 1000
     const inWin = busy.filter((b) => b.at > from && b.at <= from + 11_000)
     const share = inWin.reduce((a, b) => a + b.share, 0) / Math.max(1, inWin.length)
+    const steal = inWin.reduce((a, b) => a + b.steal, 0) / Math.max(1, inWin.length)
     const near = pgEvents.filter((e) => e.at >= from - 15_000 && e.at <= from + 10_000)
     const kinds = ['checkpoint starting', 'automatic vacuum', 'automatic analyze'].flatMap((k) => {
       const of = near.filter((e) => e.text.includes(k))
@@ -727,7 +748,7 @@ try {
     const byProcess = perProcess(inWin[0]?.cpu, inWin.at(-1)?.cpu)
     const waited = perProcess(inWin[0]?.runDelay, inWin.at(-1)?.runDelay)
     console.log(
-      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy (CPU s: ${byProcess}; waiting for a core, s: ${waited}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
+      `    +${w.from.toFixed(0)}: machine ${pct(share, 1)} busy, ${pct(steal, 1)} stolen by the host (CPU s: ${byProcess}; waiting for a core, s: ${waited}); Postgres from 15 s before: ${kinds.join(', ') || 'no checkpoint or autovacuum'}`,
     )
     // Which statements Postgres ran then, against its usual 10 s (pg_stat_statements, 2-s samples).
     const ran = await pgSampler.between(from, from + 10_000, 4)
@@ -737,8 +758,9 @@ try {
     )
   }
   const dayBusy = busy.reduce((a, b) => a + b.share, 0) / Math.max(1, busy.length)
+  const daySteal = busy.reduce((a, b) => a + b.steal, 0) / Math.max(1, busy.length)
   console.log(
-    `  machine busy over the day and its drain ${pct(dayBusy, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
+    `  machine busy over the day and its drain ${pct(dayBusy, 1)}, of it stolen by the host ${pct(daySteal, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
   printLockWaits(locks)
   const wal1 = await walStats()
