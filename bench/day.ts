@@ -763,6 +763,16 @@ try {
     `  machine busy over the day and its drain ${pct(dayBusy, 1)}, of it stolen by the host ${pct(daySteal, 1)} (seconds over 90 %: ${busy.filter((b) => b.share > 0.9).length} of ${busy.length}); Postgres: ${pgEvents.filter((e) => e.text.includes('checkpoint starting')).length} checkpoints, ${pgEvents.filter((e) => e.text.includes('automatic vacuum')).length} autovacuums, ${pgEvents.filter((e) => e.text.includes('automatic analyze')).length} autoanalyzes`,
   )
   printLockWaits(locks)
+  // Each new connection is a new backend, whose first statements on each table and prepared
+  // statement cost extra: how often the pools opened one (log_connections) tells the churn.
+  const connections = readFileSync(pg.logPath, 'utf8')
+    .split('\n')
+    .filter(
+      (l) =>
+        l.includes('connection authorized') &&
+        Date.parse(`${l.slice(0, 23).replace(' ', 'T')}Z`) >= t0,
+    ).length
+  console.log(`  Postgres connections opened during the day and its drain: ${connections}`)
   const wal1 = await walStats()
   console.log(
     `  WAL flushes (each commit waits for one): ${wal1.syncs - wal0.syncs}, ${f1((wal1.ms - wal0.ms) / Math.max(1, wal1.syncs - wal0.syncs))} ms each on average (a Postgres restart resets the count)`,

@@ -57,7 +57,7 @@ export function startPrivatePostgres(
   // Enough connections for four service processes, the bench and the fake Twilio's checks;
   // pg_stat_statements so the bench can say which statements Postgres spent its time on; every
   // lock wait over 20 ms logged (deadlock_timeout is also when a wait is logged), with its statement.
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_lock_waits=on -c deadlock_timeout=20ms -c track_wal_io_timing=on -c log_line_prefix='%m ' -c log_timezone=UTC${settings.map((kv) => ` -c ${kv}`).join('')}`
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c max_connections=200 -c fsync=on -c shared_preload_libraries=pg_stat_statements -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_lock_waits=on -c deadlock_timeout=20ms -c track_wal_io_timing=on -c log_connections=on -c log_line_prefix='%m ' -c log_timezone=UTC${settings.map((kv) => ` -c ${kv}`).join('')}`
   const ctl = (...args: string[]) =>
     run('pg_ctl', [
       '-D',
