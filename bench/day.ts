@@ -25,6 +25,7 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { MISSED_OFFERS_PAUSE_REASON } from '../src/domain/missed-offers.ts'
 import { createLogger } from '../src/logger.ts'
 import { type LoadBalancer, startLoadBalancer } from './day/lb.ts'
+import { traceMisses } from './day/misses.ts'
 import { startPgSampler } from './day/pg-sampler.ts'
 import { startPrivatePostgres, startPrivateRedisServer } from './day/private-services.ts'
 import {
@@ -35,6 +36,7 @@ import {
   type LatencyWindow,
   type LockWait,
   lockWaits,
+  missedWhenFree,
   percentile,
   type SlowWebhook,
   summariseSlowWebhooks,
@@ -685,6 +687,14 @@ try {
     console.log(
       `  ${r.stage.padEnd(28)} p50 ${f1(Number(r.p50))}  p90 ${f1(Number(r.p90))}  p99 ${f1(Number(r.p99))}`,
     )
+  }
+  const missed = missedWhenFree(s.callers)
+  if (missed.length) {
+    console.log(
+      `the ${missed.length} callers queued while an agent was free and not answered within 15 s:`,
+    )
+    for (const line of await traceMisses(db, missed, { dayStart: t0, limit: 10 }))
+      console.log(`  ${line}`)
   }
   console.log(`\n== webhooks (as the simulated Twilio timed them, through the load balancer) ==`)
   console.log(

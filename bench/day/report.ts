@@ -14,6 +14,9 @@ export interface CallerRecord {
   extraAgents: number
   /** More agents free than callers waiting ahead, by the bench's own view, when the caller was queued. */
   agentFree?: boolean
+  /** The bench's counts behind agentFree: agents free, and callers waiting ahead. */
+  freeAgents?: number
+  waitingAhead?: number
   willAbandon: boolean
   abandoned?: boolean
   /** The service's TwiML could not be fetched: Twilio's fallback would have answered. */
@@ -85,9 +88,15 @@ export interface CallerSummary {
   webhookAll: RouteLatency
 }
 
+const within = (c: CallerRecord) =>
+  c.answeredAt !== undefined && c.queuedAt !== undefined && c.answeredAt - c.queuedAt <= 15_000
+
+/** Callers queued while an agent was free for them and not answered within 15 s: each a miss. */
+export function missedWhenFree(callers: CallerRecord[]): CallerRecord[] {
+  return callers.filter((c) => c.agentFree && !within(c))
+}
+
 export function summarise(callers: CallerRecord[], webhooks: WebhookSample[]): CallerSummary {
-  const within = (c: CallerRecord) =>
-    c.answeredAt !== undefined && c.queuedAt !== undefined && c.answeredAt - c.queuedAt <= 15_000
   const free = callers.filter((c) => c.agentFree)
   const all = webhooks.map((w) => w.ms)
   return {

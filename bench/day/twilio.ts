@@ -154,7 +154,9 @@ function onEvent(e: SimEvent): void {
         c.queuedAt = now
         // Free for this caller: more agents free than callers ahead of them still waiting (the
         // queue is first come, first served; one free agent is not free for the 300th in line).
-        c.agentFree = freeAgents(now) > waitingCallers()
+        c.freeAgents = freeAgents(now)
+        c.waitingAhead = waitingCallers()
+        c.agentFree = c.freeAgents > c.waitingAhead
         byConference.set(e.conferenceSid, c)
         if (c.willAbandon) {
           later(s(between(5, 40)), () => {

@@ -12,6 +12,7 @@ import {
   inWindow,
   latencyByRoute,
   lockWaits,
+  missedWhenFree,
   percentile,
   summarise,
   summariseSlowWebhooks,
@@ -81,6 +82,18 @@ describe('summarise', () => {
       notEnded: 1,
       doubledAgents: 1,
     })
+  })
+
+  it('lists the misses: queued with an agent free, not answered within 15 s', () => {
+    const late = caller({ sid: 'CA2', queuedAt: 1000, answeredAt: 16_001, agentFree: true })
+    const never = caller({ sid: 'CA3', queuedAt: 1000, agentFree: true })
+    const missed = missedWhenFree([
+      caller({ sid: 'CA1', queuedAt: 1000, answeredAt: 16_000, agentFree: true }),
+      late,
+      never,
+      caller({ sid: 'CA4', queuedAt: 0, answeredAt: 20_000, agentFree: false }),
+    ])
+    expect(missed).toEqual([late, never])
   })
 })
 
