@@ -53,7 +53,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     // A Postgres server setting for the day's private server, as name=value; may repeat.
     pg: { type: 'string', multiple: true, default: [] },
-    // The console's live hints (rows written by triggers, migration 008800) off: what they cost.
+    // The console's live hints (NOTIFY from triggers, migration 000900) off: what they cost.
     'no-live-hints': { type: 'boolean', default: false },
   },
 })

@@ -58,7 +58,7 @@ export interface AppContext extends DispatchDeps, CallbackDeps {
   queuePrefix: string
   telephony: Telephony
   simulator: Simulator | undefined
-  /** Change hints for the web console (the live_hints table, read while consoles are open). */
+  /** Change hints for the web console (Postgres LISTEN/NOTIFY). */
   live: LiveHub
   /** This process's open live streams: ended on logout, capped per agent, tokens re-checked. */
   streams: StreamRegistry
@@ -126,7 +126,7 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
   })
 
   const clock = o.clock ?? systemClock
-  const live = createLiveHub(db, logger.child({ component: 'live' }))
+  const live = createLiveHub(o.databaseUrl, logger.child({ component: 'live' }))
   const streams = makeStreamRegistry({
     maxPerAgent: config.stream.maxPerAgent,
     recheckMs: config.stream.recheckSeconds * 1000,

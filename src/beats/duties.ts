@@ -7,7 +7,6 @@ import { endStaleCalls } from '../calls/stale-calls.ts'
 import type { EscalationDeps } from '../deadlines/escalation.ts'
 import { runDeadlineSweep } from '../deadlines/escalation.ts'
 import { escalateUnansweredQuestions } from '../escalations/unanswered.ts'
-import { trimHints } from '../live/live-hints.repository.ts'
 import { runRecordingRetention } from '../recordings/recordings-retention.ts'
 import type { RetentionSettings } from '../retention/retention.ts'
 import { runRetention } from '../retention/retention.ts'
@@ -19,10 +18,6 @@ export const DEADLINE_SWEEP_MS = 15_000
 export const RETENTION_EVERY_MS = 600_000
 // A lost final status callback leaves a call "live": a minute more on the board is no harm.
 export const STALE_CALL_CHECK_MS = 60_000
-// Console hints are read within a second; a minute's are kept, trimmed twice a minute.
-export const LIVE_HINTS_TRIM_MS = 30_000
-const LIVE_HINTS_KEEP_MS = 60_000
-const LIVE_HINTS_TRIM_BATCH = 100_000
 
 /**
  * Every periodic duty of the service. Each one reads its work from Postgres, so running it
@@ -88,14 +83,6 @@ export function periodicDuties(
         if (r.deleted || r.failed) deps.logger.info(r, 'recordings retention')
         return r
       },
-    },
-    {
-      // The console's live hints (migration 008800) are worth seconds: older ones are deleted.
-      name: 'live-hints-trim',
-      everyMs: LIVE_HINTS_TRIM_MS,
-      run: async () => ({
-        deleted: await trimHints(deps.db, LIVE_HINTS_KEEP_MS, LIVE_HINTS_TRIM_BATCH),
-      }),
     },
     {
       // Calls whose final status callback never came: Twilio is asked, and its answer applied.

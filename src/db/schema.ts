@@ -675,16 +675,8 @@ export interface PeriodicDutiesTable {
   failures: Generated<string>
 }
 
-/** Hints for the console's live updates, written by triggers (migration 008800), kept seconds. */
-export interface LiveHintsTable {
-  id: Generated<string>
-  at: Generated<Timestamp>
-  hint: Json<unknown>
-}
-
 export interface Database {
   periodic_duties: PeriodicDutiesTable
-  live_hints: LiveHintsTable
   departments: DepartmentsTable
   categories: CategoriesTable
   agents: AgentsTable

@@ -1,11 +1,9 @@
-import type { Db } from '../db/database.ts'
+import pg from 'pg'
+
 import { coerceError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import type { HintCursor } from './hint-cursor.ts'
-import { advance, startCursor, wanted } from './hint-cursor.ts'
-import { lastHintId, readHints } from './live-hints.repository.ts'
 
-/** A hint that something changed (see migration 008800); screens fetch the rest. */
+/** A hint that something changed (see migration 000900); screens fetch the rest. */
 export type LiveHint =
   | {
       t: 'case_event'
@@ -24,84 +22,63 @@ export interface LiveHub {
   close(): Promise<void>
 }
 
-// Twice a second: a screen follows within half a second, and an instance with open consoles
-// asks Postgres one indexed question per beat, however many consoles and however busy the day.
-export const LIVE_POLL_MS = 500
-const BATCH = 1_000
+const CHANNEL = 'shouwen_live'
+const RETRY_MS = 2000
 
 /**
- * Reads the `live_hints` table for every browser this process serves, while at least one is
- * subscribed. Triggers write the hints in the transactions that make the changes, so every
- * instance sees every change, from whichever instance made it, once it is committed.
+ * One LISTEN connection per process, opened when the first browser subscribes, shared by all:
+ * NOTIFY reaches every instance, so a change on one shows on screens served by another.
  */
-export function createLiveHub(
-  db: Db,
-  logger: Logger,
-  o: { pollMs?: number; now?: () => number } = {},
-): LiveHub {
+export function createLiveHub(databaseUrl: string, logger: Logger): LiveHub {
   const listeners = new Set<(hint: LiveHint) => void>()
-  const now = o.now ?? Date.now
-  let cursor: HintCursor | undefined
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> | undefined
-  let failing = false
+  let client: pg.Client | undefined
+  let closed = false
+  let retry: NodeJS.Timeout | undefined
 
-  const read = async () => {
-    cursor ??= startCursor(await lastHintId(db))
-    for (;;) {
-      const rows = await readHints(db, { ...wanted(cursor), limit: BATCH })
-      const { deliver, cursor: next } = advance(
-        cursor,
-        rows.map((r) => r.id),
-        now(),
-      )
-      cursor = next
-      for (const r of rows) {
-        if (!deliver.has(r.id)) continue
-        for (const l of listeners) l(r.hint as LiveHint)
-      }
-      if (rows.length < BATCH) return
-    }
-  }
-  const poll = async () => {
-    try {
-      await read()
-      if (failing) logger.info('live updates back')
-      failing = false
-    } catch (e) {
-      // Postgres unreachable: screens keep what they have; the next beat tries again.
-      if (!failing) logger.warn({ err: coerceError(e) }, 'live updates unavailable; retrying')
-      failing = true
-    }
-  }
-  const tick = () => {
-    timer = undefined
-    if (listeners.size === 0) return
-    running = poll().finally(() => {
-      running = undefined
-      if (listeners.size > 0 && !timer) schedule()
+  const connect = async () => {
+    if (client || closed) return
+    const c = new pg.Client({ connectionString: databaseUrl })
+    client = c
+    c.on('notification', (m) => {
+      if (m.channel !== CHANNEL || !m.payload) return
+      const hint = JSON.parse(m.payload) as LiveHint
+      for (const l of listeners) l(hint)
     })
+    c.on('error', (e) => {
+      logger.warn({ err: e }, 'live updates connection lost; reconnecting')
+      drop(c)
+    })
+    try {
+      await c.connect()
+      await c.query(`listen ${CHANNEL}`)
+    } catch (e) {
+      logger.warn({ err: coerceError(e) }, 'live updates unavailable; retrying')
+      drop(c)
+    }
   }
-  const schedule = () => {
-    timer = setTimeout(tick, o.pollMs ?? LIVE_POLL_MS)
-    timer.unref()
+  const drop = (c: pg.Client) => {
+    if (client === c) client = undefined
+    void c.end().catch(() => {})
+    if (!closed && listeners.size > 0 && !retry) {
+      retry = setTimeout(() => {
+        retry = undefined
+        void connect()
+      }, RETRY_MS)
+    }
   }
 
   return {
     subscribe(listener) {
       listeners.add(listener)
-      if (!timer && !running) {
-        // A reader that was idle starts from now: screens refetch everything when they open.
-        cursor = undefined
-        tick()
-      }
+      void connect()
       return () => listeners.delete(listener)
     },
     async close() {
+      closed = true
+      if (retry) clearTimeout(retry)
       listeners.clear()
-      if (timer) clearTimeout(timer)
-      timer = undefined
-      await running
+      await client?.end().catch(() => {})
+      client = undefined
     },
   }
 }
