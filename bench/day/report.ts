@@ -137,6 +137,18 @@ export function inWindow<T extends { at: number }>(list: T[], from: number, wind
   return list.filter((x) => x.at >= from && x.at < from + windowMs)
 }
 
+/**
+ * Failed webhooks outside every fault's window: what the faults do not explain. In a day without
+ * faults, every failure.
+ */
+export function failuresOutsideFaults<T extends { at: number }>(
+  failures: T[],
+  faultTimes: number[],
+  windowMs: number,
+): T[] {
+  return failures.filter((x) => !faultTimes.some((at) => x.at >= at && x.at < at + windowMs))
+}
+
 export interface LatencyWindow {
   from: number
   n: number

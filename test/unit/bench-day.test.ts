@@ -8,6 +8,7 @@ import { haproxyConfig, nodeBalancer } from '../../bench/day/lb.ts'
 import {
   type CallerRecord,
   doubledDials,
+  failuresOutsideFaults,
   histogramShares,
   inWindow,
   latencyByRoute,
@@ -115,6 +116,17 @@ describe('inWindow', () => {
   it('keeps [from, from + window)', () => {
     const xs = [{ at: 999 }, { at: 1000 }, { at: 1999 }, { at: 2000 }]
     expect(inWindow(xs, 1000, 1000)).toEqual([{ at: 1000 }, { at: 1999 }])
+  })
+})
+
+describe('failuresOutsideFaults', () => {
+  const xs = [{ at: 500 }, { at: 1000 }, { at: 1999 }, { at: 2000 }, { at: 5500 }]
+  it('keeps the failures no fault window covers', () => {
+    expect(failuresOutsideFaults(xs, [1000, 5000], 1000)).toEqual([{ at: 500 }, { at: 2000 }])
+    expect(failuresOutsideFaults(xs, [1000, 5000], 1001)).toEqual([{ at: 500 }])
+  })
+  it('keeps every failure of a day without faults', () => {
+    expect(failuresOutsideFaults(xs, [], 60_000)).toEqual(xs)
   })
 })
 
