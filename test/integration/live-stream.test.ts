@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { findAgentByJobNumber } from '../../src/agents/agents.repository.ts'
@@ -68,6 +69,41 @@ describe('live hints for the console (Postgres NOTIFY → server-sent events)', 
     expect(colleagueSaw).not.toContain('event: case_event')
     // Hints carry ids, never the caller's number.
     expect(ownerSaw).not.toContain('+86')
+  })
+
+  it("hints an agent's wrap-up starting and ending, which change no presence", async () => {
+    // Migration 001400: without this hint the board shows 话后整理 only when some other hint
+    // happens to make it refetch (a rewrite of the trigger once lost it; test/browser caught it).
+    const agent = await findAgentByJobNumber(h.ctx.db, '1003')
+    const listener = new pg.Client({ connectionString: h.databaseUrl })
+    await listener.connect()
+    const seen: unknown[] = []
+    listener.on('notification', (m) => {
+      const hint = JSON.parse(m.payload ?? '{}') as { t?: string; agentId?: number }
+      if (hint.t === 'presence' && hint.agentId === agent?.id) seen.push(hint)
+    })
+    await listener.query('listen shouwen_live')
+    const setWrapUp = (until: Date | null) =>
+      h.ctx.db
+        .updateTable('agents')
+        .set({ wrap_up_until: until })
+        .where('id', '=', agent?.id ?? 0)
+        .execute()
+    const settle = () => new Promise((r) => setTimeout(r, 300))
+    try {
+      await setWrapUp(new Date(Date.now() + 60_000))
+      await settle()
+      expect(seen).toHaveLength(1)
+      await setWrapUp(null)
+      await settle()
+      expect(seen).toHaveLength(2)
+      // The same value written again is no change: no hint.
+      await setWrapUp(null)
+      await settle()
+      expect(seen).toHaveLength(2)
+    } finally {
+      await listener.end()
+    }
   })
 
   it('refuses the stream without a login', async () => {
