@@ -1,5 +1,5 @@
 // `npm run bench:day [-- --minutes 10 --rate 10 --agents 1000 --speed 1 --faults --pg k=v
-// --no-live-hints]`: a hotline
+// --no-live-hints --cpus N]`: a hotline
 // day. The whole service in its production roles (2 web behind the load balancer, 2 workers) on
 // a private Postgres and Redis, against a simulated Twilio in its own process that phones in at
 // `--rate` calls a second for `--minutes` and plays callers and agents (bench/day/twilio.ts).
@@ -9,7 +9,8 @@
 // for each, calls dropped, webhooks failed and time to recover. Targets (issue 12) are printed
 // beside the figures; nothing here asserts on time. --cpu-prof writes a V8 CPU profile of every
 // process (the simulated Twilio's too) to a folder it names at the end; read one with
-// `npm run bench:profile -- FILE`.
+// `npm run bench:profile -- FILE`. --cpus N holds the whole day to N cores' worth of CPU time (a
+// cgroup quota, bench/day/cpu-cap.ts; root only): a faster machine playing a slower one.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -24,6 +25,7 @@ import { DEMO_PASSWORD, loadDemoData } from '../src/db/demo-data.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { MISSED_OFFERS_PAUSE_REASON } from '../src/domain/missed-offers.ts'
 import { createLogger } from '../src/logger.ts'
+import { capCpus, type CpuCap } from './day/cpu-cap.ts'
 import { type LoadBalancer, startLoadBalancer } from './day/lb.ts'
 import { traceMisses } from './day/misses.ts'
 import { startPgSampler } from './day/pg-sampler.ts'
@@ -56,6 +58,8 @@ const { values: args } = parseArgs({
     pg: { type: 'string', multiple: true, default: [] },
     // The console's live hints (NOTIFY from triggers, migration 000900) off: what they cost.
     'no-live-hints': { type: 'boolean', default: false },
+    // The whole day held to this many cores' worth of CPU (bench/day/cpu-cap.ts): a slower machine.
+    cpus: { type: 'string' },
   },
 })
 const MINUTES = Number(args.minutes)
@@ -191,6 +195,14 @@ function postgresPids(): number[] {
   }
 }
 
+// Before anything starts: every process of the day is born inside the quota.
+let cpuCap: CpuCap | undefined
+try {
+  cpuCap = args.cpus === undefined ? undefined : capCpus(Number(args.cpus))
+} catch (e) {
+  console.error(`bench:day: ${e instanceof Error ? e.message : String(e)}`)
+  process.exit(2)
+}
 try {
   const [pgPort, redisPort, lbPort, edgePort, ...ports] = await Promise.all(
     Array.from({ length: 8 }, freePort),
@@ -325,7 +337,7 @@ try {
   await until('load balancer', () => ready(lbPort as number))
   console.log(
     `bench:day: ${MINUTES} min at ${RATE} calls/s, ${AGENTS} agents, speed ${SPEED}; load balancer: ${lb.kind === 'haproxy' ? 'HAProxy (/usr/sbin/haproxy)' : 'node round-robin proxy (no haproxy)'}; ` +
-      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args['no-live-hints'] ? '; live hints off' : ''}${args.faults ? '; with faults' : ''}`,
+      `2 web + 2 workers, private Postgres :${pgPort} and Redis :${redisPort}${args.pg.length ? ` (settings: ${args.pg.join(' ')})` : ''}${args['no-live-hints'] ? '; live hints off' : ''}${cpuCap ? `; CPU held to ${args.cpus} cores (${cpuCap.where})` : ''}${args.faults ? '; with faults' : ''}`,
   )
 
   // The agents sign in first, as at the start of a shift (each login is a slow password hash).
@@ -957,6 +969,7 @@ try {
   await stopAll()
   printServiceErrors(dir)
   rmSync(dir, { recursive: true, force: true })
+  cpuCap?.release()
   if (profDir) console.log(`CPU profiles (npm run bench:profile -- FILE): ${profDir}`)
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 
 import { describe, expect, it } from 'vitest'
 
+import { quotaUs } from '../../bench/day/cpu-cap.ts'
 import { haproxyConfig, nodeBalancer } from '../../bench/day/lb.ts'
 import {
   type CallerRecord,
@@ -290,5 +291,13 @@ describe('lockWaits', () => {
         statement: '',
       },
     ])
+  })
+})
+
+describe('quotaUs (bench:day --cpus)', () => {
+  it('gives the quota per 10-ms period, and refuses what is not a positive number of cores', () => {
+    expect(quotaUs(1.45)).toBe(14_500)
+    expect(quotaUs(2)).toBe(20_000)
+    for (const bad of [0, -1, Number.NaN, 2000]) expect(() => quotaUs(bad)).toThrow(/--cpus/)
   })
 })
