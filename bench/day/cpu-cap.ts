@@ -18,10 +18,28 @@ export interface CpuCap {
   release(): void
 }
 
-/** The quota per period, in microseconds, for `cpus` cores. */
+/** The quota per period, in microseconds, for `cpus` cores (Linux takes no less than 1 ms). */
 export function quotaUs(cpus: number): number {
-  if (!(cpus > 0) || cpus > 1024) throw new Error(`--cpus must be above 0, got ${cpus}`)
+  if (!(cpus >= 0.1) || cpus > 1024) throw new Error(`--cpus must be 0.1 to 1024, got ${cpus}`)
   return Math.round(cpus * PERIOD_US)
+}
+
+/**
+ * Makes the group, writes its quota and moves this process in (children started from then on are
+ * born inside it); a group it could not finish is removed, not left behind.
+ */
+function setUp(dir: string, files: [name: string, value: string][]): void {
+  mkdirSync(dir)
+  try {
+    for (const [name, value] of files) writeFileSync(path.join(dir, name), value)
+    writeFileSync(path.join(dir, 'cgroup.procs'), String(process.pid))
+  } catch (e) {
+    rmdirSync(dir)
+    throw new Error(
+      `--cpus: could not set up ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    )
+  }
 }
 
 export function capCpus(cpus: number): CpuCap {
@@ -35,22 +53,20 @@ export function capCpus(cpus: number): CpuCap {
   let parentProcs: string
   if (existsSync(path.join(v1, 'cpu.cfs_quota_us'))) {
     dir = path.join(v1, name)
-    mkdirSync(dir)
-    writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(PERIOD_US))
-    writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), String(quota))
     parentProcs = path.join(v1, 'cgroup.procs')
+    setUp(dir, [
+      ['cpu.cfs_period_us', String(PERIOD_US)],
+      ['cpu.cfs_quota_us', String(quota)],
+    ])
   } else if (v2) {
     dir = path.join(ROOT, name)
-    mkdirSync(dir)
-    writeFileSync(path.join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`)
     parentProcs = path.join(ROOT, 'cgroup.procs')
+    setUp(dir, [['cpu.max', `${quota} ${PERIOD_US}`]])
   } else {
     throw new Error(
       `--cpus needs a cgroup file system with the cpu controller under ${ROOT} (and root)`,
     )
   }
-  // Children started from now on are born inside it.
-  writeFileSync(path.join(dir, 'cgroup.procs'), String(process.pid))
   return {
     where: dir,
     release() {

@@ -298,6 +298,7 @@ describe('quotaUs (bench:day --cpus)', () => {
   it('gives the quota per 10-ms period, and refuses what is not a positive number of cores', () => {
     expect(quotaUs(1.45)).toBe(14_500)
     expect(quotaUs(2)).toBe(20_000)
-    for (const bad of [0, -1, Number.NaN, 2000]) expect(() => quotaUs(bad)).toThrow(/--cpus/)
+    expect(quotaUs(0.1)).toBe(1000)
+    for (const bad of [0, 0.05, -1, Number.NaN, 2000]) expect(() => quotaUs(bad)).toThrow(/--cpus/)
   })
 })
