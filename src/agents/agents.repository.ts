@@ -1,7 +1,8 @@
 import type { ExpressionBuilder } from 'kysely'
 
-import { LIVE_OFFER_STATUSES } from '../calls/offers.repository.ts'
+import { LIVE_OFFER_STATUS_LITERALS } from '../calls/offers.repository.ts'
 import type { Db } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import type { Database } from '../db/schema.ts'
 
 export type Role = 'agent' | 'supervisor' | 'manager' | 'admin'
@@ -191,13 +192,13 @@ export async function listEngagedAgentIds(db: Db): Promise<number[]> {
   const rows = await db
     .selectFrom('agent_offers')
     .select('agent_id as id')
-    .where('status', 'in', ['dialing', 'ringing', 'answered'])
+    .where('status', 'in', LIVE_OFFER_STATUS_LITERALS)
     .union(
       db
         .selectFrom('calls')
         .select((eb) => eb.fn.coalesce('answered_by_agent_id', eb.lit(0)).as('id'))
-        .where('queue_state', '=', 'connected')
-        .where('status_rank', '<', 4)
+        .where('queue_state', '=', literal('connected'))
+        .where('status_rank', '<', literal(4))
         .where('answered_by_agent_id', 'is not', null),
     )
     .execute()
@@ -212,7 +213,7 @@ export function noLiveOffer(eb: ExpressionBuilder<Database, 'agents'>) {
         .selectFrom('agent_offers')
         .select('agent_offers.id')
         .whereRef('agent_offers.agent_id', '=', 'agents.id')
-        .where('agent_offers.status', 'in', LIVE_OFFER_STATUSES),
+        .where('agent_offers.status', 'in', LIVE_OFFER_STATUS_LITERALS),
     ),
   )
 }

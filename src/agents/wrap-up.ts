@@ -1,4 +1,4 @@
-import { LIVE_OFFER_STATUSES } from '../calls/offers.repository.ts'
+import { LIVE_OFFER_STATUS_LITERALS } from '../calls/offers.repository.ts'
 import type { Db } from '../db/database.ts'
 import { noLiveOffer } from './agents.repository.ts'
 
@@ -54,7 +54,7 @@ export async function startWrapUp(
             )
             .where((o) =>
               o.or([
-                o('o.status', 'in', LIVE_OFFER_STATUSES),
+                o('o.status', 'in', LIVE_OFFER_STATUS_LITERALS),
                 o.and([
                   o('o.status', '=', 'accepted'),
                   o.not(

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 
 import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import type { AttemptOutcome, CallbacksTable, Database } from '../db/schema.ts'
 
 /**
@@ -230,7 +231,7 @@ export async function listPending(
   const rows = await db
     .selectFrom('callbacks')
     .select(COLUMNS)
-    .where('status', '=', 'pending')
+    .where('status', '=', literal('pending'))
     .where('purpose', 'in', purposes)
     .orderBy('due_at')
     .execute()

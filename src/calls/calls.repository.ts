@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely'
 
 import { compiledOnce } from '../db/compiled-query.ts'
 import type { Db } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import type { CallsTable, QueueState } from '../db/schema.ts'
 import type { CallStatus } from '../domain/call-status.ts'
 import { statusRank } from '../domain/call-status.ts'
@@ -283,7 +284,7 @@ export async function setConferenceSid(
     .updateTable('calls')
     .set({ conference_sid: conferenceSid })
     .where('conference_name', '=', conferenceName)
-    .where('kind', '=', 'caller')
+    .where('kind', '=', literal('caller'))
     .where('conference_sid', 'is', null)
     .execute()
 }
@@ -316,9 +317,9 @@ export async function claimLostVoicemailRedirects(
       ivr_state: sql`jsonb_set(ivr_state, '{voicemailRedirects}',
         to_jsonb(coalesce((ivr_state->>'voicemailRedirects')::int, 0) + 1))`,
     })
-    .where('queue_state', '=', 'voicemail')
-    .where('kind', '=', 'caller')
-    .where('status_rank', '<', 4)
+    .where('queue_state', '=', literal('voicemail'))
+    .where('kind', '=', literal('caller'))
+    .where('status_rank', '<', literal(4))
     .where(sql<boolean>`not (ivr_state ? 'voicemailReached')`)
     // A call whose final status callback was lost would otherwise be retried forever.
     .where(

@@ -9,6 +9,7 @@ import {
   touchLastOffer,
 } from '../agents/agents.repository.ts'
 import { endDueWrapUps, listWrappingUp } from '../agents/wrap-up.ts'
+import { literal } from '../db/literals.ts'
 import { agentsTriedSince, planDispatch } from '../domain/dispatch.ts'
 import { coerceError } from '../errors.ts'
 import type { VoicePaths } from '../voice/paths.ts'
@@ -44,19 +45,26 @@ export interface DispatchResult {
 
 /**
  * One pass of the ACD: release offers that lost their caller, send long waits to voicemail,
- * ring the next wave for every waiting caller. Decisions are made in one locked transaction;
- * Twilio is called only after commit, so a crash in between leaves a row the next pass repairs.
+ * ring the next wave for every waiting caller. The release is one statement; the rest is decided
+ * in one locked transaction. Twilio is called only after commit, so a crash in between leaves a
+ * row the next pass repairs.
  */
 export async function runDispatch(
   deps: DispatchDeps & { paths: VoicePaths },
 ): Promise<DispatchResult> {
   const at = deps.clock.now()
   const ringSeconds = deps.config.voice.ringTimeoutSeconds
+  // Outside the pass's transaction, in a statement of its own: the offers it ends stay locked
+  // only while it runs, not for the whole pass (see claimOffersToRelease). What it ends is
+  // committed before the pass plans, so the plan counts those offers as over.
+  const released = await claimOffersToRelease(deps.db, {
+    at,
+    staleAfterSeconds: ringSeconds + 60,
+  })
   const decided = await deps.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_ID})`.execute(trx)
     // Agents whose after-call work is over are available from this pass on (see wrap-up.ts).
     await endDueWrapUps(trx, at)
-    const released = await claimOffersToRelease(trx, { at, staleAfterSeconds: ringSeconds + 60 })
     const waiting = await trx
       .selectFrom('calls')
       .select([
@@ -67,7 +75,7 @@ export async function runDispatch(
         'case_id',
         'hotline_number',
       ])
-      .where('queue_state', '=', 'waiting')
+      .where('queue_state', '=', literal('waiting'))
       .execute()
     const offers = waiting.length
       ? await trx
@@ -144,7 +152,7 @@ export async function runDispatch(
       rows.map((r) => r.agentId),
       at,
     )
-    return { released, toDial, toVoicemail: plan.toVoicemail }
+    return { toDial, toVoicemail: plan.toVoicemail }
   })
 
   const toRedirect = await claimLostVoicemailRedirects(
@@ -171,7 +179,7 @@ export async function runDispatch(
   // dozens of new callers) took seconds, and every caller queued meanwhile waited for it.
   const twilioSlot = pLimit(DIALS_IN_PARALLEL)
   await Promise.all(
-    decided.released.map((r) =>
+    released.map((r) =>
       twilioSlot(async () => {
         if (!r.legCallSid) return
         // A ringing leg is cancelled; an agent already listening to the whisper hears why instead.
@@ -201,7 +209,7 @@ export async function runDispatch(
   }
   return {
     dialled: decided.toDial.length - failed,
-    released: decided.released.length,
+    released: released.length,
     toVoicemail: decided.toVoicemail.length,
   }
 }

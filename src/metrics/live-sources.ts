@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
 import { poolOf } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import type { LiveSources } from './live-gauges.ts'
 
 // Job states worth a series; `completed` is left out (BullMQ trims it, it says nothing live).
@@ -17,7 +18,7 @@ export function liveSources(db: Db, queues: Record<string, Queue>): LiveSources 
       const rows = await db
         .selectFrom('calls')
         .select(['kind', 'queue_state', sql<string>`count(*)`.as('n')])
-        .where('status_rank', '<', 4)
+        .where('status_rank', '<', literal(4))
         .groupBy(['kind', 'queue_state'])
         .execute()
       const callers: Record<string, number> = {}
