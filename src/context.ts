@@ -58,12 +58,6 @@ export interface AppContext extends DispatchDeps, CallbackDeps {
   queuePrefix: string
   telephony: Telephony
   simulator: Simulator | undefined
-  /**
-   * A one-connection pool of its own for /readyz: a busy instance's webhooks may queue for the
-   * main pool for seconds, and a readiness check that queued with them failed, so the load
-   * balancer took every equally busy instance out at once (a slow minute became 503s).
-   */
-  healthDb: Db
   /** Change hints for the web console (Postgres LISTEN/NOTIFY). */
   live: LiveHub
   /** This process's open live streams: ended on logout, capped per agent, tokens re-checked. */
@@ -100,12 +94,6 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     logger: logger.child({ component: 'db' }),
     max: o.dbPoolSize,
     preparedStatements: config.db.preparedStatements,
-  })
-  const healthDb: Db = createDb({
-    url: o.databaseUrl,
-    logger: logger.child({ component: 'db-health' }),
-    max: 1,
-    preparedStatements: false,
   })
   const producer = createRedis(o.redis, 'producer', logger)
   const queuePrefix = o.queuePrefix ?? config.queuePrefix
@@ -173,7 +161,6 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
     logger,
     metrics,
     db,
-    healthDb,
     clock,
     calendar,
     limitSettings,
@@ -248,7 +235,6 @@ export function createAppContext(config: Config, o: ContextOptions): AppContext 
       await acdQueue.close().catch(() => {})
       await callbacksQueue.close().catch(() => {})
       for (const r of [...workerRedis, producer]) await r.quit().catch(() => r.disconnect())
-      await healthDb.destroy()
       await db.destroy()
     },
   }

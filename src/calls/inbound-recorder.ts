@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import { literalList } from '../db/literals.ts'
 import { isWithheldNumber } from '../domain/caller-number.ts'
 import { OPEN_CASE_STATUSES } from '../domain/case-status.ts'
 import type { Language } from '../domain/language.ts'
@@ -139,7 +140,8 @@ async function writeBatch(db: Db, recs: InboundRecord[]): Promise<InboundRecorde
     select i.ord::int as ord, c.id as caller_id, k.reference, a.job_number as owner_job_number
     from input i
     left join caller c on c.phone_number = i.from_number
-    left join cases k on k.caller_id = c.id and k.status in (${sql.join([...OPEN_CASE_STATUSES])})
+    left join cases k on k.caller_id = c.id
+      and k.status in (${sql.join(literalList(OPEN_CASE_STATUSES))})
     left join agents a on a.id = k.first_owner_id
     order by i.ord, k.created_at desc nulls last
   `.execute(db)

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import type { CallsTable } from '../db/schema.ts'
 
 export interface StaleCall {
@@ -13,7 +14,8 @@ export interface StaleCall {
 /**
  * Calls not ended that nothing has updated for `staleBefore`, and that were not asked about
  * since `recheckBefore`: oldest first (by the later of update and check), at most `limit`.
- * The partial index `calls_stale_check_idx` holds only calls in progress, in that order.
+ * The partial index `calls_stale_check_idx` holds only calls in progress, in that order (its
+ * predicate in literals: src/db/literals.ts).
  */
 export async function findStaleCalls(
   db: Db,
@@ -23,7 +25,7 @@ export async function findStaleCalls(
   const rows = await db
     .selectFrom('calls')
     .select(['call_sid', 'kind', 'last_sequence', 'updated_at'])
-    .where('status_rank', '<', 4)
+    .where('status_rank', '<', literal(4))
     .where(due, '<', o.staleBefore)
     .where('updated_at', '<', o.staleBefore)
     .where((eb) =>

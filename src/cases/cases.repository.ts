@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
+import { literalList } from '../db/literals.ts'
 import type { CaseSource, Referral } from '../db/schema.ts'
 import { formatCaseReference, localDateOf } from '../domain/case-reference.ts'
 import type { CaseStatus, Urgency } from '../domain/case-status.ts'
@@ -191,6 +192,9 @@ function summaryWhere(db: Db, where: string, params: unknown[], orderBy = '') {
   return db.executeQuery<SummaryRow>(CompiledQuery.raw(text, params))
 }
 const OPEN_STATUS_LIST = OPEN_CASE_STATUSES.map((x) => `'${x}'`).join(', ')
+// In the text, not as values: the caller's and the owner's open cases are partial indexes
+// (`where status not in (…closed…)`), which a generic plan can use only so (src/db/literals.ts).
+const OPEN_STATUS_LITERALS = literalList(OPEN_CASE_STATUSES)
 
 export async function findCaseById(db: Db, id: string): Promise<CaseSummary | undefined> {
   const r = await summaryWhere(db, '"cases"."id" = $1', [id])
@@ -206,7 +210,7 @@ export async function findCaseByReference(db: Db, ref: string): Promise<CaseSumm
 export async function findOpenCasesOfCaller(db: Db, callerId: string): Promise<CaseSummary[]> {
   const rows = await summaryQuery(db)
     .where('cases.caller_id', '=', callerId)
-    .where('cases.status', 'in', OPEN_CASE_STATUSES)
+    .where('cases.status', 'in', OPEN_STATUS_LITERALS)
     .orderBy('cases.created_at', 'desc')
     .execute()
   return rows.map(toSummary)
@@ -243,7 +247,7 @@ export async function findCaseWithCallersOpenCases(
 export async function listCasesOwnedBy(db: Db, agentId: number): Promise<CaseSummary[]> {
   const rows = await summaryQuery(db)
     .where('cases.first_owner_id', '=', agentId)
-    .where('cases.status', 'in', OPEN_CASE_STATUSES)
+    .where('cases.status', 'in', OPEN_STATUS_LITERALS)
     .orderBy('cases.created_at')
     .execute()
   return rows.map(toSummary)

@@ -5,6 +5,7 @@ import type { Clock } from '../calls/deps.ts'
 import { findOpenCasesOfCaller } from '../cases/cases.repository.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
+import { literal } from '../db/literals.ts'
 import { calendarWarnings } from '../domain/calendar/calendar-warnings.ts'
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.ts'
 import { isPauseOverLimit } from '../domain/pause.ts'
@@ -76,7 +77,8 @@ export async function supervisorBoard(deps: {
       .selectFrom('case_events as e')
       .innerJoin('cases as k', 'k.id', 'e.case_id')
       .select(['k.reference', 'k.status', 'e.occurred_at'])
-      .where('e.type', '=', 'manager_agenda')
+      // A literal: the agenda's index is partial on this type (src/db/literals.ts).
+      .where('e.type', '=', literal('manager_agenda'))
       .where('k.status', 'not in', ['closed', 'referred_external', 'declined'])
       .where('e.occurred_at', '>', sql<Date>`${now}::timestamptz - interval '7 days'`)
       .orderBy('e.occurred_at', 'desc')

@@ -36,7 +36,7 @@ export function createApp(
   app.use(securityHeaders(ctx.config.http.publicBaseUrl))
   app.use(
     createHealthRouter({
-      db: ctx.healthDb,
+      db: ctx.db,
       redis: ctx.producer,
       isShuttingDown: opts.isShuttingDown,
       twilioMode: ctx.config.twilio.mode,

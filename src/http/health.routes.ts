@@ -14,7 +14,6 @@ export interface Pingable {
 
 /** /healthz: the process answers. /readyz: it can do its job (Postgres, Redis, schema). */
 export function createHealthRouter(deps: {
-  /** Its own connection (AppContext.healthDb), not the webhooks' pool: see context.ts. */
   db: Db
   redis: Pingable
   isShuttingDown: () => boolean

@@ -16,7 +16,7 @@ export function createWorkerApp(ctx: AppContext, opts: { isShuttingDown: () => b
   app.disable('x-powered-by')
   app.use(
     createHealthRouter({
-      db: ctx.healthDb,
+      db: ctx.db,
       redis: ctx.producer,
       isShuttingDown: opts.isShuttingDown,
       twilioMode: ctx.config.twilio.mode,

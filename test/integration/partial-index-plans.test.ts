@@ -6,7 +6,11 @@ import { listEngagedAgentIds, listFreeAgents } from '../../src/agents/agents.rep
 import { listPending } from '../../src/callbacks/callbacks.repository.ts'
 import { claimLostVoicemailRedirects, setConferenceSid } from '../../src/calls/calls.repository.ts'
 import { runDispatch } from '../../src/calls/dispatcher.ts'
+import { createInboundRecorder } from '../../src/calls/inbound-recorder.ts'
 import { claimOffersToRelease, LIVE_OFFER_STATUSES } from '../../src/calls/offers.repository.ts'
+import { findStaleCalls } from '../../src/calls/stale-calls.repository.ts'
+import { findOpenCasesOfCaller, listCasesOwnedBy } from '../../src/cases/cases.repository.ts'
+import { supervisorBoard } from '../../src/console/board.ts'
 import type { Db } from '../../src/db/database.ts'
 import type { Database } from '../../src/db/schema.ts'
 import type { Harness } from '../helpers/harness.ts'
@@ -65,6 +69,7 @@ describe('hot statements use their partial indexes under a generic plan', () => 
   async function plansOf(work: () => Promise<unknown>): Promise<string> {
     sent = []
     await work()
+    await explainer.query('deallocate all')
     const plans: string[] = []
     for (const [i, q] of sent.entries()) {
       if (!/^\s*(with|select|update|delete|insert)/i.test(q.sql)) continue
@@ -109,11 +114,40 @@ describe('hot statements use their partial indexes under a generic plan', () => 
     expect(pass).toContain('calls_waiting_idx')
   })
 
-  it("finds a starting room's caller, lost voicemail redirects and pending return calls by index", async () => {
+  it("finds a caller's open cases on an incoming call, and an agent's, by index", async () => {
+    const recorder = createInboundRecorder(db)
+    const recorded = await plansOf(() =>
+      recorder.record({
+        callSid: 'CA' + 'f'.repeat(32),
+        hotlineNumber: '+8657112345',
+        fromNumber: '+8613800000001',
+        callerName: null,
+        fromCity: null,
+        fromState: null,
+        fromCountry: null,
+        language: 'zh-CN',
+        at,
+      }),
+    )
+    // Either index of open cases (both partial on the open statuses): the planner picks by cost.
+    const openCases = /cases_caller_open_idx|cases_owner_open_idx/
+    expect(recorded).toMatch(openCases)
+    expect(await plansOf(() => findOpenCasesOfCaller(db, '1'))).toMatch(openCases)
+    expect(await plansOf(() => listCasesOwnedBy(db, 1))).toContain('cases_owner_open_idx')
+    // The supervisor board's manager agenda: the week's agenda events among all of the year's.
+    expect(await plansOf(() => supervisorBoard({ ...h.ctx, db }))).toContain(
+      'case_events_agenda_idx',
+    )
+  })
+
+  it("finds a starting room's caller, lost voicemail redirects, stale calls and pending return calls by index", async () => {
     expect(await plansOf(() => setConferenceSid(db, 'call-CAx', 'CFx'))).toContain(
       'calls_conference_name_idx',
     )
     expect(await plansOf(() => claimLostVoicemailRedirects(db, at, 20))).toContain('calls_live_idx')
+    expect(
+      await plansOf(() => findStaleCalls(db, { staleBefore: at, recheckBefore: at, limit: 50 })),
+    ).toMatch(/calls_stale_check_idx|calls_live_idx/) // both partial on calls not ended
     // Either partial index of pending return calls will do (both `where status = 'pending'`).
     expect(await plansOf(() => listPending(db, ['confirmation']))).toMatch(
       /callbacks_due_idx|callbacks_one_open/,
@@ -124,11 +158,16 @@ describe('hot statements use their partial indexes under a generic plan', () => 
 /** A statement's value as an SQL literal for EXECUTE, typed by the prepared statement. */
 function sqlValue(c: pg.Client, v: unknown): string {
   if (v === null || v === undefined) return 'null'
-  if (v instanceof Date) return c.escapeLiteral(v.toISOString())
-  if (Array.isArray(v))
-    return c.escapeLiteral(
-      `{${v.map((x) => `"${String(x).replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+  if (Array.isArray(v)) {
+    // An array literal: each element quoted, nulls bare.
+    const items = v.map((x: unknown) =>
+      x === null || x === undefined
+        ? 'NULL'
+        : `"${(x instanceof Date ? x.toISOString() : String(x)).replace(/["\\]/g, '\\$&')}"`,
     )
+    return c.escapeLiteral(`{${items.join(',')}}`)
+  }
+  if (v instanceof Date) return c.escapeLiteral(v.toISOString())
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
   return c.escapeLiteral(typeof v === 'string' ? v : JSON.stringify(v))
 }
