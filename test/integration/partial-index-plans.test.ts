@@ -163,7 +163,7 @@ function sqlValue(c: pg.Client, v: unknown): string {
     const items = v.map((x: unknown) =>
       x === null || x === undefined
         ? 'NULL'
-        : `"${(x instanceof Date ? x.toISOString() : String(x)).replace(/["\\]/g, '\\$&')}"`,
+        : `"${(x instanceof Date ? x.toISOString() : String(x as string | number)).replace(/["\\]/g, '\\$&')}"`,
     )
     return c.escapeLiteral(`{${items.join(',')}}`)
   }
