@@ -264,11 +264,10 @@ export const TAKEN_WHISPER_GRACE_MS = 3000
  * stuck past any plausible ring time (a lost callback or a crash between create and record),
  * each moved to its end and returned with the status it had.
  *
- * One statement (in a transaction of its own, for its planner setting): the rows are locked
- * only while it runs. Picked and moved one by one inside the dispatcher's transaction, each
- * stayed locked to that transaction's commit, and an agent's leg callback for one of them waited
- * that long (bench:day on a slow machine: the largest group of row-lock waits). Rows another
- * transaction holds are skipped: the next pass takes them.
+ * One statement: the rows are locked only while it runs. Picked and moved one by one inside the
+ * dispatcher's transaction, each stayed locked to that transaction's commit, and an agent's leg
+ * callback for one of them waited that long (bench:day on a slow machine: the largest group of
+ * row-lock waits). Rows another transaction holds are skipped: the next pass takes them.
  */
 export async function claimOffersToRelease(
   db: Db,
@@ -276,22 +275,9 @@ export async function claimOffersToRelease(
 ): Promise<ReleasedOffer[]> {
   const { at, staleAfterSeconds } = opts
   const graceFrom = new Date(at.getTime() - TAKEN_WHISPER_GRACE_MS)
-  // A plain index scan, not the bitmap scan Postgres prefers here: each status change of an
-  // offer leaves a dead entry in the live offers' index until a vacuum, and a bitmap scan visits
-  // them all on every pass and never marks them (8.4 ms with 53,340 of them, 0.24 ms vacuumed).
-  // An index scan marks each dead entry as it passes it, so the next scan, of any kind, skips
-  // it: 37 ms once, then 1.1 ms. The dispatcher runs this several times a second.
-  const r = await db.transaction().execute(async (trx) => {
-    await sql`set local enable_bitmapscan = off`.execute(trx)
-    return releaseStatement(trx, at, staleAfterSeconds, graceFrom)
-  })
-  return r.rows.map((row) => ({ ...toOffer(row), reason: row.reason }))
-}
-
-// An agent at the whisper of a call just taken is left to their own key press for the grace
-// (TAKEN_WHISPER_GRACE_MS); a stale offer's caller still waits, and it ends as failed.
-function releaseStatement(db: Db, at: Date, staleAfterSeconds: number, graceFrom: Date) {
-  return sql<ReleasedRow>`
+  // An agent at the whisper of a call just taken is left to their own key press for the grace
+  // (TAKEN_WHISPER_GRACE_MS); a stale offer's caller still waits, and it ends as failed.
+  const r = await sql<ReleasedRow>`
     with picked as (
       select o.id, o.status as was,
         case c.queue_state when 'connected' then 'taken' when 'waiting' then 'stale'
@@ -312,6 +298,7 @@ function releaseStatement(db: Db, at: Date, staleAfterSeconds: number, graceFrom
     where o.id = p.id and o.status in ('dialing', 'ringing', 'answered')
     returning o.id, o.call_sid, o.case_id, o.agent_id, o.leg_call_sid, o.wave, p.was as status,
       p.reason`.execute(db)
+  return r.rows.map((row) => ({ ...toOffer(row), reason: row.reason }))
 }
 
 export type ReleasedOffer = Offer & { reason: 'taken' | 'caller_gone' | 'stale' }
