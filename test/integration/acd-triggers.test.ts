@@ -119,7 +119,13 @@ describe('dispatch triggers', () => {
     for (let i = 0; i < 6; i++) await queue.add(JOB_NAMES.dispatch, {}, { jobId: `at-${i}` })
     await until('six passes', () => starts.length === 6)
     const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number))
-    // A few ms of leeway: the limiter keeps Redis's time, the passes note Node's.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DISPATCH_PASS_GAP_MS - 10)
+    // The limiter keeps Redis's time; the passes note Node's, when the event loop gets to them,
+    // which on a busy CI machine can be tens of ms late for one start and on time for the next
+    // (a CI run saw a gap of 139 ms). Without one shared limiter, gaps would be a few ms: each
+    // gap is allowed 50 ms of such lateness, and their mean, where only the first and last
+    // starts' lateness counts (divided by five), 10 ms.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DISPATCH_PASS_GAP_MS - 50)
+    const mean = ((starts[5] as number) - (starts[0] as number)) / gaps.length
+    expect(mean).toBeGreaterThanOrEqual(DISPATCH_PASS_GAP_MS - 10)
   })
 })
