@@ -32,6 +32,7 @@ import { startPgSampler } from './day/pg-sampler.ts'
 import { startPrivatePostgres, startPrivateRedisServer } from './day/private-services.ts'
 import {
   type CallerRecord,
+  counterSum,
   doubledDials,
   failuresOutsideFaults,
   histogramShares,
@@ -692,7 +693,7 @@ try {
     `  of callers queued while an agent was free for them (more free than waiting ahead, bench's view): ${s.answeredWithin15sWhenFree}/${s.queuedWithAgentFree} = ${pct(s.answeredWithin15sWhenFree, s.queuedWithAgentFree)} (target 100 %)`,
   )
   console.log(
-    `abandoned in the queue ${s.abandoned}; dropped (TwiML not fetched: Twilio's fallback) ${s.dropped}; hung up after 10 min ${s.stuck}`,
+    `abandoned in the queue ${s.abandoned}; dropped (TwiML not fetched: Twilio's fallback) ${s.dropped}, of them new calls the service shed while behind (shouwen_calls_shed_total, web instances alive at the end) ${counterSum(webTexts, 'shouwen_calls_shed_total')}; hung up after 10 min ${s.stuck}`,
   )
   console.log(
     `agents set away by the service after offers rang out in a row, then back 10 s later: ${cameBack}`,

@@ -92,6 +92,9 @@ const envSchema = z.object({
   QUEUE_MAX_WAIT_SECONDS: z.coerce.number().int().min(30).max(1800).default(120),
   HOLD_PROGRESS_SECONDS: z.coerce.number().int().min(5).max(60).default(15),
   HOLD_MUSIC_URL: url(['http', 'https']).optional(),
+  // A new call is turned away (503: the number's fallback URL) while this process's oldest
+  // waiter for a Postgres connection has waited this long; 0 never. Below Twilio's 15 s timeout.
+  SHED_NEW_CALLS_AFTER_MS: z.coerce.number().int().min(0).max(14_000).default(5000),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -264,6 +267,8 @@ export interface Config {
     readonly queueMaxWaitSeconds: number
     readonly holdProgressSeconds: number
     readonly holdMusicUrl: string | undefined
+    /** Turn new calls away while the oldest wait for a pooled connection is this long; 0: never. */
+    readonly shedNewCallsAfterMs: number
   }
   readonly sessionTtlHours: number
   readonly auth: {
@@ -423,6 +428,7 @@ export function loadConfig(
       queueMaxWaitSeconds: e.QUEUE_MAX_WAIT_SECONDS,
       holdProgressSeconds: e.HOLD_PROGRESS_SECONDS,
       holdMusicUrl: e.HOLD_MUSIC_URL,
+      shedNewCallsAfterMs: e.SHED_NEW_CALLS_AFTER_MS,
     },
     sessionTtlHours: e.SESSION_TTL_HOURS,
     auth: {

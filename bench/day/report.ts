@@ -206,6 +206,18 @@ export function histogramShares(texts: string[], name: string): Map<number, numb
   )
 }
 
+/** From Prometheus text of one or more instances: an unlabelled counter's total over all. */
+export function counterSum(texts: string[], name: string): number {
+  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`)
+  let sum = 0
+  for (const text of texts)
+    for (const l of text.split('\n')) {
+      const m = line.exec(l)
+      if (m) sum += Number(m[1])
+    }
+  return sum
+}
+
 /** A service's `slow webhook` log line (SLOW_WEBHOOK_MS, src/metrics/webhook-trace.ts). */
 export interface SlowWebhook {
   route: string

@@ -4,6 +4,8 @@ import pg from 'pg'
 import type { Logger } from '../logger.ts'
 import { addQueryToTrace } from '../metrics/webhook-trace.ts'
 import { namedStatements, poolWithNamedStatements } from './named-statements.ts'
+import type { PoolWaits } from './pool-waits.ts'
+import { poolWaits } from './pool-waits.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
@@ -19,10 +21,24 @@ const POOL_IDLE_TIMEOUT_MS = 600_000
 
 // Each Db's own pool, for its gauge (connections in use, clients waiting); Kysely hides it.
 const pools = new WeakMap<object, pg.Pool>()
+const waits = new WeakMap<object, PoolWaits>()
+// When each Db's last statement succeeded (performance.now()).
+const lastAnswers = new WeakMap<object, { at: number }>()
 
 /** The pg Pool under a Db made by `createDb` (undefined for a transaction or another Db). */
 export function poolOf(db: Db): pg.Pool | undefined {
   return pools.get(db)
+}
+
+/** Whether one of `db`'s statements succeeded within the last `ms`: Postgres answers it. */
+export function answeredWithin(db: Db, ms: number): boolean {
+  const last = lastAnswers.get(db)
+  return last !== undefined && performance.now() - last.at < ms
+}
+
+/** How long the oldest caller waiting for one of `db`'s pooled connections has waited, in ms. */
+export function oldestPoolWaitMs(db: Db): number {
+  return waits.get(db)?.oldestMs() ?? 0
 }
 
 // bigint ids come back as strings (pg's safe default); counts are cast where read.
@@ -49,16 +65,20 @@ export function createDb(opts: {
   pool.on('connect', (client) => {
     client.on('error', (err) => opts.logger.warn({ err }, 'postgres connection lost'))
   })
+  const w = poolWaits()
+  const lastAnswer = { at: -Infinity }
+  const timed = { connect: () => w.connect(() => pool.connect()), end: () => pool.end() }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool:
         opts.preparedStatements === false
-          ? pool
-          : poolWithNamedStatements(pool, namedStatements({ max: MAX_NAMED_STATEMENTS })),
+          ? timed
+          : poolWithNamedStatements(timed, namedStatements({ max: MAX_NAMED_STATEMENTS })),
     }),
     log(event) {
       // Its share of a slow webhook's time (webhook-trace.ts); nothing outside a webhook.
       addQueryToTrace(event.query.sql, event.queryDurationMillis)
+      if (event.level === 'query') lastAnswer.at = performance.now()
       if (event.level === 'error') {
         opts.logger.error(
           { err: event.error, durationMs: event.queryDurationMillis },
@@ -68,5 +88,7 @@ export function createDb(opts: {
     },
   })
   pools.set(db, pool)
+  waits.set(db, w)
+  lastAnswers.set(db, lastAnswer)
   return db
 }

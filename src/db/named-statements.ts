@@ -1,8 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import type pg from 'pg'
 
-import { addToTrace } from '../metrics/webhook-trace.ts'
-
 /**
  * Kysely sends every query as an unnamed statement: Postgres parses, analyses and plans the same
  * text again on each call. The webhook path runs a few dozen texts thousands of times an hour,
@@ -69,7 +67,10 @@ function isStalePreparedStatement(e: unknown): boolean {
 }
 
 /** The pool Kysely sees: pg's own, whose clients send named statements from `statements`. */
-export function poolWithNamedStatements(pool: pg.Pool, statements: NamedStatements): PostgresPool {
+export function poolWithNamedStatements(
+  pool: { connect(): Promise<pg.PoolClient>; end(): Promise<void> },
+  statements: NamedStatements,
+): PostgresPool {
   // One wrapper per pg client: Kysely keys its connection objects by the client it is given.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
   const wrap = (client: pg.PoolClient): PostgresPoolClient =>
@@ -90,9 +91,7 @@ export function poolWithNamedStatements(pool: pg.Pool, statements: NamedStatemen
     }) as unknown as PostgresPoolClient
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const start = performance.now()
       const client = await pool.connect()
-      addToTrace('poolWait', performance.now() - start)
       let w = wrappers.get(client)
       if (!w) wrappers.set(client, (w = wrap(client)))
       return w

@@ -16,8 +16,8 @@ export interface LiveSources {
   agentsByPresence(): Promise<Record<string, number>>
   /** BullMQ job counts per queue and state. */
   queueJobs(): Promise<Record<string, Record<string, number>>>
-  /** This process's Postgres pool. */
-  pool(): { total: number; idle: number; waiting: number } | undefined
+  /** This process's Postgres pool; `oldestWaitMs`: how long its longest waiter has waited. */
+  pool(): { total: number; idle: number; waiting: number; oldestWaitMs: number } | undefined
 }
 
 export const CALLER_STATES = ['ivr', 'waiting', 'connected'] as const
@@ -101,6 +101,15 @@ export function registerLiveGauges(
       this.set({ state: 'total' }, p.total)
       this.set({ state: 'idle' }, p.idle)
       this.set({ state: 'waiting' }, p.waiting)
+    },
+  })
+  new Gauge({
+    name: 'shouwen_pg_pool_oldest_wait_seconds',
+    help: "How long this process's longest waiter for a pooled Postgres connection has waited (0: none waits); new calls are shed from SHED_NEW_CALLS_AFTER_MS",
+    registers,
+    collect() {
+      const p = sources.pool()
+      if (p) this.set(p.oldestWaitMs / 1000)
     },
   })
 }

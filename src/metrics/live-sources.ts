@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq'
 import { sql } from 'kysely'
 
 import type { Db } from '../db/database.ts'
-import { poolOf } from '../db/database.ts'
+import { oldestPoolWaitMs, poolOf } from '../db/database.ts'
 import { literal } from '../db/literals.ts'
 import type { LiveSources } from './live-gauges.ts'
 
@@ -49,7 +49,14 @@ export function liveSources(db: Db, queues: Record<string, Queue>): LiveSources 
     },
     pool() {
       const p = poolOf(db)
-      return p && { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount }
+      return (
+        p && {
+          total: p.totalCount,
+          idle: p.idleCount,
+          waiting: p.waitingCount,
+          oldestWaitMs: oldestPoolWaitMs(db),
+        }
+      )
     },
   }
 }

@@ -25,6 +25,8 @@ export interface Metrics {
   readonly clockBreaches: Counter<'step'>
   /** Calls the stale-calls duty ended with Twilio's status (their final callback was lost). */
   readonly staleCallsEnded: Counter<'kind' | 'status'>
+  /** New calls turned away to Twilio's fallback URL because this process was behind. */
+  readonly callsShed: Counter
 }
 
 // Around the 15-second answer target (service level) and the queue's longest wait.
@@ -96,6 +98,11 @@ export function createMetrics(): Metrics {
       name: 'shouwen_stale_calls_ended_total',
       help: 'Calls whose final status callback was lost, ended with the status Twilio reported',
       labelNames: ['kind', 'status'],
+      registers,
+    }),
+    callsShed: new Counter({
+      name: 'shouwen_calls_shed_total',
+      help: "New calls answered 503 (Twilio's fallback URL) while this process was behind (SHED_NEW_CALLS_AFTER_MS)",
       registers,
     }),
   }

@@ -9,6 +9,7 @@ import { receiveIncomingCall } from '../calls/inbound-call.ts'
 import { chooseFromMenu } from '../calls/menu-choice.ts'
 import { applyAgentLegStatus } from '../calls/status-callbacks.ts'
 import { saveVoicemail, voicemailContext } from '../calls/voicemail.ts'
+import { oldestPoolWaitMs } from '../db/database.ts'
 import type { Language } from '../domain/language.ts'
 import { agentTooLate, callEnded, prompts } from '../domain/prompts.ts'
 import { traceScope } from '../metrics/webhook-trace.ts'
@@ -17,6 +18,7 @@ import { recordingStatusReceived } from '../recordings/recording-status.ts'
 import { createCallbackVoiceRoutes } from './callback.routes.ts'
 import { synthesizeHoldMusic } from './hold-music.ts'
 import { dropNulParams } from './nul-params.ts'
+import { shedNewCalls } from './shed-new-calls.ts'
 import { createSoftphoneVoiceRoutes } from './softphone.routes.ts'
 import { createTransferVoiceRoutes } from './transfer.routes.ts'
 import { renderAnnouncement } from './transfer-twiml.ts'
@@ -60,6 +62,13 @@ export function createVoiceRouter(deps: CallbackDeps): Router {
 
   router.post(
     '/incoming',
+    shedNewCalls({
+      afterMs: config.voice.shedNewCallsAfterMs,
+      behindMs: () => oldestPoolWaitMs(deps.db),
+      onShed: () => deps.metrics.callsShed.inc(),
+      logger,
+      language: config.defaultLanguage,
+    }),
     twiml(async (req) => {
       const outcome = await receiveIncomingCall(deps, P.incomingParams.parse(req.body))
       if (outcome.kind === 'not_in_service')

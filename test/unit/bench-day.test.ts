@@ -8,6 +8,7 @@ import { quotaUs } from '../../bench/day/cpu-cap.ts'
 import { haproxyConfig, nodeBalancer } from '../../bench/day/lb.ts'
 import {
   type CallerRecord,
+  counterSum,
   doubledDials,
   failuresOutsideFaults,
   histogramShares,
@@ -200,6 +201,15 @@ describe('worstWindows', () => {
       { from: at(10), n: 102, p99: 800, max: 900 },
       { from: at(0), n: 100, p99: 5, max: 5 },
     ])
+  })
+})
+
+describe('counterSum', () => {
+  it("adds a counter's value over instances and label sets, and nothing of a longer name", () => {
+    const a = ['# TYPE c counter', 'c 3', 'c_other 100', 'c{x="1"} 2'].join('\n')
+    const b = ['c 4'].join('\n')
+    expect(counterSum([a, b, ''], 'c')).toBe(9)
+    expect(counterSum([''], 'c')).toBe(0)
   })
 })
 
