@@ -488,15 +488,16 @@ try {
     ((await (await fetch(`${edgeUrl}/live`)).json()) as { liveCalls: number }).liveCalls
   while (Date.now() < drainEnd) {
     const live = await liveCalls()
-    // Return calls being dialled or already due: their calls are about to start, so the day is
-    // not over (a drain that ended on "no live call" alone once left one's row open at the check).
+    // Return calls being dialled, due, or due within 15 s: their calls are about to start, so the
+    // day is not over (a drain that ended on "no live call" alone once left one's row open at the
+    // check; so did, once, one that counted only those already due, a second before a retry).
     const dueOrDialling = await db
       .selectFrom('callbacks')
       .select(sql<number>`count(*)::int`.as('n'))
       .where((eb) =>
         eb.or([
           eb('status', '=', 'dialing'),
-          eb.and([eb('status', '=', 'pending'), eb('due_at', '<=', new Date())]),
+          eb.and([eb('status', '=', 'pending'), eb('due_at', '<=', new Date(Date.now() + 15_000))]),
         ]),
       )
       .executeTakeFirstOrThrow()
