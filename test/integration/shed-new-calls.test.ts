@@ -29,12 +29,15 @@ describe('shedding new calls while the process is behind', () => {
     // As a balancer would have: the instance was checked before it got busy.
     expect((await request(h.app).get('/readyz')).status).toBe(200)
 
-    let open: () => void = () => {}
-    const gate = new Promise<void>((r) => (open = r))
+    // Every connection busy with statements (as on a saturated instance) until the gate opens.
+    let opened = false
+    const open = () => (opened = true)
     const holders = Array.from({ length: POOL }, () =>
       ctx.db.connection().execute(async (c) => {
-        await sql`select 1`.execute(c)
-        await gate
+        while (!opened) {
+          await sql`select 1`.execute(c)
+          await new Promise((r) => setTimeout(r, 100))
+        }
       }),
     )
     const waiter = sql`select 1`.execute(ctx.db)
